@@ -1,0 +1,100 @@
+package charrnn.cli;
+
+import charrnn.ExitCodes;
+import charrnn.RnnException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** Entry point: picocli subcommands, exit codes and the one-line error policy. */
+@Command(name = "rnn", mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Character-level text generation with LSTM networks (Deeplearning4j).",
+        subcommands = {
+                PrepareCommand.class,
+                CommandLine.HelpCommand.class
+        },
+        footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,",
+                "4 bad or incompatible model, 5 training diverged, 6 no such device, 130 interrupted."})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given writers; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler(Main::failure);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("rnn: " + e.getMessage());
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return ExitCodes.USAGE;
+    }
+
+    private static int failure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean verbose = Verbosity.isVerbose();
+        if (e instanceof RnnException r) {
+            err.println("rnn: " + r.getMessage());
+            if (verbose && r.getCause() != null) {
+                r.getCause().printStackTrace(err);
+            }
+            return r.exitCode();
+        }
+        if (e instanceof java.io.IOException io) {
+            err.println("rnn: I/O error: " + describe(io) + (verbose ? "" : " (--verbose shows details)"));
+        } else {
+            err.println("rnn: unexpected failure: " + describe(e) + (verbose ? "" : " (--verbose shows the stack trace)"));
+        }
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        return ExitCodes.FAILURE;
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        String name = e.getClass().getSimpleName();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return m + ": no such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return m + ": permission denied";
+        }
+        return m == null ? name : name + ": " + m.lines().findFirst().orElse("");
+    }
+
+    /** The version from the jar's manifest (Implementation-Version), or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"rnn " + (v == null ? "dev" : v) + " (Deeplearning4j 1.0.0-M2.1, Java "
+                    + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package charrnn.cli;
+
+import charrnn.corpus.Json;
+import charrnn.corpus.Manifest;
+import charrnn.corpus.PrepareOptions;
+import charrnn.corpus.PreparedCorpus;
+import charrnn.corpus.Preparer;
+import charrnn.corpus.Vocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+@Command(name = "prepare", sortOptions = false,
+        description = {"Build the character lookup table and the encoded, split corpus.",
+                "Writes vocab.json, ids.bin and manifest.json into DIR (default: beside CORPUS, named after it)."})
+public final class PrepareCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    Verbosity verbosity;
+
+    @Parameters(paramLabel = "CORPUS", description = "A UTF-8 text file.")
+    Path corpus;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output directory.")
+    Path output;
+
+    @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
+            description = "Fraction held out for validation, taken from the end, in (0, 0.5] (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--keep-crlf", description = "Keep \\r\\n and lone \\r as they are (default: normalise to \\n).")
+    boolean keepCrlf;
+
+    @Option(names = "--keep-bom", description = "Keep a leading byte order mark (default: drop it).")
+    boolean keepBom;
+
+    @Option(names = "--keep-boilerplate",
+            description = "Keep Project Gutenberg's header and licence (default: keep only the text between its *** START OF / *** END OF lines).")
+    boolean keepBoilerplate;
+
+    @Option(names = "--lowercase", description = "Lowercase every character.")
+    boolean lowercase;
+
+    @Option(names = "--ascii", description = "Drop every non-ASCII character (as the classic Alice tutorial does).")
+    boolean ascii;
+
+    @Option(names = "--replace-invalid", description = "Replace invalid UTF-8 with U+FFFD instead of failing.")
+    boolean replaceInvalid;
+
+    @Option(names = "--force", description = "Replace an output directory that holds something else.")
+    boolean force;
+
+    @Option(names = "--json", description = "Print the manifest as JSON on stdout instead of the summary.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        var options = new PrepareOptions(valFraction, !keepCrlf, !keepBom, !keepBoilerplate, lowercase, ascii,
+                replaceInvalid);
+        Path out = output != null ? output : Preparer.defaultOutput(corpus);
+        Progress progress = new Progress(err, "prepare " + corpus.getFileName());
+        Manifest m = new Preparer(options, msg -> {
+            if (!Verbosity.isQuiet()) {
+                err.println(msg);
+            }
+        }, progress::update).prepare(corpus, out, force);
+        progress.done();
+        if (json) {
+            PrintWriter o = spec.commandLine().getOut();
+            o.println(Json.MAPPER.writeValueAsString(m));
+            o.flush();
+        } else if (!Verbosity.isQuiet()) {
+            summary(err, PreparedCorpus.open(out).vocabulary(), m, out);
+        }
+        return 0;
+    }
+
+    static void summary(PrintWriter err, Vocabulary v, Manifest m, Path out) {
+        err.printf("Prepared %s -> %s%n", m.source().path(), out);
+        err.printf("  %,d code points (%,d in the file), vocabulary of %d symbols%n", m.codePoints(),
+                m.source().codePoints(), m.vocabSize());
+        String top = IntStream.range(0, v.size()).boxed()
+                .sorted(Comparator.comparingLong(v::count).reversed())
+                .limit(10)
+                .map(i -> Vocabulary.describe(v.codePoint(i)) + " " + percent(v.count(i), m.codePoints()))
+                .collect(Collectors.joining(", "));
+        err.printf("  most frequent: %s%n", top);
+        err.printf("  split: train %,d, validation %,d (%.0f%%, at the end)%n", m.split().trainLength(),
+                m.split().valLength(), 100 * m.split().valFraction());
+        var n = m.normalisation();
+        if (n.crlfConverted() + n.loneCrConverted() > 0 || n.bomDropped() || n.nonAsciiDropped() > 0
+                || n.invalidReplaced() > 0) {
+            err.printf("  normalised: %,d CRLF and %,d lone CR to LF%s%s%s%n", n.crlfConverted(), n.loneCrConverted(),
+                    n.bomDropped() ? ", BOM dropped" : "",
+                    n.nonAsciiDropped() > 0 ? String.format(", %,d non-ASCII dropped", n.nonAsciiDropped()) : "",
+                    n.invalidReplaced() > 0 ? String.format(", %,d invalid sequences replaced", n.invalidReplaced()) : "");
+        }
+    }
+
+    private static String percent(long count, long total) {
+        return String.format("%.1f%%", 100.0 * count / total);
+    }
+}

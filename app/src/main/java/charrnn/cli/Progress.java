@@ -1,0 +1,50 @@
+package charrnn.cli;
+
+import java.io.PrintWriter;
+
+/**
+ * Byte progress for long passes on stderr: nothing for the first two seconds, then a line that
+ * redraws in place on a terminal, or a plain line every 10% in batch jobs.
+ */
+final class Progress {
+    private final PrintWriter err;
+    private final String label;
+    private final boolean tty;
+    private final long startNanos = System.nanoTime();
+    private int lastDecile = -1;
+    private boolean shown;
+
+    Progress(PrintWriter err, String label) {
+        this.err = err;
+        this.label = label;
+        this.tty = Terminal.stderrIsTerminal();
+    }
+
+    void update(long done, long total) {
+        if (Verbosity.isQuiet() || total <= 0) {
+            return;
+        }
+        double secs = (System.nanoTime() - startNanos) / 1e9;
+        if (secs < 2) {
+            return;
+        }
+        int pct = (int) (100 * done / total);
+        String line = String.format("%s: %3d%% (%,d of %,d MB, %.0f MB/s)", label, pct, done >> 20, total >> 20,
+                done / 1e6 / secs);
+        if (tty) {
+            err.print("\r" + line);
+            err.flush();
+            shown = true;
+        } else if (pct / 10 > lastDecile) {
+            lastDecile = pct / 10;
+            err.println(line);
+        }
+    }
+
+    void done() {
+        if (shown) {
+            err.print("\r\033[K");
+            err.flush();
+        }
+    }
+}

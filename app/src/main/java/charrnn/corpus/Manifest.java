@@ -1,0 +1,43 @@
+package charrnn.corpus;
+
+/**
+ * {@code manifest.json} of a prepared corpus: where it came from, how it was normalised and split.
+ * Offsets and lengths count code points of the normalised text (ids in {@code ids.bin}).
+ */
+public record Manifest(
+        String format,
+        int formatVersion,
+        Source source,
+        long codePoints,
+        int vocabSize,
+        int idWidth,
+        Split split,
+        Normalisation normalisation) {
+
+    public static final String FORMAT = "rnn-prepared-corpus";
+    public static final int VERSION = 1;
+
+    /** The raw file as read: absolute path, size in bytes, SHA-256 and code points before normalisation. */
+    public record Source(String path, long bytes, String sha256, long codePoints) {
+    }
+
+    /** Contiguous split: train first, validation at the end. */
+    public record Split(double valFraction, long trainStart, long trainLength, long valStart, long valLength) {
+    }
+
+    /** What was changed between the raw file and the ids, with counts, so nothing is silent. */
+    public record Normalisation(
+            boolean newlines, long crlfConverted, long loneCrConverted,
+            boolean dropBom, boolean bomDropped,
+            boolean stripBoilerplate, Boilerplate boilerplate,
+            boolean lowercase, boolean ascii, long nonAsciiDropped,
+            boolean replaceInvalid, long invalidReplaced) {
+    }
+
+    /**
+     * Project Gutenberg markers: the 1-based line numbers of the {@code *** START OF} and
+     * {@code *** END OF} lines (0 when absent) and the code points dropped outside them.
+     */
+    public record Boilerplate(boolean found, long startLine, long endLine, long droppedCodePoints) {
+    }
+}

@@ -1,0 +1,33 @@
+package charrnn;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** Locates the shared corpora: present locally, skipped when absent, a failure when CI=true. */
+public final class TestFiles {
+    private TestFiles() {
+    }
+
+    public static Path repoRoot() {
+        Path here = Paths.get("").toAbsolutePath();
+        // Maven runs the tests in app/; an IDE may run them at the top.
+        return Files.exists(here.resolve("app/pom.xml")) ? here : here.getParent();
+    }
+
+    public static Path corpus(String name) {
+        String env = System.getenv("RNN_CORPORA");
+        Path dir = env != null ? Paths.get(env) : repoRoot().getParent().resolve("shared/corpora");
+        Path f = dir.resolve(name);
+        if (!Files.isRegularFile(f)) {
+            if ("true".equals(System.getenv("CI"))) {
+                Assertions.fail("corpus " + f + " is missing (set RNN_CORPORA to the folder holding it)");
+            }
+            Assumptions.abort("corpus " + f + " not present");
+        }
+        return f;
+    }
+}

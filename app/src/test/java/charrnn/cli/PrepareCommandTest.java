@@ -1,0 +1,66 @@
+package charrnn.cli;
+
+import charrnn.corpus.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PrepareCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void summaryOnStderrAndJsonOnStdout() throws Exception {
+        Path f = Files.writeString(tmp.resolve("book.txt"), "Hello, world! Hello again.\n".repeat(20));
+        CliRunner r = CliRunner.run("prepare", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("vocabulary of 16 symbols"), r.err());
+        assertTrue(r.err().contains("most frequent"), r.err());
+        assertTrue(Files.exists(tmp.resolve("book/manifest.json")), "default output beside the corpus");
+
+        CliRunner j = CliRunner.run("prepare", f.toString(), "-o", tmp.resolve("j").toString(), "--json");
+        assertEquals(0, j.code(), j.err());
+        JsonNode m = Json.MAPPER.readTree(j.out());
+        assertEquals(540, m.get("codePoints").asLong());
+        assertEquals(16, m.get("vocabSize").asInt());
+        assertEquals("", j.err());
+    }
+
+    @Test
+    void errorsAreOneLineWithDocumentedCodes() throws Exception {
+        CliRunner missing = CliRunner.run("prepare", tmp.resolve("nope.txt").toString());
+        assertEquals(3, missing.code());
+        assertTrue(missing.oneErrorLine().contains("nope.txt: no such file"), missing.err());
+
+        Path f = Files.writeString(tmp.resolve("c.txt"), "some text\n".repeat(10));
+        CliRunner frac = CliRunner.run("prepare", f.toString(), "--val-fraction", "0.9");
+        assertEquals(2, frac.code());
+        assertTrue(frac.oneErrorLine().contains("--val-fraction"), frac.err());
+
+        CliRunner unknown = CliRunner.run("prepare", f.toString(), "--frobnicate");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.oneErrorLine().contains("--frobnicate"), unknown.err());
+
+        CliRunner noArgs = CliRunner.run("prepare");
+        assertEquals(2, noArgs.code());
+    }
+
+    @Test
+    void helpAndVersion() {
+        CliRunner h = CliRunner.run("--help");
+        assertEquals(0, h.code());
+        assertTrue(h.out().contains("prepare"));
+        CliRunner v = CliRunner.run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("rnn "));
+        CliRunner hc = CliRunner.run("help", "prepare");
+        assertEquals(0, hc.code());
+        assertTrue(hc.out().contains("--val-fraction"));
+    }
+}

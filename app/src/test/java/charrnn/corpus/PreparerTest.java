@@ -1,0 +1,236 @@
+package charrnn.corpus;
+
+import charrnn.ExitCodes;
+import charrnn.RnnException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PreparerTest {
+    @TempDir
+    Path tmp;
+
+    private Manifest prepare(String text, PrepareOptions o) throws IOException {
+        Path f = tmp.resolve("in.txt");
+        Files.writeString(f, text, StandardCharsets.UTF_8);
+        return new Preparer(o, m -> { }, null).prepare(f, tmp.resolve("out"), false);
+    }
+
+    private String decodeAll(Path dir) {
+        PreparedCorpus c = PreparedCorpus.open(dir);
+        StringBuilder sb = new StringBuilder();
+        for (long i = 0; i < c.length(); i++) {
+            sb.append(c.vocabulary().decode(c.id(i)));
+        }
+        return sb.toString();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "The quick brown fox jumps over the lazy dog.\nAnd again.\n",
+            "Crème brûlée à la façon de Zoë, naïve señor, Ærøskøbing.\n",
+            "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。\n",
+            "emoji 😀 and 🎉 beyond the BMP, plus 𝄞 music 😀😀.\n"})
+    void vocabularyRoundTripsCodePoints(String text) throws IOException {
+        Manifest m = prepare(text, PrepareOptions.defaults());
+        assertEquals(text, decodeAll(tmp.resolve("out")));
+        assertEquals(text.codePointCount(0, text.length()), m.codePoints());
+        assertEquals(text.codePoints().distinct().count(), m.vocabSize());
+        Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
+        int[] cps = v.codePoints();
+        for (int i = 1; i < cps.length; i++) {
+            assertTrue(cps[i - 1] < cps[i], "sorted by code point");
+        }
+        if (text.contains("😀")) {
+            assertTrue(v.contains(0x1F600), "an emoji is one symbol");
+            for (int cp : cps) {
+                assertFalse(Character.isSurrogate((char) cp) && cp < 0x10000, "no lone surrogates");
+            }
+        }
+    }
+
+    @Test
+    void preparingTwiceGivesIdenticalBytes() throws IOException {
+        Path f = tmp.resolve("c.txt");
+        Files.writeString(f, "zebra apple 😀 mango\r\nkiwi\r\n".repeat(50));
+        Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
+        p.prepare(f, tmp.resolve("a"), false);
+        p.prepare(f, tmp.resolve("b"), false);
+        for (String name : List.of(Preparer.IDS, Preparer.VOCAB, Preparer.MANIFEST)) {
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("a").resolve(name)),
+                    Files.readAllBytes(tmp.resolve("b").resolve(name)), name);
+        }
+    }
+
+    @Test
+    void normalisesLineEndingsAndBomByDefault() throws IOException {
+        Manifest m = prepare("\uFEFFone\r\ntwo\rthree\n", PrepareOptions.defaults().withValFraction(0.5));
+        assertEquals("one\ntwo\nthree\n", decodeAll(tmp.resolve("out")));
+        assertEquals(1, m.normalisation().crlfConverted());
+        assertEquals(1, m.normalisation().loneCrConverted());
+        assertTrue(m.normalisation().bomDropped());
+    }
+
+    @Test
+    void keepsLineEndingsAndBomWhenAsked() throws IOException {
+        String text = "\uFEFFone\r\ntwo\rthree\n";
+        prepare(text, new PrepareOptions(0.5, false, false, true, false, false, false));
+        assertEquals(text, decodeAll(tmp.resolve("out")));
+    }
+
+    @Test
+    void lowercaseAndAscii() throws IOException {
+        Manifest m = prepare("Ça Va, ÉTÉ déjà vu!\n", new PrepareOptions(0.2, true, true, true, true, true, false));
+        assertEquals("a va, t dj vu!\n", decodeAll(tmp.resolve("out")));
+        assertEquals(5, m.normalisation().nonAsciiDropped());
+    }
+
+    @Test
+    void stripsGutenbergBoilerplate() throws IOException {
+        String text = "Header line\r\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\r\nBody one\r\nBody two\r\n"
+                + "*** END OF THIS PROJECT GUTENBERG EBOOK X ***\r\nLicence text\r\n";
+        Manifest m = prepare(text, PrepareOptions.defaults());
+        assertEquals("Body one\nBody two\n", decodeAll(tmp.resolve("out")));
+        assertEquals(2, m.normalisation().boilerplate().startLine());
+        assertEquals(5, m.normalisation().boilerplate().endLine());
+        prepare(text, new PrepareOptions(0.1, true, true, false, false, false, false));
+        assertEquals(text.replace("\r\n", "\n"), decodeAll(tmp.resolve("out")));
+    }
+
+    @Test
+    void splitIsContiguousWithValidationAtTheEnd() throws IOException {
+        Manifest m = prepare("abcdefghij".repeat(10), PrepareOptions.defaults().withValFraction(0.25));
+        assertEquals(75, m.split().trainLength());
+        assertEquals(75, m.split().valStart());
+        assertEquals(25, m.split().valLength());
+    }
+
+    @Test
+    void invalidUtf8NamesTheByteOffset() throws IOException {
+        Path f = tmp.resolve("bad.txt");
+        byte[] good = "hello wörld ".getBytes(StandardCharsets.UTF_8); // 13 bytes
+        byte[] bytes = new byte[good.length + 5];
+        System.arraycopy(good, 0, bytes, 0, good.length);
+        bytes[good.length] = (byte) 0xE9; // latin-1 é
+        bytes[good.length + 1] = 'x';
+        bytes[good.length + 2] = 'y';
+        bytes[good.length + 3] = 'z';
+        bytes[good.length + 4] = '\n';
+        Files.write(f, bytes);
+        RnnException e = assertThrows(RnnException.class,
+                () -> new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, tmp.resolve("out"), false));
+        assertEquals(ExitCodes.BAD_DATA, e.exitCode());
+        assertTrue(e.getMessage().contains("byte offset 13"), e.getMessage());
+        assertTrue(e.getMessage().contains("--replace-invalid"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("out")));
+        assertNoTemporaryLeft();
+
+        Manifest m = new Preparer(new PrepareOptions(0.2, true, true, true, false, false, true), x -> { }, null)
+                .prepare(f, tmp.resolve("out"), false);
+        assertEquals(1, m.normalisation().invalidReplaced());
+        assertEquals("hello wörld \uFFFDxyz\n", decodeAll(tmp.resolve("out")));
+    }
+
+    @Test
+    void rejectsOverlongAndSurrogateEncodings() throws IOException {
+        for (byte[] bad : new byte[][]{
+                {'a', 'b', (byte) 0xC0, (byte) 0x80, 'c', 'd', 'e', 'f'},             // overlong NUL
+                {'a', 'b', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'c', 'd', 'e'},      // surrogate
+                {'a', 'b', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, 'c'},   // > U+10FFFF
+                {'a', 'b', 'c', 'd', 'e', 'f', (byte) 0xE2, (byte) 0x82}}) {           // truncated at end
+            Path f = tmp.resolve("bad.bin.txt");
+            Files.write(f, bad);
+            RnnException e = assertThrows(RnnException.class,
+                    () -> new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, tmp.resolve("o"), false));
+            assertEquals(ExitCodes.BAD_DATA, e.exitCode());
+            assertTrue(e.getMessage().contains("not valid UTF-8 at byte offset"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badInputsAreRefusedWithTheirExitCode() throws IOException {
+        Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
+        Path out = tmp.resolve("out");
+        assertRefused(ExitCodes.BAD_DATA, "no such file", () -> p.prepare(tmp.resolve("missing.txt"), out, false));
+        Files.createDirectory(tmp.resolve("adir"));
+        assertRefused(ExitCodes.BAD_DATA, "is a directory", () -> p.prepare(tmp.resolve("adir"), out, false));
+        Path empty = Files.createFile(tmp.resolve("empty.txt"));
+        assertRefused(ExitCodes.BAD_DATA, "is empty", () -> p.prepare(empty, out, false));
+        Path bin = tmp.resolve("a.bin");
+        byte[] b = new byte[4096];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 7);
+        }
+        Files.write(bin, b);
+        assertRefused(ExitCodes.BAD_DATA, "binary", () -> p.prepare(bin, out, false));
+        Path tiny = tmp.resolve("tiny.txt");
+        Files.writeString(tiny, "abc");
+        assertRefused(ExitCodes.BAD_DATA, "too short to split", () -> p.prepare(tiny, out, false));
+        for (double f : new double[]{0, -0.1, 0.51, 1, Double.NaN}) {
+            Preparer bad = new Preparer(PrepareOptions.defaults().withValFraction(f), m -> { }, null);
+            assertRefused(ExitCodes.USAGE, "--val-fraction", () -> bad.prepare(tiny, out, false));
+        }
+        assertFalse(Files.exists(out));
+        assertNoTemporaryLeft();
+    }
+
+    @Test
+    void outputDirectoryHoldingSomethingElseNeedsForce() throws IOException {
+        Path f = tmp.resolve("c.txt");
+        Files.writeString(f, "some text to prepare here\n".repeat(4));
+        Path out = Files.createDirectory(tmp.resolve("out"));
+        Path precious = Files.writeString(out.resolve("precious.txt"), "keep me");
+        Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
+        assertRefused(ExitCodes.USAGE, "--force", () -> p.prepare(f, out, false));
+        assertEquals("keep me", Files.readString(precious));
+        p.prepare(f, out, true);
+        assertFalse(Files.exists(precious));
+        assertTrue(PreparedCorpus.isPrepared(out));
+        // a prepared corpus is replaced without --force
+        Files.writeString(f, "other text to prepare here\n".repeat(4));
+        p.prepare(f, out, false);
+        assertTrue(decodeAll(out).startsWith("other"));
+        // an existing file as output is refused
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        assertRefused(ExitCodes.USAGE, "not a directory", () -> p.prepare(f, file, true));
+        assertNoTemporaryLeft();
+    }
+
+    @Test
+    void corruptPreparedCorpusIsRefused() throws IOException {
+        prepare("abcdefghij".repeat(10), PrepareOptions.defaults());
+        Path ids = tmp.resolve("out").resolve(Preparer.IDS);
+        byte[] all = Files.readAllBytes(ids);
+        Files.write(ids, java.util.Arrays.copyOf(all, all.length - 3));
+        RnnException e = assertThrows(RnnException.class, () -> PreparedCorpus.open(tmp.resolve("out")));
+        assertEquals(ExitCodes.BAD_DATA, e.exitCode());
+        assertTrue(e.getMessage().contains("prepare it again"), e.getMessage());
+    }
+
+    private void assertNoTemporaryLeft() throws IOException {
+        List<String> left = new ArrayList<>();
+        try (Stream<Path> s = Files.list(tmp)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-") || n.contains(".old-"))
+                    .forEach(left::add);
+        }
+        assertEquals(List.of(), left);
+    }
+
+    static void assertRefused(int code, String fragment, org.junit.jupiter.api.function.Executable ex) {
+        RnnException e = assertThrows(RnnException.class, ex);
+        assertEquals(code, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' should mention " + fragment);
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+}
