@@ -13,6 +13,8 @@ import java.io.PrintWriter;
         description = "Character-level text generation with LSTM networks (Deeplearning4j).",
         subcommands = {
                 PrepareCommand.class,
+                TrainCommand.class,
+                SampleCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,",

@@ -1,0 +1,35 @@
+package charrnn.model;
+
+import charrnn.RnnException;
+
+/**
+ * The network's shape: what is needed to build it again. Immutable, stored in every checkpoint.
+ *
+ * @param cell      "lstm" or "rnn" (the tutorial's plain recurrent baseline)
+ * @param layers    recurrent layers
+ * @param hidden    units per recurrent layer
+ * @param dropout   probability of dropping an activation between layers and before the output (0 = none)
+ * @param vocabSize input and output width (one-hot)
+ */
+public record ModelSpec(String cell, int layers, int hidden, double dropout, int vocabSize) {
+    public static final String LSTM = "lstm";
+    public static final String RNN = "rnn";
+
+    public ModelSpec {
+        if (!LSTM.equals(cell) && !RNN.equals(cell)) {
+            throw RnnException.usage("--cell must be lstm or rnn, got '" + cell + "'");
+        }
+        if (layers < 1 || layers > 16) {
+            throw RnnException.usage("--layers must be between 1 and 16, got " + layers);
+        }
+        if (hidden < 1 || hidden > 8192) {
+            throw RnnException.usage("--hidden must be between 1 and 8192, got " + hidden);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw RnnException.usage("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (vocabSize < 2) {
+            throw RnnException.badData("the corpus has " + vocabSize + " distinct characters; at least 2 are needed");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package charrnn.model;
+
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Builds the DL4J network for a spec: recurrent layers, then a softmax output over the vocabulary. */
+public final class Networks {
+    /** char-rnn's initialisation: uniform in [-0.08, 0.08], forget-gate bias 1. */
+    static final double INIT_RANGE = 0.08;
+
+    private Networks() {
+    }
+
+    public static MultiLayerNetwork build(ModelSpec spec, TrainConfig config) {
+        IUpdater updater = TrainConfig.ADAM.equals(config.optimizer())
+                ? new Adam(config.lr())
+                : new RmsProp(config.lr(), 0.95, 1e-8);
+        var builder = new NeuralNetConfiguration.Builder()
+                .seed(config.randomSeed())
+                .dataType(DataType.FLOAT)
+                .weightInit(new WeightInitDistribution(new UniformDistribution(-INIT_RANGE, INIT_RANGE)))
+                .updater(updater);
+        if (config.clip() > 0) {
+            builder.gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                    .gradientNormalizationThreshold(config.clip());
+        }
+        var list = builder.list();
+        int v = spec.vocabSize();
+        // Dropout as in char-rnn: between recurrent layers and before the output, never on the
+        // one-hot input. DL4J's dropOut takes the probability of *keeping* an activation.
+        double keep = 1.0 - spec.dropout();
+        for (int i = 0; i < spec.layers(); i++) {
+            int nIn = i == 0 ? v : spec.hidden();
+            if (ModelSpec.LSTM.equals(spec.cell())) {
+                var b = new LSTM.Builder().nIn(nIn).nOut(spec.hidden()).activation(Activation.TANH)
+                        .forgetGateBiasInit(1.0);
+                if (i > 0 && spec.dropout() > 0) {
+                    b.dropOut(keep);
+                }
+                list.layer(b.build());
+            } else {
+                var b = new SimpleRnn.Builder().nIn(nIn).nOut(spec.hidden()).activation(Activation.TANH);
+                if (i > 0 && spec.dropout() > 0) {
+                    b.dropOut(keep);
+                }
+                list.layer(b.build());
+            }
+        }
+        var out = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX).nIn(spec.hidden()).nOut(v);
+        if (spec.dropout() > 0) {
+            out.dropOut(keep);
+        }
+        list.layer(out.build());
+        MultiLayerConfiguration conf = list.backpropType(BackpropType.Standard).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+}

@@ -1,0 +1,121 @@
+package charrnn.sample;
+
+import charrnn.RnnException;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * How the next character is chosen from the network's probabilities. Applied in this order:
+ * temperature (p_i^(1/T), renormalised), then top-k (keep the k most probable), then top-p (keep
+ * the smallest set of most probable symbols whose mass reaches p), then a draw. {@code argmax}
+ * ignores the rest and takes the most probable symbol (ties: the lowest id).
+ */
+public record Strategy(boolean argmax, double temperature, int topK, double topP) {
+    public Strategy {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw RnnException.usage("--temperature must be > 0, got " + temperature);
+        }
+        if (topK < 0) {
+            throw RnnException.usage("--top-k must be >= 1 (0 = off), got " + topK);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw RnnException.usage("--top-p must be in (0, 1], got " + topP);
+        }
+    }
+
+    public static Strategy greedy() {
+        return new Strategy(true, 1, 0, 1);
+    }
+
+    public static Strategy temperature(double t) {
+        return new Strategy(false, t, 0, 1);
+    }
+
+    /** The distribution actually drawn from, for probabilities {@code p} (not modified). */
+    public double[] filter(float[] p) {
+        int v = p.length;
+        double[] q = new double[v];
+        if (argmax) {
+            q[argmax(p)] = 1;
+            return q;
+        }
+        // temperature in log space, stabilised by the maximum
+        double maxLog = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            double l = p[i] > 0 ? Math.log(p[i]) / temperature : Double.NEGATIVE_INFINITY;
+            q[i] = l;
+            maxLog = Math.max(maxLog, l);
+        }
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            q[i] = q[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(q[i] - maxLog);
+            sum += q[i];
+        }
+        for (int i = 0; i < v; i++) {
+            q[i] /= sum;
+        }
+        if (topK > 0 && topK < v || topP < 1) {
+            Integer[] order = new Integer[v];
+            for (int i = 0; i < v; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> q[a] != q[b] ? Double.compare(q[b], q[a]) : Integer.compare(a, b));
+            int keep = topK > 0 ? Math.min(topK, v) : v;
+            if (topP < 1) {
+                double mass = 0;
+                int n = 0;
+                while (n < keep) {
+                    mass += q[order[n]];
+                    n++;
+                    if (mass >= topP) {
+                        break;
+                    }
+                }
+                keep = n;
+            }
+            double kept = 0;
+            for (int r = keep; r < v; r++) {
+                q[order[r]] = 0;
+            }
+            for (int i = 0; i < v; i++) {
+                kept += q[i];
+            }
+            for (int i = 0; i < v; i++) {
+                q[i] /= kept;
+            }
+        }
+        return q;
+    }
+
+    /** Chooses the next id. */
+    public int choose(float[] p, Random rng) {
+        if (argmax) {
+            return argmax(p);
+        }
+        double[] q = filter(p);
+        double u = rng.nextDouble();
+        double c = 0;
+        int last = 0;
+        for (int i = 0; i < q.length; i++) {
+            if (q[i] > 0) {
+                c += q[i];
+                last = i;
+                if (u < c) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding: u beyond the accumulated mass
+    }
+
+    static int argmax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

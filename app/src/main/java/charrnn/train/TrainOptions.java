@@ -1,0 +1,38 @@
+package charrnn.train;
+
+import charrnn.RnnException;
+
+/**
+ * Budget and cadence of one training run (not part of the model: a resumed run may change them).
+ * Steps and epochs count from the start of the model (a resume continues the counters); time
+ * counts this run only. A limit of 0 is no limit; whichever limit comes first stops training.
+ */
+public record TrainOptions(
+        int epochs,
+        long maxSteps,
+        double maxSeconds,
+        int evalEvery,
+        int sampleEvery,
+        int sampleLength,
+        int checkpointEvery,
+        int keep,
+        int earlyStop) {
+
+    public TrainOptions {
+        check(epochs >= 0, "--epochs must be >= 0 (0 = no limit), got " + epochs);
+        check(maxSteps >= 0, "--max-steps must be >= 0 (0 = no limit), got " + maxSteps);
+        check(maxSeconds >= 0, "--max-time must be >= 0 (0 = no limit)");
+        check(evalEvery >= 1, "--eval-every must be >= 1, got " + evalEvery);
+        check(sampleEvery >= 0, "--sample-every must be >= 0 (0 = off), got " + sampleEvery);
+        check(sampleLength >= 1, "--sample-length must be >= 1, got " + sampleLength);
+        check(checkpointEvery >= 0, "--checkpoint-every must be >= 0 (0 = only best and last), got " + checkpointEvery);
+        check(keep >= 0, "--keep must be >= 0, got " + keep);
+        check(earlyStop >= 0, "--early-stop must be >= 0 (0 = off), got " + earlyStop);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw RnnException.usage(message);
+        }
+    }
+}

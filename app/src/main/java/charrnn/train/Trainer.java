@@ -1,0 +1,273 @@
+package charrnn.train;
+
+import charrnn.corpus.PreparedCorpus;
+import charrnn.data.OneHotWindows;
+import charrnn.model.Checkpoint;
+import charrnn.model.CheckpointInfo;
+import charrnn.model.ModelSpec;
+import charrnn.model.TrainConfig;
+import charrnn.model.TrainingState;
+import charrnn.sample.Sampler;
+import charrnn.sample.Strategy;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The training loop: steps over shuffled windows, evaluates on the whole validation split, writes
+ * checkpoints (every N steps, at each new best, at the end), stops on the first exhausted budget,
+ * on early stopping, on a stop request (signal) or when the loss stops being finite.
+ */
+public final class Trainer {
+    /** Why a run ended. */
+    public enum Stop { STEPS, EPOCHS, TIME, EARLY_STOP, INTERRUPTED, DIVERGED }
+
+    public record Result(Stop stop, TrainingState state, Path best, Path last) {
+    }
+
+    private static final Pattern STEP_FILE = Pattern.compile("step-(\\d+)\\.zip");
+
+    private final MultiLayerNetwork net;
+    private final PreparedCorpus corpus;
+    private final ModelSpec spec;
+    private final TrainConfig config;
+    private final TrainOptions options;
+    private final Path dir;
+    private final TrainingListener listener;
+    private final String backend;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private TrainingState state;
+
+    public Trainer(MultiLayerNetwork net, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
+                   TrainOptions options, TrainingState state, Path dir, String backend, TrainingListener listener) {
+        this.net = net;
+        this.corpus = corpus;
+        this.spec = spec;
+        this.config = config;
+        this.options = options;
+        this.state = state;
+        this.dir = dir;
+        this.backend = backend;
+        this.listener = listener;
+    }
+
+    /** Asks the loop to stop after the current step and write a checkpoint (signal handlers call this). */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    public Result run() throws IOException {
+        Files.createDirectories(dir);
+        var train = new OneHotWindows(corpus, corpus.trainStart(), corpus.trainLength(), config.seqLength(),
+                config.batch(), true, config.randomSeed());
+        var val = new OneHotWindows(corpus, corpus.valStart(), corpus.valLength(), config.seqLength(),
+                config.batch(), false, 0);
+        long perEpoch = train.batchesPerEpoch();
+        MetricsLog metrics = new MetricsLog(dir, state.step());
+        train.setEpoch(state.epoch());
+        train.skipBatches(state.batchInEpoch());
+        long totalSteps = totalSteps(perEpoch);
+        listener.onStart(state.step(), perEpoch, totalSteps);
+
+        long runStart = System.nanoTime();
+        double elapsedBefore = state.elapsedSeconds();
+        double lossSum = 0;
+        int lossCount = 0;
+        double trainSeconds = 0;
+        long lastEvalStep = -1;
+        double lr = Double.NaN;
+        Stop stop = null;
+        double lastGoodLoss = Double.NaN;
+
+        while (stop == null) {
+            stop = budgetExhausted(runStart);
+            if (stop != null) {
+                break;
+            }
+            if (!train.hasNext()) {
+                train.reset();
+                state = with(state, state.step(), train.epoch(), 0);
+                stop = budgetExhausted(runStart);
+                if (stop != null) {
+                    break;
+                }
+            }
+            double stepLr = config.learningRate(state.epoch());
+            if (stepLr != lr) {
+                net.setLearningRate(stepLr);
+                lr = stepLr;
+            }
+            DataSet ds = train.next();
+            // Dropout draws from ND4J's generator: seeding it per step makes a resumed run
+            // draw the same masks as an uninterrupted one.
+            Nd4j.getRandom().setSeed(config.randomSeed() * 1_000_003L + state.step());
+            long t0 = System.nanoTime();
+            net.fit(ds);
+            double loss = net.score() / config.seqLength();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            if (!Double.isFinite(loss)) {
+                listener.log(String.format("training diverged at step %d: the loss is %s (last finite loss %.4f);"
+                        + " the last good checkpoint is kept; try a lower --lr or --clip", state.step() + 1, loss,
+                        lastGoodLoss));
+                stop = Stop.DIVERGED;
+                break;
+            }
+            lastGoodLoss = loss;
+            trainSeconds += dt;
+            lossSum += loss;
+            lossCount++;
+            long chars = (long) config.batch() * config.seqLength();
+            state = new TrainingState(state.step() + 1, state.epoch(), train.batchInEpoch(),
+                    elapsedBefore + (System.nanoTime() - runStart) / 1e9, state.charsSeen() + chars,
+                    state.bestValLoss(), state.bestStep(), state.evalsSinceBest(), state.lastValLoss(), loss,
+                    state.corpusDir());
+            double cps = lossCount * (double) chars / Math.max(trainSeconds, 1e-9);
+            listener.onStep(state.step(), state.epoch(), loss, cps);
+
+            if (state.step() % options.evalEvery() == 0) {
+                evaluate(val, metrics, lossSum / lossCount, cps, lr, runStart, totalSteps);
+                lastEvalStep = state.step();
+                lossSum = 0;
+                lossCount = 0;
+                trainSeconds = 0;
+                if (options.earlyStop() > 0 && state.evalsSinceBest() >= options.earlyStop()) {
+                    listener.log("early stop: no better validation loss in " + options.earlyStop() + " evaluations");
+                    stop = Stop.EARLY_STOP;
+                }
+            }
+            if (options.sampleEvery() > 0 && state.step() % options.sampleEvery() == 0) {
+                listener.onSample(state.step(), preview());
+            }
+            if (options.checkpointEvery() > 0 && state.step() % options.checkpointEvery() == 0) {
+                saveStep();
+            }
+            if (stopRequested.get()) {
+                stop = Stop.INTERRUPTED;
+            }
+        }
+        if (stop == Stop.DIVERGED) {
+            return new Result(stop, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
+        }
+        if (state.step() > 0 && lastEvalStep != state.step() && stop != Stop.INTERRUPTED) {
+            double cps = lossCount == 0 ? 0 : lossCount * (double) config.batch() * config.seqLength()
+                    / Math.max(trainSeconds, 1e-9);
+            evaluate(val, metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
+                    config.learningRate(state.epoch()), runStart, totalSteps);
+        }
+        if (state.step() > 0) {
+            saveStep();
+        }
+        return new Result(stop, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
+    }
+
+    private long totalSteps(long perEpoch) {
+        long byEpochs = options.epochs() > 0 ? options.epochs() * perEpoch : Long.MAX_VALUE;
+        long bySteps = options.maxSteps() > 0 ? options.maxSteps() : Long.MAX_VALUE;
+        long t = Math.min(byEpochs, bySteps);
+        return t == Long.MAX_VALUE ? -1 : t;
+    }
+
+    private Stop budgetExhausted(long runStart) {
+        if (options.maxSteps() > 0 && state.step() >= options.maxSteps()) {
+            return Stop.STEPS;
+        }
+        if (options.epochs() > 0 && state.epoch() >= options.epochs()) {
+            return Stop.EPOCHS;
+        }
+        if (options.maxSeconds() > 0 && (System.nanoTime() - runStart) / 1e9 >= options.maxSeconds()) {
+            return Stop.TIME;
+        }
+        if (stopRequested.get()) {
+            return Stop.INTERRUPTED;
+        }
+        return null;
+    }
+
+    private void evaluate(OneHotWindows val, MetricsLog metrics, double trainLoss, double cps, double lr,
+                          long runStart, long totalSteps) throws IOException {
+        double v = Evaluator.evaluate(net, val).nats();
+        boolean best = Double.isNaN(state.bestValLoss()) || v < state.bestValLoss();
+        state = new TrainingState(state.step(), state.epoch(), state.batchInEpoch(), state.elapsedSeconds(),
+                state.charsSeen(), best ? v : state.bestValLoss(), best ? state.step() : state.bestStep(),
+                best ? 0 : state.evalsSinceBest() + 1, v, state.lastTrainLoss(), state.corpusDir());
+        double runSeconds = (System.nanoTime() - runStart) / 1e9;
+        double eta = eta(runSeconds, totalSteps);
+        var report = new TrainingListener.EvalReport(state.step(), state.epoch(), state.elapsedSeconds(), trainLoss, v,
+                cps, lr, best, eta);
+        metrics.append(report);
+        try {
+            LossPlot.write(dir, metrics.rows(), "rnn: " + dir.getFileName());
+        } catch (IOException | RuntimeException e) {
+            listener.log("could not draw " + LossPlot.FILE + ": " + e.getMessage());
+        }
+        if (best) {
+            Path b = dir.resolve(Checkpoint.BEST);
+            Checkpoint.save(b, net, corpus.vocabulary(), info());
+            listener.onCheckpoint(b);
+        }
+        listener.onEval(report);
+    }
+
+    /** Seconds left in this run, by whichever budget ends first; NaN when there is none. */
+    private double eta(double runSeconds, long totalSteps) {
+        double eta = Double.NaN;
+        if (options.maxSeconds() > 0) {
+            eta = Math.max(0, options.maxSeconds() - runSeconds);
+        }
+        if (totalSteps > 0 && state.step() > 0) {
+            double perStep = state.elapsedSeconds() / state.step();
+            double bySteps = (totalSteps - state.step()) * perStep;
+            eta = Double.isNaN(eta) ? bySteps : Math.min(eta, bySteps);
+        }
+        return eta;
+    }
+
+    private String preview() {
+        Sampler s = new Sampler(net, corpus.vocabulary());
+        String text = s.generate(new int[0], options.sampleLength(), 1, Strategy.temperature(1.0),
+                config.randomSeed() + state.step(), null, null)[0];
+        return text;
+    }
+
+    private void saveStep() throws IOException {
+        Path f = dir.resolve(String.format("step-%06d.zip", state.step()));
+        Checkpoint.save(f, net, corpus.vocabulary(), info());
+        Checkpoint.alias(f, dir.resolve(Checkpoint.LAST));
+        listener.onCheckpoint(f);
+        prune();
+    }
+
+    private void prune() throws IOException {
+        List<Path> steps;
+        try (Stream<Path> s = Files.list(dir)) {
+            steps = s.filter(p -> STEP_FILE.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        }
+        for (int i = 0; i < steps.size() - options.keep(); i++) {
+            Files.deleteIfExists(steps.get(i));
+        }
+    }
+
+    private CheckpointInfo info() {
+        return new CheckpointInfo(CheckpointInfo.FORMAT, CheckpointInfo.VERSION, spec, config, state,
+                corpus.manifest(), backend, "1.0.0-M2.1", Instant.now().toString());
+    }
+
+    private Path existing(String name) {
+        Path p = dir.resolve(name);
+        return Files.exists(p) ? p : null;
+    }
+
+    private static TrainingState with(TrainingState s, long step, int epoch, long batchInEpoch) {
+        return new TrainingState(step, epoch, batchInEpoch, s.elapsedSeconds(), s.charsSeen(), s.bestValLoss(),
+                s.bestStep(), s.evalsSinceBest(), s.lastValLoss(), s.lastTrainLoss(), s.corpusDir());
+    }
+}

@@ -1,0 +1,149 @@
+package charrnn.cli;
+
+import charrnn.model.Checkpoint;
+import charrnn.train.TinyCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    private static final String[] TINY = {"--layers", "2", "--hidden", "24", "--seq-length", "20", "--batch", "8",
+            "--dropout", "0.2", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
+            "0", "--checkpoint-every", "3", "-q"};
+
+    private String[] args(String... more) {
+        List<String> a = new ArrayList<>(List.of("train"));
+        a.addAll(Arrays.asList(more));
+        a.addAll(Arrays.asList(TINY));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void resumedTrainingEqualsUninterruptedTraining() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        // 16 steps cross an epoch boundary (so the learning-rate decay and the new order are covered)
+        CliRunner whole = CliRunner.run(args(corpus.toString(), "--model", a.toString(), "--max-steps", "16"));
+        assertEquals(0, whole.code(), whole.err());
+        CliRunner half = CliRunner.run(args(corpus.toString(), "--model", b.toString(), "--max-steps", "8"));
+        assertEquals(0, half.code(), half.err());
+        CliRunner rest = CliRunner.run("train", "--resume", b.toString(), "--max-steps", "16", "--eval-every", "4",
+                "--sample-every", "0", "--checkpoint-every", "3", "-q");
+        assertEquals(0, rest.code(), rest.err());
+
+        var la = Checkpoint.load(a.resolve("last.zip"), true);
+        var lb = Checkpoint.load(b.resolve("last.zip"), true);
+        assertEquals(16, la.info().state().step());
+        assertEquals(16, lb.info().state().step());
+        assertEquals(la.info().state().epoch(), lb.info().state().epoch());
+        assertTrue(la.info().state().epoch() >= 1, "the run crossed an epoch");
+        assertClose(la.net().params(), lb.net().params());
+        assertClose(la.net().getUpdater().getStateViewArray(), lb.net().getUpdater().getStateViewArray());
+        assertEquals(la.info().state().bestValLoss(), lb.info().state().bestValLoss(), 1e-5);
+
+        // metrics.csv: one history, appended across the resume
+        List<String> ma = Files.readAllLines(a.resolve("metrics.csv"));
+        List<String> mb = Files.readAllLines(b.resolve("metrics.csv"));
+        assertEquals(ma.size(), mb.size());
+        for (int i = 0; i < ma.size(); i++) {
+            assertEquals(ma.get(i).split(",")[0], mb.get(i).split(",")[0]);
+        }
+        // --keep: at most 3 step checkpoints
+        try (var s = Files.list(a)) {
+            assertTrue(s.filter(p -> p.getFileName().toString().startsWith("step-")).count() <= 3);
+        }
+    }
+
+    private static void assertClose(INDArray x, INDArray y) {
+        assertArrayEquals(x.shape(), y.shape());
+        double diff = x.sub(y).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-5, "max abs difference " + diff);
+    }
+
+    @Test
+    void truncatedCheckpointsAreRefusedCleanly() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "2")).code());
+        byte[] all = Files.readAllBytes(m.resolve("last.zip"));
+        Random r = new Random(7);
+        for (int i = 0; i < 6; i++) {
+            int len = i == 0 ? 0 : r.nextInt(all.length);
+            Path bad = tmp.resolve("bad" + i + ".zip");
+            Files.write(bad, Arrays.copyOf(all, len));
+            CliRunner res = CliRunner.run("train", "--resume", bad.toString(), "--max-steps", "3", "-q");
+            assertEquals(4, res.code(), "truncated at " + len + ": " + res.err());
+            assertTrue(res.oneErrorLine().contains(bad.toString()), res.err());
+        }
+        Path garbage = Files.writeString(tmp.resolve("garbage.zip"), "not a zip at all");
+        assertEquals(4, CliRunner.run("train", "--resume", garbage.toString(), "-q").code());
+    }
+
+    @Test
+    void resumingWithAnotherVocabularyIsRefused() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "2")).code());
+        Path other = Files.writeString(tmp.resolve("other.txt"), "XYZ xyz 123 QRS!\n".repeat(60));
+        CliRunner r = CliRunner.run("train", other.toString(), "--resume", m.toString(), "-q");
+        assertEquals(4, r.code(), r.err());
+        assertTrue(r.oneErrorLine().contains("vocabulary"), r.err());
+        // changing the model on resume is a usage error
+        CliRunner h = CliRunner.run("train", "--resume", m.toString(), "--hidden", "64", "-q");
+        assertEquals(2, h.code());
+        assertTrue(h.oneErrorLine().contains("--hidden"), h.err());
+        // starting again over an existing model needs --force
+        CliRunner again = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "1"));
+        assertEquals(2, again.code());
+        assertTrue(again.oneErrorLine().contains("--resume"), again.err());
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "1", "--force")).code());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        String[][] bad = {
+                {"--hidden", "-5"}, {"--layers", "0"}, {"--batch", "0"}, {"--seq-length", "-1"},
+                {"--lr", "0"}, {"--lr", "1.5"}, {"--lr", "abc"}, {"--cell", "gru"}, {"--dropout", "1"},
+                {"--optimizer", "sgd"}, {"--max-time", "ten minutes"}, {"--clip", "-1"}, {"--eval-every", "0"},
+                {"--epochs", "-2"}, {"--lr-decay", "1.5"}};
+        for (String[] b : bad) {
+            List<String> a = new ArrayList<>(List.of("train", corpus.toString(), "--model", tmp.resolve("x").toString()));
+            a.addAll(Arrays.asList(b));
+            CliRunner r = CliRunner.run(a.toArray(String[]::new));
+            assertEquals(2, r.code(), String.join(" ", b) + ": " + r.err());
+            String line = r.oneErrorLine();
+            assertTrue(line.contains(b[0]) || line.contains(b[1]), line);
+        }
+        assertFalse(Files.exists(tmp.resolve("x/last.zip")), "nothing trained");
+        CliRunner missing = CliRunner.run("train", tmp.resolve("missing.txt").toString(), "--model",
+                tmp.resolve("y").toString());
+        assertEquals(3, missing.code());
+        missing.oneErrorLine();
+    }
+
+    @Test
+    void jsonSummaryOnStdout() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        CliRunner r = CliRunner.run(args(corpus.toString(), "--model", tmp.resolve("j").toString(), "--max-steps", "4",
+                "--json"));
+        assertEquals(0, r.code(), r.err());
+        var o = charrnn.corpus.Json.MAPPER.readTree(r.out());
+        assertEquals("steps", o.get("stop").asText());
+        assertEquals(4, o.get("steps").asInt());
+        assertTrue(o.get("bestValLoss").asDouble() > 0);
+    }
+}

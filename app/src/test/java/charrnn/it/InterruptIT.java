@@ -1,0 +1,66 @@
+package charrnn.it;
+
+import charrnn.TestFiles;
+import charrnn.model.Checkpoint;
+import charrnn.train.TinyCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Runs the real launcher (app/rnn) as a child process, after Maven's package phase has built the
+ * jar: SIGINT during training must leave a loadable checkpoint, exit 130, and resume.
+ */
+class InterruptIT {
+    @TempDir
+    Path tmp;
+
+    static Process launch(Path workDir, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(TestFiles.repoRoot().resolve("app/rnn").toString());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(false)
+                .redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile())
+                .redirectError(log.toFile()).start();
+    }
+
+    @Test
+    void sigintWritesAResumableCheckpointAndExits130() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
+        Path model = tmp.resolve("model");
+        Path log = tmp.resolve("train.log");
+        Process p = launch(tmp, log, "train", corpus.toString(), "--model", model.toString(), "--layers", "1",
+                "--hidden", "32", "--seq-length", "20", "--batch", "8", "--eval-every", "5", "--sample-every", "0",
+                "--checkpoint-every", "0", "--max-time", "5m");
+        // wait for training to be under way (the first evaluation line), then interrupt it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains("step 5 ") && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(log));
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIGINT");
+        String err = Files.readString(log);
+        assertEquals(130, p.exitValue(), err);
+        assertTrue(err.contains("--resume"), err);
+        assertFalse(err.contains("Exception"), err);
+
+        var loaded = Checkpoint.load(model.resolve("last.zip"), true);
+        long step = loaded.info().state().step();
+        assertTrue(step >= 5, "checkpoint at step " + step);
+
+        Process r = launch(tmp, tmp.resolve("resume.log"), "train", "--resume", model.toString(), "--max-steps",
+                Long.toString(step + 3), "-q");
+        assertTrue(r.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, r.exitValue(), Files.readString(tmp.resolve("resume.log")));
+        assertEquals(step + 3, Checkpoint.load(model.resolve("last.zip"), false).info().state().step());
+    }
+}
