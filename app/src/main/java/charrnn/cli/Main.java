@@ -15,6 +15,8 @@ import java.io.PrintWriter;
                 PrepareCommand.class,
                 TrainCommand.class,
                 SampleCommand.class,
+                EvalCommand.class,
+                InfoCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,",

@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
  * A prepared corpus read back from disk: manifest, vocabulary and the memory-mapped ids. Reading an
  * id is a memory access; the corpus is never loaded into the heap.
  */
-public final class PreparedCorpus {
+public final class PreparedCorpus implements IdSequence {
     private static final int SEGMENT_SHIFT = 30; // 1 GiB segments, a multiple of every id width
 
     private final Path dir;
@@ -84,6 +84,7 @@ public final class PreparedCorpus {
     }
 
     /** The id at position {@code i} of the whole (normalised) corpus. */
+    @Override
     public int id(long i) {
         long b = i * width;
         MappedByteBuffer s = segments[(int) (b >>> SEGMENT_SHIFT)];
@@ -91,6 +92,7 @@ public final class PreparedCorpus {
         return width == 2 ? s.getShort(off) & 0xFFFF : s.getInt(off);
     }
 
+    @Override
     public long length() {
         return manifest.codePoints();
     }

@@ -1,5 +1,6 @@
 package charrnn.data;
 
+import charrnn.corpus.IdSequence;
 import charrnn.corpus.PreparedCorpus;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,7 +29,7 @@ import java.util.Random;
  * in order; the last window may be shorter and is then masked.
  */
 public final class OneHotWindows implements DataSetIterator {
-    private final PreparedCorpus corpus;
+    private final IdSequence corpus;
     private final long start;
     private final long length;
     private final int seqLength;
@@ -51,6 +52,11 @@ public final class OneHotWindows implements DataSetIterator {
 
     public OneHotWindows(PreparedCorpus corpus, long start, long length, int seqLength, int batch,
                          boolean shuffle, long seed) {
+        this(corpus, corpus.vocabulary().size(), start, length, seqLength, batch, shuffle, seed);
+    }
+
+    public OneHotWindows(IdSequence corpus, int vocab, long start, long length, int seqLength, int batch,
+                         boolean shuffle, long seed) {
         if (seqLength < 1 || batch < 1) {
             throw new IllegalArgumentException("seqLength and batch must be positive");
         }
@@ -61,7 +67,7 @@ public final class OneHotWindows implements DataSetIterator {
         this.batch = batch;
         this.shuffle = shuffle;
         this.seed = seed;
-        this.vocab = corpus.vocabulary().size();
+        this.vocab = vocab;
         long transitions = Math.max(0, length - 1);
         this.fullWindows = transitions / seqLength;
         this.partialSteps = shuffle ? 0 : (int) (transitions % seqLength);

@@ -1,0 +1,76 @@
+package charrnn.cli;
+
+import charrnn.RnnException;
+import charrnn.corpus.IdSequence;
+import charrnn.corpus.Json;
+import charrnn.corpus.TextEncoder;
+import charrnn.data.OneHotWindows;
+import charrnn.model.Checkpoint;
+import charrnn.train.Evaluator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", sortOptions = false,
+        description = {"Loss of a model on a text: nats and bits per character, and perplexity.",
+                "The text gets the model corpus's normalisation; characters outside the vocabulary are",
+                "left out and reported. Windows of the model's sequence length, as in training's validation."})
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    Verbosity verbosity;
+    @Mixin
+    ModelOption model;
+
+    @Parameters(paramLabel = "FILE", description = "A UTF-8 text file.")
+    Path file;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Checkpoint.Loaded loaded = Checkpoint.load(model.model, false);
+        var enc = TextEncoder.encodeFile(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
+                : loaded.info().corpus().normalisation());
+        if (enc.ids().length < 2) {
+            throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
+        }
+        int seq = loaded.info().config().seqLength();
+        int batch = loaded.info().config().batch();
+        var windows = new OneHotWindows(IdSequence.of(enc.ids()), loaded.vocabulary().size(), 0, enc.ids().length, seq,
+                batch, false, 0);
+        Evaluator.Loss loss = Evaluator.evaluate(loaded.net(), windows);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = Json.COMPACT.createObjectNode();
+            o.put("file", file.toString());
+            o.put("model", loaded.file().toString());
+            o.put("nats", loss.nats());
+            o.put("bitsPerChar", loss.bitsPerChar());
+            o.put("perplexity", loss.perplexity());
+            o.put("characters", loss.characters());
+            o.put("codePoints", enc.codePoints());
+            o.put("unknown", enc.unknown());
+            out.println(Json.COMPACT.writeValueAsString(o));
+        } else {
+            out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
+                    loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());
+            if (enc.unknown() > 0) {
+                out.printf("%,d of %,d characters are not in the model's vocabulary and were left out: %s%n",
+                        enc.unknown(), enc.codePoints(), enc.unknownExamples());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,74 @@
+package charrnn.cli;
+
+import charrnn.corpus.Json;
+import charrnn.corpus.Vocabulary;
+import charrnn.model.Checkpoint;
+import charrnn.model.CheckpointInfo;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+@Command(name = "info", description = "What a model is, what it was trained on, and how far.")
+public final class InfoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    Verbosity verbosity;
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--json", description = "Print everything as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Checkpoint.Loaded l = Checkpoint.load(model.model, false);
+        CheckpointInfo i = l.info();
+        Vocabulary v = l.vocabulary();
+        StringBuilder symbols = new StringBuilder();
+        for (int k = 0; k < v.size(); k++) {
+            int cp = v.codePoint(k);
+            symbols.append(cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r" : cp == ' ' ? "\u2423"
+                    : Character.toString(cp));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = Json.COMPACT.valueToTree(i);
+            o.put("file", l.file().toString());
+            o.put("parameters", l.net().numParams());
+            o.put("vocabulary", symbols.toString());
+            out.println(Json.COMPACT.writeValueAsString(o));
+            out.flush();
+            return 0;
+        }
+        var s = i.state();
+        var c = i.config();
+        out.printf("checkpoint    %s (format %s v%d, written %s)%n", l.file(), i.format(), i.formatVersion(), i.created());
+        out.printf("model         %s, %d layers x %d, dropout %s, %,d parameters%n", i.spec().cell().toUpperCase(),
+                i.spec().layers(), i.spec().hidden(), i.spec().dropout(), l.net().numParams());
+        out.printf("vocabulary    %d symbols: %s%n", v.size(), symbols);
+        if (i.corpus() != null) {
+            var src = i.corpus().source();
+            out.printf("corpus        %s (%,d bytes, sha256 %s)%n", src.path(), src.bytes(), src.sha256());
+            out.printf("              %,d characters: %,d train, %,d validation%n", i.corpus().codePoints(),
+                    i.corpus().split().trainLength(), i.corpus().split().valLength());
+        }
+        out.printf("training      %s, lr %s (x%s per epoch after %d), clip %s, seq %d, batch %d, seed %d%n",
+                c.optimizer(), c.lr(), c.lrDecay(), c.lrDecayAfter(), c.clip(), c.seqLength(), c.batch(), c.randomSeed());
+        out.printf("progress      step %,d, epoch %d, %s trained, %,d characters seen%n", s.step(), s.epoch(),
+                Durations.format(s.elapsedSeconds()), s.charsSeen());
+        if (!Double.isNaN(s.bestValLoss())) {
+            out.printf("best val loss %.4f nats = %.4f bits/char at step %,d (last %.4f)%n", s.bestValLoss(),
+                    s.bestValLoss() / Math.log(2), s.bestStep(), s.lastValLoss());
+        }
+        out.printf("backend       %s, Deeplearning4j %s%n", i.backend(), i.dl4jVersion());
+        out.flush();
+        return 0;
+    }
+}

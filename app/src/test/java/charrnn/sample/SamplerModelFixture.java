@@ -1,0 +1,28 @@
+package charrnn.sample;
+
+import charrnn.corpus.PreparedCorpus;
+import charrnn.model.ModelSpec;
+import charrnn.model.Networks;
+import charrnn.model.TrainConfig;
+import charrnn.model.TrainingState;
+import charrnn.train.TinyCorpus;
+import charrnn.train.TrainOptions;
+import charrnn.train.Trainer;
+import charrnn.train.TrainingListener;
+
+import java.nio.file.Path;
+
+/** Trains the small model the sampling tests use; returns its directory. */
+public final class SamplerModelFixture {
+    private SamplerModelFixture() {
+    }
+
+    public static Path train(Path tmp) throws Exception {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        var spec = new ModelSpec("lstm", 2, 24, 0, c.vocabulary().size());
+        var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 5);
+        new Trainer(Networks.build(spec, config), c, spec, config, new TrainOptions(0, 30, 0, 30, 0, 10, 0, 1, 0),
+                TrainingState.start(c.dir().toString()), tmp.resolve("m"), "cpu", new TrainingListener() { }).run();
+        return tmp.resolve("m");
+    }
+}

@@ -1,0 +1,89 @@
+package charrnn.sample;
+
+import charrnn.model.Checkpoint;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SamplerTest {
+    @TempDir
+    static Path tmp;
+    static Checkpoint.Loaded model;
+
+    /** A small model trained briefly, so its distributions are neither uniform nor one-hot. */
+    @BeforeAll
+    static void train() throws Exception {
+        model = Checkpoint.load(SamplerModelFixture.train(tmp), false);
+    }
+
+    private Sampler sampler() {
+        return new Sampler(model.net(), model.vocabulary());
+    }
+
+    @Test
+    void argmaxIsTheMostProbableCharacterAtEveryStep() {
+        int[] seed = model.vocabulary().encode("the cat");
+        String out = sampler().generate(seed, 40, 1, Strategy.greedy(), 0, null, null)[0];
+        int[] all = model.vocabulary().encode("the cat" + out);
+        float[][] p = sampler().stepwiseProbabilities(all);
+        for (int t = seed.length - 1; t < all.length - 1; t++) {
+            assertEquals(Strategy.argmax(p[t]), all[t + 1], "step " + t);
+        }
+        assertEquals(out, sampler().generate(seed, 40, 1, Strategy.greedy(), 99, null, null)[0], "deterministic");
+    }
+
+    @Test
+    void statefulStepsEqualRefeedingTheWholeText() {
+        int[] ids = model.vocabulary().encode("hello world, the cat sat");
+        float[][] stepwise = sampler().stepwiseProbabilities(ids);
+        int v = model.vocabulary().size();
+        for (int len = 1; len <= ids.length; len += 5) {
+            INDArray in = Nd4j.create(DataType.FLOAT, new long[]{1, v, len}, 'f');
+            for (int t = 0; t < len; t++) {
+                in.putScalar(new long[]{0, ids[t], t}, 1f);
+            }
+            model.net().rnnClearPreviousState();
+            INDArray out = model.net().output(in);
+            for (int k = 0; k < v; k++) {
+                assertEquals(out.getFloat(0, k, len - 1), stepwise[len - 1][k], 1e-5, "prefix " + len + " symbol " + k);
+            }
+        }
+    }
+
+    @Test
+    void sameRandomSeedSameTextDifferentSeedDifferentText() {
+        int[] seed = model.vocabulary().encode("the ");
+        Strategy s = Strategy.temperature(1.0);
+        String a = sampler().generate(seed, 200, 1, s, 7, null, null)[0];
+        String b = sampler().generate(seed, 200, 1, s, 7, null, null)[0];
+        String c = sampler().generate(seed, 200, 1, s, 8, null, null)[0];
+        assertEquals(a, b);
+        assertNotEquals(a, c);
+    }
+
+    @Test
+    void batchSamplesEqualSingleRunsWithMatchingSeeds() {
+        int[] seed = model.vocabulary().encode("the ");
+        Strategy s = Strategy.temperature(1.0);
+        String[] batch = sampler().generate(seed, 150, 4, s, 100, null, null);
+        for (int k = 0; k < 4; k++) {
+            assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k], "sample " + k);
+        }
+    }
+
+    @Test
+    void stopAtEndsASample() {
+        int[] seed = model.vocabulary().encode("the ");
+        String[] out = sampler().generate(seed, 500, 3, Strategy.temperature(1.0), 1, "\n", null);
+        for (String s : out) {
+            assertTrue(s.length() < 500 && s.endsWith("\n") && s.indexOf('\n') == s.length() - 1, s);
+        }
+    }
+}

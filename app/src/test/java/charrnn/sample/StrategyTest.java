@@ -1,0 +1,87 @@
+package charrnn.sample;
+
+import charrnn.RnnException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class StrategyTest {
+    static final float[] P = {0.05f, 0.4f, 0.1f, 0.25f, 0.15f, 0.05f};
+
+    @Test
+    void argmaxTakesTheMostProbable() {
+        assertEquals(1, Strategy.greedy().choose(P, new Random(1)));
+        assertEquals(0, Strategy.greedy().choose(new float[]{0.5f, 0.5f}, new Random(1)), "ties: lowest id");
+    }
+
+    @Test
+    void temperatureOneMatchesTheProbabilities() {
+        // chi-square goodness of fit, 5 degrees of freedom: 20.52 is the 0.999 quantile
+        int n = 200_000;
+        int[] counts = new int[P.length];
+        Random r = new Random(12345);
+        Strategy s = Strategy.temperature(1.0);
+        for (int i = 0; i < n; i++) {
+            counts[s.choose(P, r)]++;
+        }
+        double chi2 = 0;
+        for (int i = 0; i < P.length; i++) {
+            double e = n * (double) P[i];
+            chi2 += (counts[i] - e) * (counts[i] - e) / e;
+        }
+        assertTrue(chi2 < 20.52, "chi-square " + chi2);
+    }
+
+    @Test
+    void lowTemperatureApproachesArgmaxAndHighFlattens() {
+        double[] cold = Strategy.temperature(0.05).filter(P);
+        assertTrue(cold[1] > 0.999, "T=0.05 puts almost all mass on the argmax: " + cold[1]);
+        double[] warm = Strategy.temperature(0.5).filter(P);
+        assertTrue(warm[1] > P[1] && warm[1] < cold[1]);
+        double[] hot = Strategy.temperature(3).filter(P);
+        assertTrue(entropy(hot) > entropy(Strategy.temperature(1).filter(P)));
+        assertTrue(hot[1] < P[1] && hot[0] > P[0], "T>1 moves mass from likely to unlikely symbols");
+        double[] one = Strategy.temperature(1).filter(P);
+        for (int i = 0; i < P.length; i++) {
+            assertEquals(P[i], one[i], 1e-6);
+        }
+    }
+
+    @Test
+    void topKAndTopPNeverLeaveTheirSet() {
+        Random r = new Random(3);
+        Strategy k2 = new Strategy(false, 1, 2, 1);
+        Strategy p60 = new Strategy(false, 1, 0, 0.6);  // 0.4 + 0.25 reach 0.6
+        for (int i = 0; i < 20_000; i++) {
+            int a = k2.choose(P, r);
+            assertTrue(a == 1 || a == 3, "top-k 2 drew " + a);
+            int b = p60.choose(P, r);
+            assertTrue(b == 1 || b == 3, "top-p 0.6 drew " + b);
+        }
+        double[] q = k2.filter(P);
+        assertEquals(0.4 / 0.65, q[1], 1e-6);
+        assertEquals(0.25 / 0.65, q[3], 1e-6);
+        assertArrayEquals(new double[]{0, 1, 0, 0, 0, 0}, new Strategy(false, 1, 0, 0.3).filter(P), 1e-9);
+    }
+
+    @Test
+    void invalidSettingsAreRefused() {
+        assertThrows(RnnException.class, () -> new Strategy(false, 0, 0, 1));
+        assertThrows(RnnException.class, () -> new Strategy(false, -1, 0, 1));
+        assertThrows(RnnException.class, () -> new Strategy(false, 1, 0, 0));
+        assertThrows(RnnException.class, () -> new Strategy(false, 1, 0, 1.01));
+        assertThrows(RnnException.class, () -> new Strategy(false, 1, -3, 1));
+    }
+
+    private static double entropy(double[] q) {
+        double h = 0;
+        for (double x : q) {
+            if (x > 0) {
+                h -= x * Math.log(x);
+            }
+        }
+        return h;
+    }
+}
