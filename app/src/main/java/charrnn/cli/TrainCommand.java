@@ -108,6 +108,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--early-stop", defaultValue = "0", paramLabel = "N",
             description = "Stop when the validation loss has not improved for N evaluations (0 = off).")
     int earlyStop;
+    @Option(names = "--engine", defaultValue = "fast", paramLabel = "fast|dl4j",
+            description = "Training step: fast (the project's LSTM step, same math as DL4J's, several times faster)"
+                    + " or dl4j (MultiLayerNetwork.fit; always used for --cell rnn) (default: ${DEFAULT-VALUE}).")
+    TrainOptions.Engine engine;
     @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
     boolean json;
 
@@ -116,7 +120,8 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TrainOptions options = new TrainOptions(epochs, maxSteps,
                 maxTime != null ? maxTime : (epochs == 0 && maxSteps == 0 ? 600.0 : 0.0),
-                evalEvery, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop);
+                evalEvery, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop,
+                engine);
 
         MultiLayerNetwork net;
         ModelSpec modelSpec;

@@ -128,6 +128,25 @@ public final class OneHotWindows implements DataSetIterator {
         return next(batch);
     }
 
+    /**
+     * Advances by one batch without building arrays: the start positions of its windows (for
+     * engines that read the ids themselves). Training mode only: every window is full.
+     */
+    public long[] nextStarts() {
+        if (!shuffle) {
+            throw new IllegalStateException("nextStarts is for training mode");
+        }
+        if (!hasNext()) {
+            throw new NoSuchElementException("epoch finished; call reset()");
+        }
+        long[] starts = new long[batch];
+        for (int i = 0; i < batch; i++) {
+            starts[i] = start + order[(int) (cursor + i)] * seqLength;
+        }
+        cursor += batch;
+        return starts;
+    }
+
     @Override
     public DataSet next(int num) {
         if (!hasNext()) {

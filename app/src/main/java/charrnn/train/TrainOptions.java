@@ -16,7 +16,11 @@ public record TrainOptions(
         int sampleLength,
         int checkpointEvery,
         int keep,
-        int earlyStop) {
+        int earlyStop,
+        Engine engine) {
+
+    /** How a training step is computed: the fast LSTM step, or DL4J's own {@code fit} (both give the same math). */
+    public enum Engine { fast, dl4j }
 
     public TrainOptions {
         check(epochs >= 0, "--epochs must be >= 0 (0 = no limit), got " + epochs);
@@ -28,6 +32,7 @@ public record TrainOptions(
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0 (0 = only best and last), got " + checkpointEvery);
         check(keep >= 0, "--keep must be >= 0, got " + keep);
         check(earlyStop >= 0, "--early-stop must be >= 0 (0 = off), got " + earlyStop);
+        check(engine != null, "--engine must be fast or dl4j");
     }
 
     private static void check(boolean ok, String message) {

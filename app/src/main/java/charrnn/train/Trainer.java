@@ -78,6 +78,10 @@ public final class Trainer {
         long totalSteps = totalSteps(perEpoch);
         listener.onStart(state.step(), perEpoch, totalSteps);
 
+        FastLstm fast = options.engine() == TrainOptions.Engine.fast && ModelSpec.LSTM.equals(spec.cell())
+                ? new FastLstm(net, spec.layers(), spec.hidden(), spec.vocabSize(), config.batch(), config.seqLength(),
+                spec.dropout(), config.clip())
+                : null;
         long runStart = System.nanoTime();
         double elapsedBefore = state.elapsedSeconds();
         double lossSum = 0;
@@ -106,13 +110,19 @@ public final class Trainer {
                 net.setLearningRate(stepLr);
                 lr = stepLr;
             }
-            DataSet ds = train.next();
             // Dropout draws from ND4J's generator: seeding it per step makes a resumed run
             // draw the same masks as an uninterrupted one.
-            Nd4j.getRandom().setSeed(config.randomSeed() * 1_000_003L + state.step());
+            long dropoutSeed = config.randomSeed() * 1_000_003L + state.step();
             long t0 = System.nanoTime();
-            net.fit(ds);
-            double loss = net.score() / config.seqLength();
+            double loss;
+            if (fast != null) {
+                loss = fast.fit(corpus, train.nextStarts(), dropoutSeed);
+            } else {
+                DataSet ds = train.next();
+                Nd4j.getRandom().setSeed(dropoutSeed);
+                net.fit(ds);
+                loss = net.score() / config.seqLength();
+            }
             double dt = (System.nanoTime() - t0) / 1e9;
             if (!Double.isFinite(loss)) {
                 listener.log(String.format("training diverged at step %d: the loss is %s (last finite loss %.4f);"

@@ -26,7 +26,7 @@ class TrainerTest {
     Path tmp;
 
     static TrainOptions steps(long n, int evalEvery) {
-        return new TrainOptions(0, n, 0, evalEvery, 0, 50, 0, 3, 0);
+        return new TrainOptions(0, n, 0, evalEvery, 0, 50, 0, 3, 0, TrainOptions.Engine.fast);
     }
 
     @Test

@@ -1,0 +1,115 @@
+package charrnn.train;
+
+import charrnn.corpus.PreparedCorpus;
+import charrnn.model.ModelSpec;
+import charrnn.model.Networks;
+import charrnn.model.TrainConfig;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The fast training step must compute what DL4J's own LSTM network computes. */
+class FastLstmTest {
+    @TempDir
+    Path tmp;
+
+    static final int T = 12;
+    static final int B = 5;
+
+    private static DataSet dl4jBatch(PreparedCorpus c, long[] starts) {
+        int v = c.vocabulary().size();
+        INDArray f = Nd4j.create(DataType.FLOAT, new long[]{B, v, T}, 'f');
+        INDArray l = Nd4j.create(DataType.FLOAT, new long[]{B, v, T}, 'f');
+        for (int i = 0; i < B; i++) {
+            for (int t = 0; t < T; t++) {
+                f.putScalar(new long[]{i, c.id(starts[i] + t), t}, 1f);
+                l.putScalar(new long[]{i, c.id(starts[i] + t + 1), t}, 1f);
+            }
+        }
+        return new DataSet(f, l);
+    }
+
+    private static double maxRelDiff(INDArray a, INDArray b) {
+        double scale = Math.max(a.amaxNumber().doubleValue(), 1e-6);
+        return a.sub(b).amaxNumber().doubleValue() / scale;
+    }
+
+    @Test
+    void gradientAndLossEqualDl4j() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        int v = c.vocabulary().size();
+        var spec = new ModelSpec("lstm", 2, 16, 0, v);
+        var config = new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0, 11);
+        MultiLayerNetwork net = Networks.build(spec, config);
+        // move away from the symmetric initial point so every gate matters
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
+        long[] starts = {0, 13, 40, 77, 120};
+        DataSet ds = dl4jBatch(c, starts);
+        net.setInput(ds.getFeatures());
+        net.setLabels(ds.getLabels());
+        net.computeGradientAndScore();
+        // DL4J's raw gradient is summed over the batch; its updater divides it by the batch size
+        // before clipping and the optimizer. The fast step produces the divided gradient directly.
+        INDArray expected = net.gradient().gradient().dup().divi(B);
+        double score = net.score();
+
+        FastLstm fast = new FastLstm(net, 2, 16, v, B, T, 0, 0);
+        double loss = fast.forwardBackward(c, starts, 0);
+        assertEquals(score / T, loss, 1e-4);
+        INDArray got = fast.gradient().reshape(expected.shape());
+        long off = 0;
+        StringBuilder report = new StringBuilder();
+        for (String key : net.paramTable().keySet()) {
+            long n = net.paramTable().get(key).length();
+            INDArray e = expected.reshape(expected.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + n));
+            INDArray g = got.reshape(got.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + n));
+            report.append(key).append(": ").append(maxRelDiff(e, g)).append("; ");
+            off += n;
+        }
+        assertTrue(maxRelDiff(expected, got) < 1e-3, "max relative difference " + maxRelDiff(expected, got) + " " + report);
+    }
+
+    @Test
+    void aStepWithAdamAndClippingEqualsDl4jFit() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        int v = c.vocabulary().size();
+        var spec = new ModelSpec("lstm", 2, 16, 0, v);
+        var config = new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0.05, 3);
+        MultiLayerNetwork a = Networks.build(spec, config);
+        MultiLayerNetwork b = Networks.build(spec, config);
+        assertEquals(a.params(), b.params());
+        FastLstm fast = new FastLstm(b, 2, 16, v, B, T, 0, 0.05);
+        long[][] batches = {{0, 13, 40, 77, 120}, {5, 18, 45, 82, 125}, {1, 2, 3, 4, 200}};
+        for (long[] starts : batches) {
+            a.fit(dl4jBatch(c, starts));
+            fast.fit(c, starts, 0);
+        }
+        assertEquals(a.getLayerWiseConfigurations().getIterationCount(), b.getLayerWiseConfigurations().getIterationCount());
+        assertTrue(maxRelDiff(a.params(), b.params()) < 1e-3, "params differ by " + maxRelDiff(a.params(), b.params()));
+        assertTrue(maxRelDiff(a.getUpdater().getStateViewArray(), b.getUpdater().getStateViewArray()) < 1e-3);
+    }
+
+    @Test
+    void rmspropStepEqualsDl4jFit() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        int v = c.vocabulary().size();
+        var spec = new ModelSpec("lstm", 1, 12, 0, v);
+        var config = new TrainConfig(T, B, "rmsprop", 2e-3, 1, 0, 5, 3);
+        MultiLayerNetwork a = Networks.build(spec, config);
+        MultiLayerNetwork b = Networks.build(spec, config);
+        FastLstm fast = new FastLstm(b, 1, 12, v, B, T, 0, 5);
+        long[] starts = {0, 13, 40, 77, 120};
+        a.fit(dl4jBatch(c, starts));
+        fast.fit(c, starts, 0);
+        assertTrue(maxRelDiff(a.params(), b.params()) < 1e-3);
+    }
+}
