@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 SampleCommand.class,
                 EvalCommand.class,
                 InfoCommand.class,
+                EnvCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,",

@@ -75,6 +75,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Backend.load();
         if (length < 0) {
             throw RnnException.usage("--length must be >= 0, got " + length);
         }

@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
     int layers;
     @Option(names = "--hidden", defaultValue = "256", description = "Units per layer (default: ${DEFAULT-VALUE}).")
     int hidden;
-    @Option(names = "--dropout", defaultValue = "0.25", paramLabel = "P",
+    @Option(names = "--dropout", defaultValue = "0.1", paramLabel = "P",
             description = "Dropout between layers and before the output (default: ${DEFAULT-VALUE}).")
     double dropout;
 
@@ -74,12 +74,12 @@ public final class TrainCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|rmsprop", description = "Optimizer (default: ${DEFAULT-VALUE}).")
     String optimizer;
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Learning rate, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "4e-3", description = "Learning rate, in (0, 1] (default: ${DEFAULT-VALUE}).")
     double lr;
     @Option(names = "--lr-decay", defaultValue = "0.97", paramLabel = "D",
             description = "Multiply the learning rate by D at each epoch after --lr-decay-after epochs (default: ${DEFAULT-VALUE}; 1 = constant).")
     double lrDecay;
-    @Option(names = "--lr-decay-after", defaultValue = "10", paramLabel = "E", description = "Epochs at the initial rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-decay-after", defaultValue = "30", paramLabel = "E", description = "Epochs at the initial rate (default: ${DEFAULT-VALUE}).")
     int lrDecayAfter;
     @Option(names = "--clip", defaultValue = "5", description = "Clip each gradient element to [-clip, clip]; 0 = off (default: ${DEFAULT-VALUE}).")
     double clip;
@@ -117,6 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Backend.load();
         PrintWriter err = spec.commandLine().getErr();
         TrainOptions options = new TrainOptions(epochs, maxSteps,
                 maxTime != null ? maxTime : (epochs == 0 && maxSteps == 0 ? 600.0 : 0.0),
@@ -182,8 +183,7 @@ public final class TrainCommand implements Callable<Integer> {
                     config.seqLength(), (data.trainLength() - 1) / config.seqLength()));
         }
 
-        String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName().toLowerCase()
-                .contains("cuda") ? "cuda" : "cpu";
+        String backend = Backend.load();
         info(err, String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
                         + " vocabulary %d, backend %s", modelSpec.cell().toUpperCase(), modelSpec.layers(),
                 modelSpec.hidden(), net.numParams(), data.manifest().source().path(), data.trainLength(),

@@ -24,10 +24,18 @@ public final class Sampler {
 
     private final MultiLayerNetwork net;
     private final Vocabulary vocab;
+    private final LeanLstm lean;
 
+    /** A sampler on the lean Java path for LSTM networks, DL4J's {@code rnnTimeStep} otherwise. */
     public Sampler(MultiLayerNetwork net, Vocabulary vocab) {
+        this(net, vocab, true);
+    }
+
+    /** @param preferLean false forces DL4J's {@code rnnTimeStep} (for comparison) */
+    public Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
         this.net = net;
         this.vocab = vocab;
+        this.lean = preferLean && LeanLstm.supports(net) ? new LeanLstm(net) : null;
     }
 
     /**
@@ -39,7 +47,6 @@ public final class Sampler {
     public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
                              Listener listener) {
         int v = vocab.size();
-        net.rnnClearPreviousState();
         Random[] rng = new Random[n];
         for (int k = 0; k < n; k++) {
             rng[k] = new Random(randomSeed + k);
@@ -49,6 +56,10 @@ public final class Sampler {
             int nl = vocab.id('\n');
             seed = nl >= 0 ? new int[]{nl} : new int[0];
         }
+        if (lean != null) {
+            return generateLean(seed, length, n, strategy, rng, stopAt, listener);
+        }
+        net.rnnClearPreviousState();
         INDArray probs;
         if (seed.length == 0) {
             probs = net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, v));
@@ -101,7 +112,67 @@ public final class Sampler {
         return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
     }
 
-    /** The next-character distributions after each prefix of {@code ids}, fed step by step. */
+    private String[] generateLean(int[] seed, int length, int n, Strategy strategy, Random[] rng, String stopAt,
+                                  Listener listener) {
+        lean.reset(n);
+        int[] in = new int[n];
+        float[][] p;
+        if (seed.length == 0) {
+            Arrays.fill(in, -1);
+            p = lean.step(in);
+        } else {
+            p = null;
+            for (int id : seed) {
+                Arrays.fill(in, id);
+                p = lean.step(in);
+            }
+        }
+        StringBuilder[] text = new StringBuilder[n];
+        boolean[] done = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            text[k] = new StringBuilder();
+        }
+        int alive = n;
+        for (int i = 0; i < length && alive > 0; i++) {
+            for (int k = 0; k < n; k++) {
+                if (done[k]) {
+                    continue;
+                }
+                int id = strategy.choose(p[k], rng[k]);
+                in[k] = id;
+                int cp = vocab.codePoint(id);
+                text[k].appendCodePoint(cp);
+                if (listener != null) {
+                    listener.onChar(k, cp);
+                }
+                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
+                    done[k] = true;
+                    alive--;
+                }
+            }
+            if (i + 1 < length && alive > 0) {
+                p = lean.step(in);
+            }
+        }
+        return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
+    }
+
+    /** True when generation runs on the lean Java path rather than DL4J's rnnTimeStep. */
+    public boolean isLean() {
+        return lean != null;
+    }
+
+    /** The lean path's next-character distributions after each prefix of {@code ids}. */
+    public float[][] leanStepwiseProbabilities(int[] ids) {
+        lean.reset(1);
+        float[][] result = new float[ids.length][];
+        for (int t = 0; t < ids.length; t++) {
+            result[t] = lean.step(new int[]{ids[t]})[0].clone();
+        }
+        return result;
+    }
+
+    /** The next-character distributions after each prefix of {@code ids}, fed step by step through DL4J. */
     public float[][] stepwiseProbabilities(int[] ids) {
         int v = vocab.size();
         net.rnnClearPreviousState();

@@ -37,6 +37,9 @@ public final class Evaluator {
             DataSet ds = windows.next();
             INDArray out = net.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
             INDArray p = out.mul(ds.getLabels()).sum(1).castTo(DataType.DOUBLE); // [b, T]: p(next char)
+            if (!Double.isFinite(p.sumNumber().doubleValue())) {
+                return new Loss(Double.NaN, count); // the floor below would hide NaN probabilities
+            }
             Transforms.max(p, FLOOR, false);
             Transforms.log(p, false);
             INDArray mask = ds.getLabelsMaskArray();

@@ -193,19 +193,31 @@ public final class FastLstm {
         return slice(grad, off, off + like.length()).reshape('f', like.shape());
     }
 
-    /** The parameter views must be the flat vector in the order this class assumes (W, RW, b per layer, then output W, b). */
+    /**
+     * The parameter views must be the flat vector in the order this class assumes (W, RW, b per
+     * layer, then output W, b): checked by writing a recognisable pattern through the flat vector
+     * and reading it back through the views (a comparison of values would fail on NaN weights).
+     */
     private void checkLayout() {
-        INDArray flat = net.params();
-        long off = 0;
-        for (int l = 0; l <= layers; l++) {
-            INDArray[] ps = l < layers ? new INDArray[]{w[l], rw[l], b[l]} : new INDArray[]{wOut, bOut};
-            for (INDArray p : ps) {
-                INDArray expect = slice(flat, off, off + p.length()).reshape('f', p.shape());
-                if (!expect.equals(p)) {
-                    throw new IllegalStateException("parameter layout differs from DL4J's at offset " + off);
+        INDArray flat = net.params().reshape(net.numParams());
+        INDArray saved = flat.dup();
+        try {
+            INDArray pattern = Nd4j.arange(0, flat.length()).castTo(DataType.DOUBLE);
+            pattern = pattern.subi(Transforms.floor(pattern.div(65536), false).muli(65536)).castTo(DataType.FLOAT);
+            flat.assign(pattern);
+            long off = 0;
+            for (int l = 0; l <= layers; l++) {
+                INDArray[] ps = l < layers ? new INDArray[]{w[l], rw[l], b[l]} : new INDArray[]{wOut, bOut};
+                for (INDArray p : ps) {
+                    INDArray expect = slice(pattern, off, off + p.length()).reshape('f', p.shape());
+                    if (!expect.equals(p)) {
+                        throw new IllegalStateException("parameter layout differs from DL4J's at offset " + off);
+                    }
+                    off += p.length();
                 }
-                off += p.length();
             }
+        } finally {
+            flat.assign(saved);
         }
     }
 
@@ -322,6 +334,9 @@ public final class FastLstm {
 
         // loss: -sum log p(label), summed over time, averaged over the batch
         INDArray p = logits.mul(y).sum(0);
+        if (!Double.isFinite(p.sumNumber().doubleValue())) {
+            return Double.NaN; // the floor below would hide NaN probabilities
+        }
         Transforms.max(p, 1e-30f, false);
         double loss = -Transforms.log(p, false).sumNumber().doubleValue() / batch;
 

@@ -58,6 +58,24 @@ class SamplerTest {
     }
 
     @Test
+    void leanPathGivesDl4jProbabilities() {
+        assertTrue(sampler().isLean());
+        int[] ids = model.vocabulary().encode("hello world, the cat sat on the mat.\nhello world, the");
+        float[][] dl4j = sampler().stepwiseProbabilities(ids);
+        float[][] lean = sampler().leanStepwiseProbabilities(ids);
+        for (int t = 0; t < ids.length; t++) {
+            for (int k = 0; k < dl4j[t].length; k++) {
+                assertEquals(dl4j[t][k], lean[t][k], 2e-6, "step " + t + " symbol " + k);
+            }
+        }
+        // and so the same text, character for character, on both paths
+        int[] seed = model.vocabulary().encode("the ");
+        Strategy s = Strategy.temperature(1.0);
+        assertEquals(new Sampler(model.net(), model.vocabulary(), false).generate(seed, 300, 2, s, 3, null, null)[1],
+                sampler().generate(seed, 300, 2, s, 3, null, null)[1]);
+    }
+
+    @Test
     void sameRandomSeedSameTextDifferentSeedDifferentText() {
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.0);

@@ -94,6 +94,31 @@ class TrainerTest {
     }
 
     @Test
+    void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        var spec = new ModelSpec("lstm", 1, 16, 0, c.vocabulary().size());
+        var config = new TrainConfig(20, 8, "adam", 2e-3, 1, 0, 5, 3);
+        MultiLayerNetwork net = Networks.build(spec, config);
+        Path dir = tmp.resolve("m");
+        var first = new Trainer(net, c, spec, config, steps(4, 4), TrainingState.start(c.dir().toString()), dir, "cpu",
+                new TrainingListener() { }).run();
+        byte[] last = Files.readAllBytes(dir.resolve("last.zip"));
+        byte[] best = Files.readAllBytes(dir.resolve("best.zip"));
+        net.params().assign(Double.NaN); // what an exploding update leaves behind
+        StringBuilder log = new StringBuilder();
+        var r = new Trainer(net, c, spec, config, steps(8, 4), first.state(), dir, "cpu", new TrainingListener() {
+            @Override
+            public void log(String message) {
+                log.append(message);
+            }
+        }).run();
+        assertEquals(Trainer.Stop.DIVERGED, r.stop());
+        assertTrue(log.toString().contains("diverged at step 5"), log.toString());
+        assertArrayEquals(last, Files.readAllBytes(dir.resolve("last.zip")), "last.zip untouched");
+        assertArrayEquals(best, Files.readAllBytes(dir.resolve("best.zip")), "best.zip untouched");
+    }
+
+    @Test
     void rnnCellTrainsToo() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("rnn", 1, 32, 0, c.vocabulary().size());

@@ -1,0 +1,61 @@
+package charrnn.cli;
+
+import charrnn.ExitCodes;
+import charrnn.RnnException;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Properties;
+
+/**
+ * Loads the ND4J backend the jar was built with, once, before any command touches an array: a
+ * CUDA build on a machine without a usable GPU or driver stops here with one clear line (exit 6)
+ * instead of a stack trace, and never falls back to the CPU on its own.
+ */
+final class Backend {
+    private static String name;
+
+    private Backend() {
+    }
+
+    /** "cpu" or "cuda"; throws exit 6 when the backend's native libraries or its device cannot be used. */
+    static synchronized String load() {
+        if (name != null) {
+            return name;
+        }
+        String requested = System.getProperty("rnn.backend", "cpu");
+        try {
+            String cls = Nd4j.getBackend().getClass().getName();
+            name = cls.toLowerCase().contains("cuda") ? "cuda" : "cpu";
+            if (name.equals("cuda")) {
+                Properties p = Nd4j.getExecutioner().getEnvironmentInformation();
+                Object devices = p.get("cuda.availableDevices");
+                if (devices == null || "0".equals(devices.toString())) {
+                    throw noDevice("the CUDA backend loaded but found no CUDA device");
+                }
+            }
+            return name;
+        } catch (RnnException e) {
+            throw e;
+        } catch (Throwable t) {
+            String why = rootMessage(t);
+            if ("cpu".equals(requested)) {
+                throw new RnnException(ExitCodes.FAILURE, "cannot load ND4J's CPU backend: " + why, t);
+            }
+            throw noDevice("cannot start the CUDA backend (" + why + ")");
+        }
+    }
+
+    private static RnnException noDevice(String what) {
+        return new RnnException(ExitCodes.NO_DEVICE, what + "; this needs an NVIDIA GPU with a driver for CUDA 11.6"
+                + " (or the cuda-redist build); use the CPU build: RNN_BACKEND=cpu (exit 6)");
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        String m = r.getMessage();
+        return r.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+    }
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Benchmark rnn against a PyTorch peer with the identical model, on the same corpus and machine.
+
+    bench/run.py [--quick] [--repeats N] [--wall SECONDS]
+
+Installs the peer's packages with apt when missing (python3-torch and libopenblas0-openmp: PyTorch
+alone computes with the reference BLAS, about 21x slower), builds rnn, then alternates rnn and peer
+runs and writes bench/RESULTS.md (the table) and bench/results.json (every raw figure).
+Runs nothing else at the same time: the machine has 2 cores.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RNN = ROOT / "app" / "rnn"
+OUT = BENCH / "out"
+PY = "/usr/bin/python3"
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def ensure_peer():
+    probe = subprocess.run([PY, "-c", "import torch"], capture_output=True)
+    blas = Path("/usr/lib/x86_64-linux-gnu/openblas-openmp")
+    if probe.returncode == 0 and blas.exists():
+        return
+    log("installing python3-torch and libopenblas0-openmp with apt")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update", "-q"], check=True, env=env)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-q", "python3-torch", "libopenblas0-openmp"], check=True, env=env)
+
+
+def timed(cmd, env=None, stdin=None):
+    """Runs cmd; returns (stdout, stderr, wall seconds, peak RSS in MB of this child)."""
+    wrapper = [PY, "-c", "import resource,subprocess,sys,time;t=time.perf_counter();"
+               "r=subprocess.run(sys.argv[1:]);"
+               "print(f'@@{time.perf_counter()-t} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}',file=sys.stderr);"
+               "sys.exit(r.returncode)"] + [str(c) for c in cmd]
+    p = subprocess.run(wrapper, capture_output=True, text=True, env=env, input=stdin)
+    m = re.search(r"@@([\d.]+) (\d+)", p.stderr)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{p.stderr[-3000:]}")
+    return p.stdout, p.stderr, float(m.group(1)), int(m.group(2)) / 1024
+
+
+def rnn_train(corpus, model, hidden, steps=0, wall=0, eval_every=10):
+    budget = ["--max-time", f"{wall}s"] if wall else ["--max-steps", str(steps)]
+    out, err, secs, rss = timed([RNN, "train", corpus, "--model", model, "--hidden", hidden, "--layers", 2,
+                                 "--seq-length", 100, "--batch", 64, "--dropout", 0, "--lr", "2e-3",
+                                 "--lr-decay", 1, "--clip", 5, "--eval-every", eval_every, "--sample-every", 0,
+                                 "--checkpoint-every", 0, "--force", "-q", "--json"] + budget)
+    summary = json.loads(out)
+    rows = [l.split(",") for l in (Path(model) / "metrics.csv").read_text().splitlines()[1:]]
+    cps = [float(r[6]) for r in rows[1:]] or [float(rows[0][6])]
+    return {"chars_per_s": statistics.median(cps), "val_loss": summary["lastValLoss"], "steps": summary["steps"],
+            "peak_rss_mb": rss, "wall_s": secs}
+
+
+def peer_train(corpus, hidden, steps=0, wall=0, sample_chars=0):
+    args = [PY, BENCH / "peer_torch.py", corpus, "--hidden", hidden, "--layers", 2, "--seq-length", 100,
+            "--batch", 64, "--lr", "2e-3", "--clip", 5, "--dropout", 0]
+    args += ["--max-time", wall] if wall else ["--steps", steps]
+    if sample_chars:
+        args += ["--sample-chars", sample_chars]
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    out, err, secs, rss = timed(args, env=env)
+    r = json.loads(out)
+    r["peak_rss_mb"] = rss
+    r["wall_s"] = secs
+    return r
+
+
+def rnn_sample_speed(model, n, samples):
+    base = [RNN, "sample", "--model", model, "--random-seed", 1, "-q", "--num-samples", samples]
+    _, _, t_short, _ = timed(base + ["--length", 50])
+    _, _, t_long, _ = timed(base + ["--length", n + 50])
+    return n * samples / max(t_long - t_short, 1e-6)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer and shorter runs, to check the harness")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--wall", type=int, default=180, help="seconds for the same-wall-time comparison")
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "tinyshakespeare.txt"))
+    a = ap.parse_args()
+    if a.quick:
+        a.repeats, a.wall = 1, 30
+    steps256, steps512 = (20, 8) if a.quick else (150, 40)
+
+    ensure_peer()
+    OUT.mkdir(exist_ok=True)
+    log("building rnn")
+    subprocess.run([RNN, "--version"], check=True, capture_output=True)
+    corpus = a.corpus
+    res = {"machine": machine(), "settings": vars(a), "runs": []}
+
+    def record(kind, who, r):
+        r.update(kind=kind, who=who)
+        res["runs"].append(r)
+        log(f"{kind} {who}: {json.dumps({k: v for k, v in r.items() if k not in ('kind', 'who')})}")
+
+    for rep in range(a.repeats):
+        record("train256", "rnn", rnn_train(corpus, OUT / "m256", 256, steps=steps256, eval_every=steps256 // 5))
+        record("train256", "peer", peer_train(corpus, 256, steps=steps256, sample_chars=2000 if rep == 0 else 0))
+        record("train512", "rnn", rnn_train(corpus, OUT / "m512", 512, steps=steps512, eval_every=max(steps512 // 4, 2)))
+        record("train512", "peer", peer_train(corpus, 512, steps=steps512))
+    record("wall", "rnn", rnn_train(corpus, OUT / "mwall", 256, wall=a.wall, eval_every=100))
+    record("wall", "peer", peer_train(corpus, 256, wall=a.wall))
+
+    # sampling from the 2 x 256 model trained above
+    n1 = 2000 if a.quick else 10000
+    res["sample"] = {"rnn_1": rnn_sample_speed(OUT / "m256", n1, 1),
+                     "rnn_16": rnn_sample_speed(OUT / "m256", n1 // 4, 16)}
+    colds = [timed([RNN, "sample", "--model", OUT / "m256", "--length", 200, "--random-seed", 1, "-q"])[2]
+             for _ in range(3)]
+    res["cold_start_s"] = statistics.median(colds)
+
+    # prepare throughput on a warm cache: 100 MB of War and Peace
+    big = OUT / "wp100.txt"
+    wp = ROOT.parent / "shared" / "corpora" / "war_and_peace.txt"
+    if not big.exists():
+        data = wp.read_bytes()
+        with open(big, "wb") as f:
+            for _ in range(30):
+                f.write(data)
+    timed([RNN, "prepare", big, "-o", OUT / "wp100", "--force", "-q"])
+    _, _, t, rss = timed([RNN, "prepare", big, "-o", OUT / "wp100", "--force", "-q"])
+    res["prepare"] = {"mb": big.stat().st_size / 1e6, "seconds": t, "mb_per_s": big.stat().st_size / 1e6 / t,
+                      "peak_rss_mb": rss}
+    (BENCH / "results.json").write_text(json.dumps(res, indent=2))
+    write_table(res)
+    log("wrote bench/RESULTS.md and bench/results.json")
+
+
+def machine():
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    flags = Path("/proc/cpuinfo").read_text()
+    return {"cpu": cpu, "cores": os.cpu_count(), "avx512": "avx512f" in flags, "kernel": platform.release(),
+            "java": subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
+            "date": datetime.date.today().isoformat()}
+
+
+def write_table(res):
+    runs = res["runs"]
+
+    def med(kind, who, key):
+        vals = [r[key] for r in runs if r["kind"] == kind and r["who"] == who and r.get(key) is not None]
+        return statistics.median(vals) if vals else float("nan")
+
+    peer = next(r for r in runs if r["who"] == "peer")
+    rows = []
+
+    def row(name, rnn_v, peer_v, fmt, better="higher"):
+        ratio = rnn_v / peer_v if peer_v else float("nan")
+        if better == "lower":
+            ratio = peer_v / rnn_v if rnn_v else float("nan")
+        rows.append(f"| {name} | {fmt.format(rnn_v)} | {fmt.format(peer_v)} | {ratio:.2f}x |")
+
+    row("training chars/s, 2 x 256", med("train256", "rnn", "chars_per_s"), med("train256", "peer", "chars_per_s"), "{:,.0f}")
+    row("training chars/s, 2 x 512", med("train512", "rnn", "chars_per_s"), med("train512", "peer", "chars_per_s"), "{:,.0f}")
+    row(f"val loss after {runs[0]['steps']} steps (2 x 256), nats", med("train256", "rnn", "val_loss"),
+        med("train256", "peer", "val_loss"), "{:.4f}", "lower")
+    row(f"val loss after {res['settings']['wall']} s (2 x 256), nats", med("wall", "rnn", "val_loss"),
+        med("wall", "peer", "val_loss"), "{:.4f}", "lower")
+    row("sampling chars/s, 1 sample", res["sample"]["rnn_1"], peer.get("sample1_chars_per_s", float("nan")), "{:,.0f}")
+    row("sampling chars/s, 16 samples (total)", res["sample"]["rnn_16"], peer.get("sample16_chars_per_s", float("nan")), "{:,.0f}")
+    row("peak RSS of training 2 x 256, MB", med("train256", "rnn", "peak_rss_mb"), med("train256", "peer", "peak_rss_mb"),
+        "{:,.0f}", "lower")
+    m = res["machine"]
+    text = f"""# Benchmark results
+
+Produced by `bench/run.py` on {m['date']}: {m['cpu']}, {m['cores']} cores, AVX-512 {'yes' if m['avx512'] else 'no'},
+{m['java']}. Corpus: tiny-shakespeare. Model on both sides: one-hot input, 2 LSTM layers, sequence 100,
+batch 64, Adam 2e-3, element-wise clipping at 5, no dropout, uniform +-0.08 initialisation.
+Figures are medians of {res['settings']['repeats']} alternating runs (training speed: median over the steady-state
+evaluation intervals of each run). Ratio: rnn / peer, so above 1 is rnn ahead (for losses and memory: peer / rnn).
+
+- rnn: {RNN.relative_to(ROOT)} with `--engine fast`, DL4J/ND4J 1.0.0-M2.1, bundled OpenBLAS 0.3.19, `OMP_NUM_THREADS=1`,
+  `OPENBLAS_NUM_THREADS={m['cores']}`.
+- peer: bench/peer_torch.py, PyTorch {peer.get('torch')} (Debian), {peer.get('threads')} threads, BLAS `{peer.get('blas')}`.
+
+| measure | rnn | peer | ratio |
+| --- | ---: | ---: | ---: |
+""" + "\n".join(rows) + f"""
+
+Other rnn figures: cold start of `rnn sample --length 200` {res['cold_start_s']:.2f} s (median of 3, whole command);
+`rnn prepare` of a {res['prepare']['mb']:.0f} MB file (War and Peace x 30, warm cache) {res['prepare']['mb_per_s']:.0f} MB/s,
+peak RSS {res['prepare']['peak_rss_mb']:.0f} MB.
+"""
+    (BENCH / "RESULTS.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
