@@ -4,6 +4,8 @@ import charrnn.ExitCodes;
 import charrnn.RnnException;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.util.Properties;
 
 /**
@@ -23,6 +25,13 @@ final class Backend {
             return name;
         }
         String requested = System.getProperty("rnn.backend", "cpu");
+        // ND4J prints the stack trace of a backend that fails to load straight to System.err: keep
+        // it for --verbose and say what it means in one line instead.
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        if (!Verbosity.isVerbose()) {
+            System.setErr(new PrintStream(captured, true));
+        }
         try {
             String cls = Nd4j.getBackend().getClass().getName();
             name = cls.toLowerCase().contains("cuda") ? "cuda" : "cpu";
@@ -41,13 +50,17 @@ final class Backend {
             if ("cpu".equals(requested)) {
                 throw new RnnException(ExitCodes.FAILURE, "cannot load ND4J's CPU backend: " + why, t);
             }
-            throw noDevice("cannot start the CUDA backend (" + why + ")");
+            String cause = captured.toString().lines().filter(l -> l.contains("Error") || l.contains("Exception"))
+                    .findFirst().map(l -> l.replaceFirst("^.*?: ", "")).orElse(why);
+            throw noDevice("cannot start the CUDA backend (" + cause + ")");
+        } finally {
+            System.setErr(originalErr);
         }
     }
 
     private static RnnException noDevice(String what) {
-        return new RnnException(ExitCodes.NO_DEVICE, what + "; this needs an NVIDIA GPU with a driver for CUDA 11.6"
-                + " (or the cuda-redist build); use the CPU build: RNN_BACKEND=cpu (exit 6)");
+        return new RnnException(ExitCodes.NO_DEVICE, what + "; the CUDA build needs an NVIDIA GPU and a driver for"
+                + " CUDA 11.6 or newer; run the CPU build (RNN_BACKEND=cpu) or let --backend auto choose");
     }
 
     private static String rootMessage(Throwable t) {
