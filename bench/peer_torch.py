@@ -120,8 +120,11 @@ def main():
     ap.add_argument("--max-time", type=float, default=0, help="train for this many seconds instead of --steps")
     ap.add_argument("--sample-chars", type=int, default=0)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--threads", type=int, default=0, help="0 = one per core")
     a = ap.parse_args()
 
+    # the peer's best setting on this machine: one thread per core (PyTorch defaults to physical cores)
+    torch.set_num_threads(a.threads or os.cpu_count())
     torch.manual_seed(a.seed)
     train, val, chars = load(a.corpus)
     model = CharLstm(len(chars), a.hidden, a.layers, a.dropout)

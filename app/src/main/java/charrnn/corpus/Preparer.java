@@ -3,7 +3,6 @@ package charrnn.corpus;
 import charrnn.ExitCodes;
 import charrnn.RnnException;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -227,7 +226,13 @@ public final class Preparer {
     private final class Encoder {
         final Scan scan;
         final int width;
+        /** Provisional ids of the Basic Multilingual Plane by direct lookup (-1: not seen); others in a map. */
+        static final int DIRECT = 0x10000;
+        final int[] direct = new int[DIRECT];
         final java.util.HashMap<Integer, Integer> provisional = new java.util.HashMap<>();
+        int size;
+        final byte[] out = new byte[1 << 16];
+        int pos;
         long[] counts = new long[256];
         int[] cpOf = new int[256];
         long written;
@@ -241,12 +246,13 @@ public final class Preparer {
         Encoder(Scan scan, int width) {
             this.scan = scan;
             this.width = width;
+            java.util.Arrays.fill(direct, -1);
         }
 
         void run(Path corpus, Path ids) throws IOException {
             boolean strip = options.stripBoilerplate() && scan.markers();
             var reader = new Utf8Reader(corpus, options.replaceInvalid());
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(ids), 1 << 16)) {
+            try (OutputStream os = Files.newOutputStream(ids)) {
                 long[] line = {1};
                 long[] index = {0};
                 boolean[] pendingCr = {false};
@@ -287,6 +293,8 @@ public final class Preparer {
                     loneCr++;
                     emit(os, '\n');
                 }
+                os.write(out, 0, pos);
+                pos = 0;
                 replaced = reader.replaced();
             }
         }
@@ -299,13 +307,17 @@ public final class Preparer {
                 nonAscii++;
                 return;
             }
-            Integer id = provisional.get(cp);
-            if (id == null) {
-                id = provisional.size();
+            int id = cp < DIRECT ? direct[cp] : provisional.getOrDefault(cp, -1);
+            if (id < 0) {
+                id = size++;
                 if (width == 2 && id > 0xFFFF) {
                     throw new VocabularyOverflow();
                 }
-                provisional.put(cp, id);
+                if (cp < DIRECT) {
+                    direct[cp] = id;
+                } else {
+                    provisional.put(cp, id);
+                }
                 if (id >= counts.length) {
                     counts = java.util.Arrays.copyOf(counts, counts.length * 2);
                     cpOf = java.util.Arrays.copyOf(cpOf, cpOf.length * 2);
@@ -314,17 +326,21 @@ public final class Preparer {
             }
             counts[id]++;
             written++;
-            os.write(id & 0xFF);
-            os.write((id >>> 8) & 0xFF);
+            if (pos + 4 > out.length) {
+                os.write(out, 0, pos);
+                pos = 0;
+            }
+            out[pos++] = (byte) id;
+            out[pos++] = (byte) (id >>> 8);
             if (width == 4) {
-                os.write((id >>> 16) & 0xFF);
-                os.write((id >>> 24) & 0xFF);
+                out[pos++] = (byte) (id >>> 16);
+                out[pos++] = (byte) (id >>> 24);
             }
         }
 
         Vocabulary sortedVocabulary() {
             var hist = new java.util.HashMap<Integer, Long>();
-            for (int i = 0; i < provisional.size(); i++) {
+            for (int i = 0; i < size; i++) {
                 hist.put(cpOf[i], counts[i]);
             }
             return Vocabulary.fromCounts(hist);
@@ -332,7 +348,7 @@ public final class Preparer {
 
         /** Rewrites provisional ids as ids of the sorted vocabulary, in place, chunk by chunk. */
         void remap(Path ids, Vocabulary vocab) throws IOException {
-            int[] perm = new int[provisional.size()];
+            int[] perm = new int[size];
             for (int i = 0; i < perm.length; i++) {
                 perm[i] = vocab.id(cpOf[i]);
             }

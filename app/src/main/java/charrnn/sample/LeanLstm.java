@@ -15,10 +15,10 @@ final class LeanLstm {
     private final int layers;
     private final int hidden;
     private final int vocab;
-    private final float[][] w;    // [layer][in * 4H + j], row = input unit
-    private final float[][] rw;   // [layer][k * 4H + j], row = previous hidden unit
+    private final float[][][] w;  // [layer][input unit][4H]
+    private final float[][][] rw; // [layer][previous hidden unit][4H]
     private final float[][] b;    // [layer][4H]
-    private final float[] wOut;   // [k * V + v]
+    private final float[][] wOut; // [hidden unit][V]
     private final float[] bOut;
 
     private int n;
@@ -43,8 +43,8 @@ final class LeanLstm {
         this.hidden = (int) rw0.size(0);
         this.vocab = (int) net.getLayer(0).getParam("W").size(0);
         int g4 = 4 * hidden;
-        w = new float[layers][];
-        rw = new float[layers][];
+        w = new float[layers][][];
+        rw = new float[layers][][];
         b = new float[layers][];
         for (int l = 0; l < layers; l++) {
             w[l] = rowMajor(net.getLayer(l).getParam("W"));
@@ -58,8 +58,8 @@ final class LeanLstm {
         bOut = net.getLayer(layers).getParam("b").toFloatVector();
     }
 
-    private static float[] rowMajor(INDArray m) {
-        return m.dup('c').reshape(m.length()).toFloatVector();
+    private static float[][] rowMajor(INDArray m) {
+        return m.dup('c').toFloatMatrix();
     }
 
     /** Starts {@code n} samples from a zero state. */
@@ -76,47 +76,70 @@ final class LeanLstm {
      * next-character distributions, one row per sample (valid until the next call).
      */
     float[][] step(int[] ids) {
+        int parts = Math.min(n / 4, Runtime.getRuntime().availableProcessors());
+        if (parts >= 2) {
+            // samples are independent: split them over the cores (each part reads every weight row)
+            java.util.stream.IntStream.range(0, parts).parallel()
+                    .forEach(c -> stepRange(ids, c * n / parts, (c + 1) * n / parts));
+        } else {
+            stepRange(ids, 0, n);
+        }
+        return probs;
+    }
+
+    /** One time step for samples [from, to). */
+    private void stepRange(int[] ids, int from, int to) {
         int g4 = 4 * hidden;
         for (int l = 0; l < layers; l++) {
-            float[] wl = w[l];
-            float[] rwl = rw[l];
-            for (int s = 0; s < n; s++) {
-                float[] zs = z[s];
-                System.arraycopy(b[l], 0, zs, 0, g4);
-                if (l == 0) {
-                    if (ids[s] >= 0) {
-                        axpy(1f, wl, ids[s] * g4, zs, g4);
-                    }
-                } else {
-                    float[] in = h[l - 1][s];
-                    for (int k = 0; k < hidden; k++) {
-                        axpy(in[k], wl, k * g4, zs, g4);
-                    }
+            float[][] wl = w[l];
+            float[][] rwl = rw[l];
+            float[][] hl = h[l];
+            for (int s = from; s < to; s++) {
+                System.arraycopy(b[l], 0, z[s], 0, g4);
+                if (l == 0 && ids[s] >= 0) {
+                    axpy(1f, wl[ids[s]], z[s], g4);
                 }
-                float[] hp = h[l][s];
+            }
+            // row by row of the weights, every sample: a row is read from memory once per step
+            if (l > 0) {
+                float[][] in = h[l - 1];
                 for (int k = 0; k < hidden; k++) {
-                    axpy(hp[k], rwl, k * g4, zs, g4);
+                    for (int s = from; s < to; s++) {
+                        axpy(in[s][k], wl[k], z[s], g4);
+                    }
                 }
+            }
+            for (int k = 0; k < hidden; k++) {
+                for (int s = from; s < to; s++) {
+                    axpy(hl[s][k], rwl[k], z[s], g4);
+                }
+            }
+            for (int s = from; s < to; s++) {
+                float[] zs = z[s];
                 float[] cs = c[l][s];
+                float[] hs = hl[s];
                 for (int j = 0; j < hidden; j++) {
-                    float g = (float) Math.tanh(zs[j]);
+                    float g = tanh(zs[j]);
                     float f = sigmoid(zs[hidden + j]);
                     float o = sigmoid(zs[2 * hidden + j]);
                     float i = sigmoid(zs[3 * hidden + j]);
                     float cj = f * cs[j] + i * g;
                     cs[j] = cj;
-                    hp[j] = o * (float) Math.tanh(cj);
+                    hs[j] = o * tanh(cj);
                 }
             }
         }
         float[][] top = h[layers - 1];
-        for (int s = 0; s < n; s++) {
-            float[] p = probs[s];
-            System.arraycopy(bOut, 0, p, 0, vocab);
-            float[] hs = top[s];
-            for (int k = 0; k < hidden; k++) {
-                axpy(hs[k], wOut, k * vocab, p, vocab);
+        for (int s = from; s < to; s++) {
+            System.arraycopy(bOut, 0, probs[s], 0, vocab);
+        }
+        for (int k = 0; k < hidden; k++) {
+            for (int s = from; s < to; s++) {
+                axpy(top[s][k], wOut[k], probs[s], vocab);
             }
+        }
+        for (int s = from; s < to; s++) {
+            float[] p = probs[s];
             float max = Float.NEGATIVE_INFINITY;
             for (int v = 0; v < vocab; v++) {
                 max = Math.max(max, p[v]);
@@ -132,19 +155,30 @@ final class LeanLstm {
                 p[v] *= inv;
             }
         }
-        return probs;
     }
 
-    private static void axpy(float a, float[] x, int off, float[] y, int len) {
+    private static void axpy(float a, float[] x, float[] y, int len) {
         if (a == 0f) {
             return;
         }
         for (int j = 0; j < len; j++) {
-            y[j] += a * x[off + j];
+            y[j] += a * x[j];
         }
     }
 
     private static float sigmoid(float x) {
         return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    /** tanh through the intrinsic exp (Math.tanh is several times slower); exact to float precision. */
+    private static float tanh(float x) {
+        if (x > 20f) {
+            return 1f;
+        }
+        if (x < -20f) {
+            return -1f;
+        }
+        double e = Math.exp(2.0 * x);
+        return (float) ((e - 1.0) / (e + 1.0));
     }
 }
