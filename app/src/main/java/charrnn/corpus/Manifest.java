@@ -35,9 +35,10 @@ public record Manifest(
     }
 
     /**
-     * Project Gutenberg markers: the 1-based line numbers of the {@code *** START OF} and
-     * {@code *** END OF} lines (0 when absent) and the code points dropped outside them.
+     * Project Gutenberg markers: the 1-based line numbers of the first {@code *** START OF} and the
+     * last {@code *** END OF} line (0 when absent), the number of START/END sections (several books
+     * concatenated have several; text between them is dropped too), and the code points dropped.
      */
-    public record Boilerplate(boolean found, long startLine, long endLine, long droppedCodePoints) {
+    public record Boilerplate(boolean found, long startLine, long endLine, int sections, long droppedCodePoints) {
     }
 }

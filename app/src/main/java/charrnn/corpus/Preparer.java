@@ -138,10 +138,21 @@ public final class Preparer {
         }
     }
 
-    /** What the first pass learns: digest, sizes, Gutenberg markers. */
-    private record Scan(String sha256, long bytes, long codePoints, long startLine, long endLine) {
+    /**
+     * What the first pass learns: digest, sizes, and the Gutenberg sections, as pairs of 1-based
+     * line numbers (START line, END line); a file of several books concatenated has several.
+     */
+    private record Scan(String sha256, long bytes, long codePoints, long[] sections) {
         boolean markers() {
-            return startLine > 0 && endLine > startLine;
+            return sections.length > 0;
+        }
+
+        long startLine() {
+            return markers() ? sections[0] : 0;
+        }
+
+        long endLine() {
+            return markers() ? sections[sections.length - 1] : 0;
         }
     }
 
@@ -150,31 +161,46 @@ public final class Preparer {
         var reader = new Utf8Reader(corpus, options.replaceInvalid());
         long[] count = {0};
         long[] line = {1};
-        long[] start = {0};
-        long[] end = {0};
+        Markers markers = new Markers();
         StringBuilder prefix = new StringBuilder(MARKER_PREFIX);
         Utf8Reader.Sink sink = cp -> {
             count[0]++;
             if (cp == '\n') {
-                checkMarker(prefix, line[0], start, end);
+                markers.check(prefix, line[0]);
                 prefix.setLength(0);
                 line[0]++;
             } else if (prefix.length() < MARKER_PREFIX) {
                 prefix.appendCodePoint(cp);
             }
         };
-        reader.read(sink, sha, progress);
-        checkMarker(prefix, line[0], start, end);
-        return new Scan(HexFormat.of().formatHex(sha.digest()), Files.size(corpus), count[0], start[0], end[0]);
+        reader.read(sink, sha, progress == null ? null : (done, total) -> progress.bytesDone(done, 2 * total));
+        markers.check(prefix, line[0]);
+        return new Scan(HexFormat.of().formatHex(sha.digest()), Files.size(corpus), count[0], markers.pairs());
     }
 
-    private static void checkMarker(StringBuilder prefix, long line, long[] start, long[] end) {
-        if (start[0] == 0) {
-            if (START.matcher(prefix).lookingAt()) {
-                start[0] = line;
+    /** Collects (START, END) line pairs: each START opens a section that the next END closes. */
+    private static final class Markers {
+        private long[] pairs = new long[4];
+        private int size;
+        private long open;
+
+        void check(CharSequence prefix, long line) {
+            if (open == 0) {
+                if (START.matcher(prefix).lookingAt()) {
+                    open = line;
+                }
+            } else if (END.matcher(prefix).lookingAt()) {
+                if (size + 2 > pairs.length) {
+                    pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
+                }
+                pairs[size++] = open;
+                pairs[size++] = line;
+                open = 0;
             }
-        } else if (end[0] == 0 && END.matcher(prefix).lookingAt()) {
-            end[0] = line;
+        }
+
+        long[] pairs() {
+            return java.util.Arrays.copyOf(pairs, size);
         }
     }
 
@@ -198,7 +224,7 @@ public final class Preparer {
 
         boolean strip = options.stripBoilerplate() && scan.markers();
         var boiler = new Manifest.Boilerplate(scan.markers(), scan.startLine(), scan.endLine(),
-                strip ? enc.boilerplateDropped : 0);
+                scan.sections().length / 2, strip ? enc.boilerplateDropped : 0);
         var norm = new Manifest.Normalisation(options.normaliseNewlines(), enc.crlf, enc.loneCr,
                 options.dropBom(), enc.bomDropped, options.stripBoilerplate(), boiler,
                 options.lowercase(), options.ascii(), enc.nonAscii, options.replaceInvalid(), enc.replaced);
@@ -208,8 +234,11 @@ public final class Preparer {
                 n, vocab.size(), enc.width,
                 new Manifest.Split(options.valFraction(), 0, train, train, val), norm);
         if (strip) {
-            log.accept(String.format("Project Gutenberg boilerplate removed: lines 1-%d and %d-end, %,d code points"
-                    + " (--keep-boilerplate keeps it)", scan.startLine(), scan.endLine(), enc.boilerplateDropped));
+            String where = scan.sections().length == 2
+                    ? String.format("lines 1-%d and %d-end", scan.startLine(), scan.endLine())
+                    : String.format("everything outside %d START/END sections", scan.sections().length / 2);
+            log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
+                    + " (--keep-boilerplate keeps it)", where, enc.boilerplateDropped));
         }
         Json.MAPPER.writeValue(dir.resolve(VOCAB).toFile(), vocab.toJson(Json.MAPPER));
         Json.MAPPER.writeValue(dir.resolve(MANIFEST).toFile(), manifest);
@@ -255,10 +284,15 @@ public final class Preparer {
             try (OutputStream os = Files.newOutputStream(ids)) {
                 long[] line = {1};
                 long[] index = {0};
+                int[] section = {0};
+                long[] sections = scan.sections();
                 boolean[] pendingCr = {false};
                 Utf8Reader.Sink sink = cp -> {
                     long i = index[0]++;
-                    boolean inBody = !strip || (line[0] > scan.startLine() && line[0] < scan.endLine());
+                    while (strip && section[0] + 2 < sections.length && line[0] >= sections[section[0] + 1]) {
+                        section[0] += 2; // past this section's END line: on to the next section
+                    }
+                    boolean inBody = !strip || (line[0] > sections[section[0]] && line[0] < sections[section[0] + 1]);
                     if (cp == '\n') {
                         line[0]++;
                     }
@@ -288,7 +322,7 @@ public final class Preparer {
                     }
                     emit(os, cp);
                 };
-                reader.read(sink, null, null);
+                reader.read(sink, null, progress == null ? null : (done, total) -> progress.bytesDone(total + done, 2 * total));
                 if (pendingCr[0]) {
                     loneCr++;
                     emit(os, '\n');

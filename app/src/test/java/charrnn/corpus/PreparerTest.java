@@ -109,6 +109,19 @@ class PreparerTest {
     }
 
     @Test
+    void concatenatedGutenbergBooksKeepEveryBody() throws IOException {
+        String book1 = "Head 1\n*** START OF THE PROJECT GUTENBERG EBOOK A ***\nFirst body.\n"
+                + "*** END OF THE PROJECT GUTENBERG EBOOK A ***\nLicence 1\n";
+        String book2 = "\uFEFFHead 2\n*** START OF THIS PROJECT GUTENBERG EBOOK B ***\nSecond body.\n"
+                + "*** END OF THIS PROJECT GUTENBERG EBOOK B ***\nLicence 2\n";
+        Manifest m = prepare(book1 + book2, PrepareOptions.defaults().withValFraction(0.2));
+        assertEquals("First body.\nSecond body.\n", decodeAll(tmp.resolve("out")));
+        assertEquals(2, m.normalisation().boilerplate().sections());
+        assertEquals(2, m.normalisation().boilerplate().startLine());
+        assertEquals(9, m.normalisation().boilerplate().endLine());
+    }
+
+    @Test
     void splitIsContiguousWithValidationAtTheEnd() throws IOException {
         Manifest m = prepare("abcdefghij".repeat(10), PrepareOptions.defaults().withValFraction(0.25));
         assertEquals(75, m.split().trainLength());
