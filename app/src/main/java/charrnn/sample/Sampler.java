@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -46,7 +47,7 @@ public final class Sampler {
      */
     public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
                              Listener listener) {
-        int v = vocab.size();
+
         Random[] rng = new Random[n];
         for (int k = 0; k < n; k++) {
             rng[k] = new Random(randomSeed + k);
@@ -56,105 +57,118 @@ public final class Sampler {
             int nl = vocab.id('\n');
             seed = nl >= 0 ? new int[]{nl} : new int[0];
         }
-        if (lean != null) {
-            return generateLean(seed, length, n, strategy, rng, stopAt, listener);
+        Steps steps = lean != null ? new LeanSteps(n) : new Dl4jSteps(n);
+        float[][] p = steps.start(seed);
+        StringBuilder[] text = new StringBuilder[n];
+        boolean[] done = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            text[k] = new StringBuilder();
         }
-        net.rnnClearPreviousState();
-        INDArray probs;
-        if (seed.length == 0) {
-            probs = net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, v));
-        } else {
-            INDArray in = Nd4j.create(DataType.FLOAT, new long[]{n, v, seed.length}, 'f');
+        int[] next = new int[n];
+        int alive = n;
+        for (int i = 0; i < length && alive > 0; i++) {
+            for (int k = 0; k < n; k++) {
+                if (done[k]) {
+                    continue;
+                }
+                int id = strategy.choose(p[k], rng[k]);
+                next[k] = id;
+                int cp = vocab.codePoint(id);
+                text[k].appendCodePoint(cp);
+                if (listener != null) {
+                    listener.onChar(k, cp);
+                }
+                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
+                    done[k] = true;
+                    alive--;
+                }
+            }
+            if (i + 1 < length && alive > 0) {
+                p = steps.next(next);
+            }
+        }
+        steps.close();
+        return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
+    }
+
+    /** One time step for all samples at once, from the carried state: the lean path or DL4J's. */
+    private interface Steps {
+        /** Feeds the seed (empty: an all-zero input) and returns the next-character distributions. */
+        float[][] start(int[] seed);
+
+        /** Feeds one character per sample. */
+        float[][] next(int[] ids);
+
+        default void close() {
+        }
+    }
+
+    private final class LeanSteps implements Steps {
+        private final int[] in;
+
+        LeanSteps(int n) {
+            lean.reset(n);
+            in = new int[n];
+        }
+
+        @Override
+        public float[][] start(int[] seed) {
+            if (seed.length == 0) {
+                Arrays.fill(in, -1);
+                return lean.step(in);
+            }
+            float[][] p = null;
+            for (int id : seed) {
+                Arrays.fill(in, id);
+                p = lean.step(in);
+            }
+            return p;
+        }
+
+        @Override
+        public float[][] next(int[] ids) {
+            return lean.step(ids);
+        }
+    }
+
+    private final class Dl4jSteps implements Steps {
+        private final int n;
+        private final INDArray step;
+
+        Dl4jSteps(int n) {
+            this.n = n;
+            this.step = Nd4j.zeros(DataType.FLOAT, n, vocab.size());
+            net.rnnClearPreviousState();
+        }
+
+        @Override
+        public float[][] start(int[] seed) {
+            if (seed.length == 0) {
+                return net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, vocab.size())).toFloatMatrix();
+            }
+            INDArray in = Nd4j.create(DataType.FLOAT, new long[]{n, vocab.size(), seed.length}, 'f');
             for (int k = 0; k < n; k++) {
                 for (int t = 0; t < seed.length; t++) {
                     in.putScalar(new long[]{k, seed[t], t}, 1f);
                 }
             }
             INDArray out = net.rnnTimeStep(in);
-            probs = out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(seed.length - 1));
+            return out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)).toFloatMatrix();
         }
-        StringBuilder[] text = new StringBuilder[n];
-        boolean[] done = new boolean[n];
-        for (int k = 0; k < n; k++) {
-            text[k] = new StringBuilder();
-        }
-        int[] prev = new int[n];
-        INDArray step = Nd4j.zeros(DataType.FLOAT, n, v);
-        int alive = n;
-        for (int i = 0; i < length && alive > 0; i++) {
-            float[][] p = probs.toFloatMatrix();
-            for (int k = 0; k < n; k++) {
-                if (done[k]) {
-                    continue;
-                }
-                int id = strategy.choose(p[k], rng[k]);
-                prev[k] = id;
-                int cp = vocab.codePoint(id);
-                text[k].appendCodePoint(cp);
-                if (listener != null) {
-                    listener.onChar(k, cp);
-                }
-                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
-                    done[k] = true;
-                    alive--;
-                }
-            }
-            if (i + 1 < length && alive > 0) {
-                step.assign(0);
-                for (int k = 0; k < n; k++) {
-                    step.putScalar(k, prev[k], 1f);
-                }
-                probs = net.rnnTimeStep(step);
-            }
-        }
-        net.rnnClearPreviousState();
-        return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
-    }
 
-    private String[] generateLean(int[] seed, int length, int n, Strategy strategy, Random[] rng, String stopAt,
-                                  Listener listener) {
-        lean.reset(n);
-        int[] in = new int[n];
-        float[][] p;
-        if (seed.length == 0) {
-            Arrays.fill(in, -1);
-            p = lean.step(in);
-        } else {
-            p = null;
-            for (int id : seed) {
-                Arrays.fill(in, id);
-                p = lean.step(in);
-            }
-        }
-        StringBuilder[] text = new StringBuilder[n];
-        boolean[] done = new boolean[n];
-        for (int k = 0; k < n; k++) {
-            text[k] = new StringBuilder();
-        }
-        int alive = n;
-        for (int i = 0; i < length && alive > 0; i++) {
+        @Override
+        public float[][] next(int[] ids) {
+            step.assign(0);
             for (int k = 0; k < n; k++) {
-                if (done[k]) {
-                    continue;
-                }
-                int id = strategy.choose(p[k], rng[k]);
-                in[k] = id;
-                int cp = vocab.codePoint(id);
-                text[k].appendCodePoint(cp);
-                if (listener != null) {
-                    listener.onChar(k, cp);
-                }
-                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
-                    done[k] = true;
-                    alive--;
-                }
+                step.putScalar(k, ids[k], 1f);
             }
-            if (i + 1 < length && alive > 0) {
-                p = lean.step(in);
-            }
+            return net.rnnTimeStep(step).toFloatMatrix();
         }
-        return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
+
+        @Override
+        public void close() {
+            net.rnnClearPreviousState();
+        }
     }
 
     /** True when generation runs on the lean Java path rather than DL4J's rnnTimeStep. */
