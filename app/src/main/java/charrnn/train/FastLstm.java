@@ -292,45 +292,7 @@ public final class FastLstm {
             }
         }
 
-        // forward
-        for (int l = 0; l < layers; l++) {
-            if (l > 0) {
-                if (keep < 1) {
-                    h2d[l - 1].mul(mask[l], x[l]);
-                } else {
-                    x[l].assign(h2d[l - 1]);
-                }
-            }
-            Nd4j.gemm(w[l], x[l], s, true, false, 1.0, 0.0);
-            s.addiColumnVector(b[l].reshape(4L * hidden, 1));
-            toStack(s, z[l]);
-            for (int t = 0; t < steps; t++) {
-                if (t > 0) {
-                    Nd4j.gemm(rw[l], ht[l][t - 1], zt[l][t], true, false, 1.0, 1.0);
-                }
-                Transforms.tanh(gt[l][t], false);
-                Transforms.sigmoid(foit[l][t], false);
-                if (t > 0) {
-                    ft[l][t].mul(ct[l][t - 1], ct[l][t]);
-                    it[l][t].mul(gt[l][t], tmp);
-                    ct[l][t].addi(tmp);
-                } else {
-                    it[l][t].mul(gt[l][t], ct[l][t]);
-                }
-                Nd4j.getExecutioner().exec(new Tanh(ct[l][t], tct[l][t]));
-                ot[l][t].mul(tct[l][t], ht[l][t]);
-            }
-            toFlat(h[l], h2d[l]);
-        }
-        int top = layers - 1;
-        if (keep < 1) {
-            h2d[top].mul(mask[layers], outIn);
-        } else {
-            outIn.assign(h2d[top]);
-        }
-        Nd4j.gemm(wOut, outIn, logits, true, false, 1.0, 0.0);
-        logits.addiColumnVector(bOut.reshape(vocab, 1));
-        Nd4j.exec(new SoftMax(logits, logits, 0));
+        forward(true);
 
         // loss: -sum log p(label), summed over time, averaged over the batch
         INDArray p = logits.mul(y).sum(0);
@@ -341,6 +303,7 @@ public final class FastLstm {
         double loss = -Transforms.log(p, false).sumNumber().doubleValue() / batch;
 
         // backward: output layer
+        int top = layers - 1;
         logits.subi(y).divi(batch); // d loss / d logits
         Nd4j.gemm(outIn, logits, gwOut, false, true, 1.0, 0.0);
         gbOut.assign(logits.sum(1).reshape(gbOut.shape()));
@@ -402,6 +365,87 @@ public final class FastLstm {
             }
         }
         return loss / steps;
+    }
+
+    /** Forward pass over the loaded batch into {@code logits} (softmax probabilities); dropout only when asked. */
+    private void forward(boolean dropout) {
+        boolean drop = dropout && keep < 1;
+        for (int l = 0; l < layers; l++) {
+            if (l > 0) {
+                if (drop) {
+                    h2d[l - 1].mul(mask[l], x[l]);
+                } else {
+                    x[l].assign(h2d[l - 1]);
+                }
+            }
+            Nd4j.gemm(w[l], x[l], s, true, false, 1.0, 0.0);
+            s.addiColumnVector(b[l].reshape(4L * hidden, 1));
+            toStack(s, z[l]);
+            for (int t = 0; t < steps; t++) {
+                if (t > 0) {
+                    Nd4j.gemm(rw[l], ht[l][t - 1], zt[l][t], true, false, 1.0, 1.0);
+                }
+                Transforms.tanh(gt[l][t], false);
+                Transforms.sigmoid(foit[l][t], false);
+                if (t > 0) {
+                    ft[l][t].mul(ct[l][t - 1], ct[l][t]);
+                    it[l][t].mul(gt[l][t], tmp);
+                    ct[l][t].addi(tmp);
+                } else {
+                    it[l][t].mul(gt[l][t], ct[l][t]);
+                }
+                Nd4j.getExecutioner().exec(new Tanh(ct[l][t], tct[l][t]));
+                ot[l][t].mul(tct[l][t], ht[l][t]);
+            }
+            toFlat(h[l], h2d[l]);
+        }
+        int top = layers - 1;
+        if (drop) {
+            h2d[top].mul(mask[layers], outIn);
+        } else {
+            outIn.assign(h2d[top]);
+        }
+        Nd4j.gemm(wOut, outIn, logits, true, false, 1.0, 0.0);
+        logits.addiColumnVector(bOut.reshape(vocab, 1));
+        Nd4j.exec(new SoftMax(logits, logits, 0));
+
+    }
+
+    /**
+     * Cross-entropy over every transition of {@code [start, start + length)} in windows of the
+     * sequence length (state reset per window), as {@link Evaluator} computes it through DL4J, but
+     * with this class's forward pass. Unused columns of the last batch and the tail of a short last
+     * window are left out of the sum.
+     */
+    public Evaluator.Loss evaluate(IdSequence corpus, long start, long length) {
+        long transitions = Math.max(0, length - 1);
+        long windows = (transitions + steps - 1) / steps;
+        double total = 0;
+        long count = 0;
+        INDArray x0 = x[0];
+        for (long w0 = 0; w0 < windows; w0 += batch) {
+            x0.assign(0);
+            y.assign(0);
+            for (int i = 0; i < batch && w0 + i < windows; i++) {
+                long base = start + (w0 + i) * steps;
+                long here = Math.min(steps, transitions - (w0 + i) * steps);
+                for (int t = 0; t < here; t++) {
+                    long col = (long) t * batch + i;
+                    x0.putScalar(corpus.id(base + t), col, 1f);
+                    y.putScalar(corpus.id(base + t + 1), col, 1f);
+                }
+                count += here;
+            }
+            forward(false);
+            INDArray labelled = y.sum(0);                       // 1 where a label exists, else 0
+            INDArray p = logits.mul(y).sum(0).addi(labelled.rsub(1.0)); // unlabelled columns: p = 1, log p = 0
+            if (!Double.isFinite(p.sumNumber().doubleValue())) {
+                return new Evaluator.Loss(Double.NaN, count);
+            }
+            Transforms.max(p, 1e-30f, false);
+            total -= Transforms.log(p, false).sumNumber().doubleValue();
+        }
+        return new Evaluator.Loss(count == 0 ? Double.NaN : total / count, count);
     }
 
     /** The flat gradient of the last {@link #forwardBackward} call, in the network's parameter order. */

@@ -46,6 +46,7 @@ public final class Trainer {
     private final String backend;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private TrainingState state;
+    private FastLstm fast;
 
     public Trainer(MultiLayerNetwork net, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
                    TrainOptions options, TrainingState state, Path dir, String backend, TrainingListener listener) {
@@ -78,7 +79,7 @@ public final class Trainer {
         long totalSteps = totalSteps(perEpoch);
         listener.onStart(state.step(), perEpoch, totalSteps);
 
-        FastLstm fast = options.engine() == TrainOptions.Engine.fast && ModelSpec.LSTM.equals(spec.cell())
+        fast = options.engine() == TrainOptions.Engine.fast && ModelSpec.LSTM.equals(spec.cell())
                 ? new FastLstm(net, spec.layers(), spec.hidden(), spec.vocabSize(), config.batch(), config.seqLength(),
                 spec.dropout(), config.clip())
                 : null;
@@ -204,7 +205,8 @@ public final class Trainer {
 
     private void evaluate(OneHotWindows val, MetricsLog metrics, double trainLoss, double cps, double lr,
                           long runStart, long totalSteps) throws IOException {
-        double v = Evaluator.evaluate(net, val).nats();
+        double v = fast != null ? fast.evaluate(corpus, corpus.valStart(), corpus.valLength()).nats()
+                : Evaluator.evaluate(net, val).nats();
         boolean best = Double.isNaN(state.bestValLoss()) || v < state.bestValLoss();
         state = new TrainingState(state.step(), state.epoch(), state.batchInEpoch(), state.elapsedSeconds(),
                 state.charsSeen(), best ? v : state.bestValLoss(), best ? state.step() : state.bestStep(),

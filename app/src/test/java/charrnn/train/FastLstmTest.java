@@ -99,6 +99,26 @@ class FastLstmTest {
     }
 
     @Test
+    void evaluationEqualsDl4jEvaluationWithShortTailAndPartialBatch() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        int v = c.vocabulary().size();
+        var spec = new ModelSpec("lstm", 2, 16, 0.3, v);
+        var config = new TrainConfig(T, B, "adam", 1e-2, 1, 0, 5, 3);
+        MultiLayerNetwork net = Networks.build(spec, config);
+        FastLstm fast = new FastLstm(net, 2, 16, v, B, T, 0.3, 5);
+        for (int i = 0; i < 5; i++) {
+            fast.fit(c, new long[]{i, 13 + i, 40, 77, 120}, i);
+        }
+        // 23 windows of 12 (the last one short) in batches of 5: a partial batch and a masked tail
+        long length = 22L * T + 7 + 1;
+        var expected = Evaluator.evaluate(net, new charrnn.data.OneHotWindows(c, c.valStart() - 300, length, T, B, false, 0));
+        var got = fast.evaluate(c, c.valStart() - 300, length);
+        assertEquals(expected.characters(), got.characters());
+        assertEquals(22L * T + 7, got.characters());
+        assertEquals(expected.nats(), got.nats(), 1e-5);
+    }
+
+    @Test
     void rmspropStepEqualsDl4jFit() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
