@@ -318,7 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (PreparedCorpus.isPrepared(cache)) {
             try {
                 PreparedCorpus c = PreparedCorpus.open(cache);
-                String sha = sha256(source);
+                String sha = Preparer.sha256(source);
                 if (sha.equals(c.manifest().source().sha256())
                         && PrepareOptions.defaults().valFraction() == c.manifest().split().valFraction()) {
                     return c;
@@ -352,18 +352,5 @@ public final class TrainCommand implements Callable<Integer> {
         }
         throw RnnException.badData("the corpus this model was trained on is gone (" + prepared + ", " + source
                 + "); name it: rnn train CORPUS --resume ...");
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (var in = Files.newInputStream(file)) {
-            var md = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
