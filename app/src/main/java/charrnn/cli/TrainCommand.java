@@ -191,7 +191,7 @@ public final class TrainCommand implements Callable<Integer> {
         info(err, "Model directory: " + dir);
 
         TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !Verbosity.isQuiet(),
-                Verbosity.isQuiet(), config.batch() * (long) config.seqLength());
+                Verbosity.isQuiet());
         Trainer trainer = new Trainer(net, data, modelSpec, config, options, state, dir, backend, console);
         Signals.onInterrupt(() -> {
             console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");

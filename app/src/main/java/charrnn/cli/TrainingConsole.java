@@ -25,7 +25,7 @@ final class TrainingConsole implements TrainingListener {
     private double eta = Double.NaN;
     private long lastStep;
 
-    TrainingConsole(PrintWriter err, boolean tty, boolean quiet, long charsPerStep) {
+    TrainingConsole(PrintWriter err, boolean tty, boolean quiet) {
         this.err = err;
         this.tty = tty;
         this.quiet = quiet;
