@@ -102,18 +102,9 @@ final class LeanLstm {
             }
             // row by row of the weights, every sample: a row is read from memory once per step
             if (l > 0) {
-                float[][] in = h[l - 1];
-                for (int k = 0; k < hidden; k++) {
-                    for (int s = from; s < to; s++) {
-                        axpy(in[s][k], wl[k], z[s], g4);
-                    }
-                }
+                accumulate(h[l - 1], wl, from, to, g4);
             }
-            for (int k = 0; k < hidden; k++) {
-                for (int s = from; s < to; s++) {
-                    axpy(hl[s][k], rwl[k], z[s], g4);
-                }
-            }
+            accumulate(hl, rwl, from, to, g4);
             for (int s = from; s < to; s++) {
                 float[] zs = z[s];
                 float[] cs = c[l][s];
@@ -133,11 +124,7 @@ final class LeanLstm {
         for (int s = from; s < to; s++) {
             System.arraycopy(bOut, 0, probs[s], 0, vocab);
         }
-        for (int k = 0; k < hidden; k++) {
-            for (int s = from; s < to; s++) {
-                axpy(top[s][k], wOut[k], probs[s], vocab);
-            }
-        }
+        accumulateInto(top, wOut, probs, from, to, vocab);
         for (int s = from; s < to; s++) {
             float[] p = probs[s];
             float max = Float.NEGATIVE_INFINITY;
@@ -153,6 +140,37 @@ final class LeanLstm {
             float inv = (float) (1.0 / sum);
             for (int v = 0; v < vocab; v++) {
                 p[v] *= inv;
+            }
+        }
+    }
+
+    /** z[s] += sum_k in[s][k] * rows[k], for samples [from, to). */
+    private void accumulate(float[][] in, float[][] rows, int from, int to, int len) {
+        accumulateInto(in, rows, z, from, to, len);
+    }
+
+    /**
+     * out[s] += sum_k in[s][k] * rows[k]: four weight rows per pass over out[s], so each output
+     * element is loaded and stored once per four rows (the loop is store-bound otherwise); every
+     * sample is computed on its own, so a sample's result does not depend on how many run together.
+     */
+    private static void accumulateInto(float[][] in, float[][] rows, float[][] out, int from, int to, int len) {
+        int k = 0;
+        int m = rows.length;
+        for (; k + 3 < m; k += 4) {
+            float[] r0 = rows[k], r1 = rows[k + 1], r2 = rows[k + 2], r3 = rows[k + 3];
+            for (int s = from; s < to; s++) {
+                float[] a = in[s];
+                float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
+                float[] y = out[s];
+                for (int j = 0; j < len; j++) {
+                    y[j] += a0 * r0[j] + a1 * r1[j] + a2 * r2[j] + a3 * r3[j];
+                }
+            }
+        }
+        for (; k < m; k++) {
+            for (int s = from; s < to; s++) {
+                axpy(in[s][k], rows[k], out[s], len);
             }
         }
     }
