@@ -39,8 +39,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Backend.load();
-        Checkpoint.Loaded loaded = Checkpoint.load(model.model, false);
+        Checkpoint.Loaded loaded = model.load();
         var enc = TextEncoder.encodeFile(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
                 : loaded.info().corpus().normalisation());
         if (enc.ids().length < 2) {

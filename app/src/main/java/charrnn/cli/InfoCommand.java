@@ -28,8 +28,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Backend.load();
-        Checkpoint.Loaded l = Checkpoint.load(model.model, false);
+        Checkpoint.Loaded l = model.load();
         CheckpointInfo i = l.info();
         Vocabulary v = l.vocabulary();
         StringBuilder symbols = new StringBuilder();

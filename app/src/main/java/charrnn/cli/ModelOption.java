@@ -1,5 +1,6 @@
 package charrnn.cli;
 
+import charrnn.model.Checkpoint;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -9,4 +10,10 @@ public final class ModelOption {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
             description = "Model directory (uses best.zip, else last.zip) or checkpoint file.")
     Path model;
+
+    /** Loads the backend, then the checkpoint (without optimizer state). */
+    Checkpoint.Loaded load() {
+        Backend.load();
+        return Checkpoint.load(model, false);
+    }
 }

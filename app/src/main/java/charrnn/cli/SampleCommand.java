@@ -75,7 +75,6 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Backend.load();
         if (length < 0) {
             throw RnnException.usage("--length must be >= 0, got " + length);
         }
@@ -89,7 +88,7 @@ public final class SampleCommand implements Callable<Integer> {
         List<String> seeds = seeds();
         long rs = randomSeed != null ? randomSeed : new java.security.SecureRandom().nextLong();
 
-        Checkpoint.Loaded loaded = Checkpoint.load(model.model, false);
+        Checkpoint.Loaded loaded = model.load();
         Vocabulary vocab = loaded.vocabulary();
         Sampler sampler = new Sampler(loaded.net(), vocab);
         PrintWriter out = spec.commandLine().getOut();

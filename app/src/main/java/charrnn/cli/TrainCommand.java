@@ -117,7 +117,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Backend.load();
+        String backend = Backend.load();
         PrintWriter err = spec.commandLine().getErr();
         TrainOptions options = new TrainOptions(epochs, maxSteps,
                 maxTime != null ? maxTime : (epochs == 0 && maxSteps == 0 ? 600.0 : 0.0),
@@ -153,9 +153,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + " symbols) differs from the model's (" + loaded.vocabulary().size()
                         + "); resume with the corpus the model was trained on");
             }
-            state = new TrainingState(state.step(), state.epoch(), state.batchInEpoch(), state.elapsedSeconds(),
-                    state.charsSeen(), state.bestValLoss(), state.bestStep(), state.evalsSinceBest(),
-                    state.lastValLoss(), state.lastTrainLoss(), data.dir().toAbsolutePath().toString());
+            state = state.withCorpusDir(data.dir().toAbsolutePath().toString());
             info(err, String.format("Resuming %s at step %d (epoch %d)", file, state.step(), state.epoch()));
         } else {
             config = new TrainConfig(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed);
@@ -183,7 +181,6 @@ public final class TrainCommand implements Callable<Integer> {
                     config.seqLength(), (data.trainLength() - 1) / config.seqLength()));
         }
 
-        String backend = Backend.load();
         info(err, String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
                         + " vocabulary %d, backend %s", modelSpec.cell().toUpperCase(), modelSpec.layers(),
                 modelSpec.hidden(), net.numParams(), data.manifest().source().path(), data.trainLength(),

@@ -102,9 +102,9 @@ final class LeanLstm {
             }
             // row by row of the weights, every sample: a row is read from memory once per step
             if (l > 0) {
-                accumulate(h[l - 1], wl, from, to, g4);
+                accumulateInto(h[l - 1], wl, z, from, to, g4);
             }
-            accumulate(hl, rwl, from, to, g4);
+            accumulateInto(hl, rwl, z, from, to, g4);
             for (int s = from; s < to; s++) {
                 float[] zs = z[s];
                 float[] cs = c[l][s];
@@ -142,11 +142,6 @@ final class LeanLstm {
                 p[v] *= inv;
             }
         }
-    }
-
-    /** z[s] += sum_k in[s][k] * rows[k], for samples [from, to). */
-    private void accumulate(float[][] in, float[][] rows, int from, int to, int len) {
-        accumulateInto(in, rows, z, from, to, len);
     }
 
     /**

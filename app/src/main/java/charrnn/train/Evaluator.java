@@ -29,6 +29,19 @@ public final class Evaluator {
     private Evaluator() {
     }
 
+    /**
+     * The sum of log p over the probabilities of the target characters, in place. NaN when any
+     * probability is NaN or infinite (a diverged network): the floor that keeps log finite for a
+     * probability of 0 must not hide those.
+     */
+    static double sumLog(INDArray p) {
+        if (!Double.isFinite(p.sumNumber().doubleValue())) {
+            return Double.NaN;
+        }
+        Transforms.max(p, FLOOR, false);
+        return Transforms.log(p, false).sumNumber().doubleValue();
+    }
+
     public static Loss evaluate(MultiLayerNetwork net, OneHotWindows windows) {
         windows.setEpoch(0);
         double total = 0;
@@ -37,19 +50,15 @@ public final class Evaluator {
             DataSet ds = windows.next();
             INDArray out = net.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
             INDArray p = out.mul(ds.getLabels()).sum(1).castTo(DataType.DOUBLE); // [b, T]: p(next char)
-            if (!Double.isFinite(p.sumNumber().doubleValue())) {
-                return new Loss(Double.NaN, count); // the floor below would hide NaN probabilities
-            }
-            Transforms.max(p, FLOOR, false);
-            Transforms.log(p, false);
             INDArray mask = ds.getLabelsMaskArray();
             if (mask != null) {
-                p.muli(mask.castTo(DataType.DOUBLE));
+                // masked positions count as probability 1: log 1 = 0
+                p.muli(mask.castTo(DataType.DOUBLE)).addi(mask.castTo(DataType.DOUBLE).rsub(1.0));
                 count += mask.sumNumber().longValue();
             } else {
                 count += p.length();
             }
-            total -= p.sumNumber().doubleValue();
+            total -= sumLog(p);
         }
         return new Loss(count == 0 ? Double.NaN : total / count, count);
     }

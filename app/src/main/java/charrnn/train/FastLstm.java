@@ -295,12 +295,10 @@ public final class FastLstm {
         forward(true);
 
         // loss: -sum log p(label), summed over time, averaged over the batch
-        INDArray p = logits.mul(y).sum(0);
-        if (!Double.isFinite(p.sumNumber().doubleValue())) {
-            return Double.NaN; // the floor below would hide NaN probabilities
+        double loss = -Evaluator.sumLog(logits.mul(y).sum(0)) / batch;
+        if (Double.isNaN(loss)) {
+            return loss;
         }
-        Transforms.max(p, 1e-30f, false);
-        double loss = -Transforms.log(p, false).sumNumber().doubleValue() / batch;
 
         // backward: output layer
         int top = layers - 1;
@@ -439,11 +437,7 @@ public final class FastLstm {
             forward(false);
             INDArray labelled = y.sum(0);                       // 1 where a label exists, else 0
             INDArray p = logits.mul(y).sum(0).addi(labelled.rsub(1.0)); // unlabelled columns: p = 1, log p = 0
-            if (!Double.isFinite(p.sumNumber().doubleValue())) {
-                return new Evaluator.Loss(Double.NaN, count);
-            }
-            Transforms.max(p, 1e-30f, false);
-            total -= Transforms.log(p, false).sumNumber().doubleValue();
+            total -= Evaluator.sumLog(p);
         }
         return new Evaluator.Loss(count == 0 ? Double.NaN : total / count, count);
     }

@@ -100,7 +100,7 @@ public final class Trainer {
             }
             if (!train.hasNext()) {
                 train.reset();
-                state = with(state, state.step(), train.epoch(), 0);
+                state = state.atEpoch(train.epoch());
                 stop = budgetExhausted(runStart);
                 if (stop != null) {
                     break;
@@ -137,10 +137,8 @@ public final class Trainer {
             lossSum += loss;
             lossCount++;
             long chars = (long) config.batch() * config.seqLength();
-            state = new TrainingState(state.step() + 1, state.epoch(), train.batchInEpoch(),
-                    elapsedBefore + (System.nanoTime() - runStart) / 1e9, state.charsSeen() + chars,
-                    state.bestValLoss(), state.bestStep(), state.evalsSinceBest(), state.lastValLoss(), loss,
-                    state.corpusDir());
+            state = state.afterStep(train.batchInEpoch(), elapsedBefore + (System.nanoTime() - runStart) / 1e9,
+                    chars, loss);
             double cps = lossCount * (double) chars / Math.max(trainSeconds, 1e-9);
             listener.onStep(state.step(), state.epoch(), loss, cps);
 
@@ -207,10 +205,8 @@ public final class Trainer {
                           long runStart, long totalSteps) throws IOException {
         double v = fast != null ? fast.evaluate(corpus, corpus.valStart(), corpus.valLength()).nats()
                 : Evaluator.evaluate(net, val).nats();
-        boolean best = Double.isNaN(state.bestValLoss()) || v < state.bestValLoss();
-        state = new TrainingState(state.step(), state.epoch(), state.batchInEpoch(), state.elapsedSeconds(),
-                state.charsSeen(), best ? v : state.bestValLoss(), best ? state.step() : state.bestStep(),
-                best ? 0 : state.evalsSinceBest() + 1, v, state.lastTrainLoss(), state.corpusDir());
+        boolean best = state.isBest(v);
+        state = state.afterEval(v);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         double eta = eta(runSeconds, totalSteps);
         var report = new TrainingListener.EvalReport(state.step(), state.epoch(), state.elapsedSeconds(), trainLoss, v,
@@ -276,10 +272,5 @@ public final class Trainer {
     private Path existing(String name) {
         Path p = dir.resolve(name);
         return Files.exists(p) ? p : null;
-    }
-
-    private static TrainingState with(TrainingState s, long step, int epoch, long batchInEpoch) {
-        return new TrainingState(step, epoch, batchInEpoch, s.elapsedSeconds(), s.charsSeen(), s.bestValLoss(),
-                s.bestStep(), s.evalsSinceBest(), s.lastValLoss(), s.lastTrainLoss(), s.corpusDir());
     }
 }
