@@ -171,20 +171,11 @@ public final class SampleCommand implements Callable<Integer> {
         if (unknown == Unknown.error) {
             return vocab.encode(s);
         }
-        int[] cps = s.codePoints().toArray();
-        List<Integer> ids = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
-        for (int i = 0; i < cps.length; i++) {
-            int id = vocab.id(cps[i]);
-            if (id >= 0) {
-                ids.add(id);
-            } else {
-                dropped.add(Vocabulary.describe(cps[i]) + " at " + i);
-            }
-        }
+        int[] ids = vocab.encodeKnown(s, dropped);
         if (!dropped.isEmpty() && !Verbosity.isQuiet()) {
             err.println("warning: skipped seed characters not in the vocabulary: " + String.join(", ", dropped));
         }
-        return ids.stream().mapToInt(Integer::intValue).toArray();
+        return ids;
     }
 }

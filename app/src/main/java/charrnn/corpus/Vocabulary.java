@@ -72,20 +72,29 @@ public final class Vocabulary {
 
     /** Encodes text; throws bad data naming the unknown characters and their positions. */
     public int[] encode(String text) {
+        List<String> unknown = new ArrayList<>();
+        int[] ids = encodeKnown(text, unknown);
+        if (!unknown.isEmpty()) {
+            throw RnnException.badData("characters not in the model's vocabulary: "
+                    + String.join(", ", unknown.subList(0, Math.min(10, unknown.size()))));
+        }
+        return ids;
+    }
+
+    /** Encodes the characters of {@code text} that are in the vocabulary; adds "'x' (U+0078) at i" for each other one to {@code unknown}. */
+    public int[] encodeKnown(String text, List<String> unknown) {
         int[] cps = text.codePoints().toArray();
         int[] ids = new int[cps.length];
-        List<String> unknown = new ArrayList<>();
+        int n = 0;
         for (int i = 0; i < cps.length; i++) {
-            ids[i] = id(cps[i]);
-            if (ids[i] < 0 && unknown.size() < 10) {
+            int id = id(cps[i]);
+            if (id >= 0) {
+                ids[n++] = id;
+            } else {
                 unknown.add(describe(cps[i]) + " at " + i);
             }
         }
-        if (!unknown.isEmpty()) {
-            throw RnnException.badData("characters not in the model's vocabulary: "
-                    + String.join(", ", unknown));
-        }
-        return ids;
+        return Arrays.copyOf(ids, n);
     }
 
     public String decode(int id) {
