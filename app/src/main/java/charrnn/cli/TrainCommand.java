@@ -108,9 +108,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--early-stop", defaultValue = "0", paramLabel = "N",
             description = "Stop when the validation loss has not improved for N evaluations (0 = off).")
     int earlyStop;
-    @Option(names = "--engine", defaultValue = "fast", paramLabel = "fast|dl4j",
-            description = "Training step: fast (the project's LSTM step, same math as DL4J's, several times faster)"
-                    + " or dl4j (MultiLayerNetwork.fit; always used for --cell rnn) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",
+            description = "Training step: fast (the project's LSTM step on the CPU, same math as DL4J's, several times"
+                    + " faster), dl4j (MultiLayerNetwork.fit; always used for --cell rnn), or auto: fast on the CPU,"
+                    + " dl4j on a GPU (default: ${DEFAULT-VALUE}).")
     TrainOptions.Engine engine;
     @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
     boolean json;
@@ -122,7 +123,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(epochs, maxSteps,
                 maxTime != null ? maxTime : (epochs == 0 && maxSteps == 0 ? 600.0 : 0.0),
                 evalEvery, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop,
-                engine);
+                engine.resolve(backend));
 
         MultiLayerNetwork net;
         ModelSpec modelSpec;

@@ -7,18 +7,23 @@ import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
 /**
  * A training step for the LSTM network that computes exactly what DL4J's {@code LSTM} layers
  * compute (same parameters, same gate order, same loss scale), but organised for speed: the input
  * projection of every time step is one matrix product, the recurrence does one small product per
- * step, and the weight gradients are one product per matrix after the backward sweep. All buffers
- * are allocated once. Parameters and optimizer state stay in the DL4J network's own arrays, so
+ * step, and the weight gradients are one product per matrix after the backward sweep. The matrix
+ * products run in ND4J (OpenBLAS); the gate arithmetic of each time step runs in {@link LstmCell} on
+ * Java arrays, a few tens of microseconds where ND4J's small ops cost about 0.4 ms per step and
+ * layer. All buffers are allocated once. The Java arrays are read and written through ND4J's host
+ * buffers, so this engine is for the CPU backend only. Parameters and optimizer state stay in the DL4J network's own arrays, so
  * checkpoints, evaluation and sampling see them unchanged.
  *
  * <p>DL4J's LSTM packs its four gates as columns {@code [block input (tanh) | forget | output |
@@ -36,6 +41,7 @@ public final class FastLstm {
     private final double keep;
     private final double clip;
     private final int rows;
+    private final int n;                // H * B: one step's values of one gate
 
     // parameters (views into the network's flat parameter vector) and gradient views
     private final INDArray[] w;
@@ -50,30 +56,33 @@ public final class FastLstm {
     private final INDArray gwOut;
     private final INDArray gbOut;
 
-    // Activations are feature-major so that every gate of every time step is one contiguous
-    // [H, batch] block (strided views are about ten times slower per op in ND4J). Sequences of
-    // all steps live as [feature, T*batch] matrices (column t*batch + i) for the big products,
-    // and as [T, feature, batch] stacks for the per-step work; a permuted copy moves between them.
-    private final INDArray[] x;         // input of layer l, [nIn, R]: one-hot for layer 0, dropped-out h below otherwise
+    // ND4J matrices, column-major [feature, T*B] with column t*B + i for sequence i at step t, so
+    // that the [feature, B] block of one step is contiguous and a plain column range.
+    private final INDArray[] x;         // input of layer l: one-hot for layer 0, dropped-out h below otherwise
     private final INDArray y;           // one-hot labels [V, R]
     private final INDArray[] mask;      // dropout masks [H, R] for layers >= 1 and (index layers) the output
-    private final INDArray[] z;         // gate activations [T, 4H, B]
-    private final INDArray[] c;         // cell state [T, H, B]
-    private final INDArray[] tc;        // tanh(c) [T, H, B]
-    private final INDArray[] h;         // output [T, H, B]
-    private final INDArray[] h2d;       // output [H, R]
-    private final INDArray[] dz;        // gradient wrt gate pre-activations [T, 4H, B]
-    private final INDArray[] dh;        // gradient wrt h [T, H, B]
-    private final INDArray s;           // scratch [4H, R]: pre-activations, then their gradient
-    private final INDArray dx;          // scratch [H, R]: gradient wrt a layer's input
+    private final INDArray[] h;         // output of layer l [H, R]
+    private final INDArray s;           // [4H, R]: a layer's pre-activations, then their gradient
+    private final INDArray dx;          // [H, R]: gradient wrt a layer's input
     private final INDArray outIn;       // output layer input [H, R]
     private final INDArray logits;      // [V, R], softmax in place, then its gradient
-    private final INDArray dhRec;
-    private final INDArray dc;
-    private final INDArray tmp;
+    private final INDArray dhRec;       // [H, B]
+    private final INDArray ones;        // [R, 1]
+    private final INDArray rowSum;      // [4H, 1]
+    private final INDArray[] sStep;     // step views of s, h and dx
+    private final INDArray[][] hStep;
+    private final FloatBuffer sBuf;
+    private final FloatBuffer[] hBuf;
+    private final FloatBuffer dxBuf;
+    private final FloatBuffer dhRecBuf;
+    private final FloatBuffer xBuf;
+    private final FloatBuffer yBuf;
 
-    // per-time-step views
-    private final INDArray[][] zt, gt, ft, ot, it, foit, ct, tct, ht, dzt, dgt, dft, dot, dit, dht;
+    // Java side: per layer and step, the gate activations, cell state and its tanh, [H, B] each
+    private final float[][][] ga, fa, oa, ia, ca, tca;
+    private final float[] zeros;
+    private final float[] hs, dhs, dhr, dcs, dgs, dfs, dos, dis;
+    private final float[] oneHot;
 
     public FastLstm(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps, double dropout,
                     double clip) {
@@ -86,6 +95,7 @@ public final class FastLstm {
         this.keep = 1.0 - dropout;
         this.clip = clip;
         this.rows = batch * steps;
+        this.n = hidden * batch;
         int g4 = 4 * hidden;
 
         w = new INDArray[layers];
@@ -121,72 +131,87 @@ public final class FastLstm {
 
         x = new INDArray[layers];
         mask = new INDArray[layers + 1];
-        z = new INDArray[layers];
-        c = new INDArray[layers];
-        tc = new INDArray[layers];
         h = new INDArray[layers];
-        h2d = new INDArray[layers];
-        dz = new INDArray[layers];
-        dh = new INDArray[layers];
         for (int l = 0; l < layers; l++) {
-            x[l] = Nd4j.create(DataType.FLOAT, l == 0 ? vocab : hidden, rows);
-            z[l] = Nd4j.create(DataType.FLOAT, steps, g4, batch);
-            c[l] = Nd4j.create(DataType.FLOAT, steps, hidden, batch);
-            tc[l] = Nd4j.create(DataType.FLOAT, steps, hidden, batch);
-            h[l] = Nd4j.create(DataType.FLOAT, steps, hidden, batch);
-            h2d[l] = Nd4j.create(DataType.FLOAT, hidden, rows);
-            dz[l] = Nd4j.create(DataType.FLOAT, steps, g4, batch);
-            dh[l] = Nd4j.create(DataType.FLOAT, steps, hidden, batch);
+            x[l] = matrix(l == 0 ? vocab : hidden, rows);
+            h[l] = matrix(hidden, rows);
             if (l > 0 && keep < 1) {
-                mask[l] = Nd4j.create(DataType.FLOAT, hidden, rows);
+                mask[l] = matrix(hidden, rows);
             }
         }
         if (keep < 1) {
-            mask[layers] = Nd4j.create(DataType.FLOAT, hidden, rows);
+            mask[layers] = matrix(hidden, rows);
         }
-        y = Nd4j.create(DataType.FLOAT, vocab, rows);
-        s = Nd4j.create(DataType.FLOAT, g4, rows);
-        dx = Nd4j.create(DataType.FLOAT, hidden, rows);
-        outIn = Nd4j.create(DataType.FLOAT, hidden, rows);
-        logits = Nd4j.create(DataType.FLOAT, vocab, rows);
-        dhRec = Nd4j.create(DataType.FLOAT, hidden, batch);
-        dc = Nd4j.create(DataType.FLOAT, hidden, batch);
-        tmp = Nd4j.create(DataType.FLOAT, hidden, batch);
-
-        zt = new INDArray[layers][steps];
-        gt = new INDArray[layers][steps];
-        ft = new INDArray[layers][steps];
-        ot = new INDArray[layers][steps];
-        it = new INDArray[layers][steps];
-        foit = new INDArray[layers][steps];
-        ct = new INDArray[layers][steps];
-        tct = new INDArray[layers][steps];
-        ht = new INDArray[layers][steps];
-        dzt = new INDArray[layers][steps];
-        dgt = new INDArray[layers][steps];
-        dft = new INDArray[layers][steps];
-        dot = new INDArray[layers][steps];
-        dit = new INDArray[layers][steps];
-        dht = new INDArray[layers][steps];
-        for (int l = 0; l < layers; l++) {
-            for (int t = 0; t < steps; t++) {
-                zt[l][t] = step(z[l], t);
-                gt[l][t] = gate(zt[l][t], 0, 1);
-                ft[l][t] = gate(zt[l][t], 1, 2);
-                ot[l][t] = gate(zt[l][t], 2, 3);
-                it[l][t] = gate(zt[l][t], 3, 4);
-                foit[l][t] = gate(zt[l][t], 1, 4);
-                ct[l][t] = step(c[l], t);
-                tct[l][t] = step(tc[l], t);
-                ht[l][t] = step(h[l], t);
-                dzt[l][t] = step(dz[l], t);
-                dgt[l][t] = gate(dzt[l][t], 0, 1);
-                dft[l][t] = gate(dzt[l][t], 1, 2);
-                dot[l][t] = gate(dzt[l][t], 2, 3);
-                dit[l][t] = gate(dzt[l][t], 3, 4);
-                dht[l][t] = step(dh[l], t);
+        y = matrix(vocab, rows);
+        s = matrix(g4, rows);
+        dx = matrix(hidden, rows);
+        outIn = matrix(hidden, rows);
+        logits = matrix(vocab, rows);
+        dhRec = matrix(hidden, batch);
+        ones = matrix(rows, 1).assign(1);
+        rowSum = matrix(g4, 1);
+        sStep = new INDArray[steps];
+        hStep = new INDArray[layers][steps];
+        for (int t = 0; t < steps; t++) {
+            sStep[t] = columns(s, t);
+            for (int l = 0; l < layers; l++) {
+                hStep[l][t] = columns(h[l], t);
             }
         }
+        sBuf = host(s);
+        hBuf = new FloatBuffer[layers];
+        for (int l = 0; l < layers; l++) {
+            hBuf[l] = host(h[l]);
+        }
+        dxBuf = host(dx);
+        dhRecBuf = host(dhRec);
+        xBuf = host(x[0]);
+        yBuf = host(y);
+
+        ga = new float[layers][steps][n];
+        fa = new float[layers][steps][n];
+        oa = new float[layers][steps][n];
+        ia = new float[layers][steps][n];
+        ca = new float[layers][steps][n];
+        tca = new float[layers][steps][n];
+        zeros = new float[n];
+        hs = new float[n];
+        dhs = new float[n];
+        dhr = new float[n];
+        dcs = new float[n];
+        dgs = new float[n];
+        dfs = new float[n];
+        dos = new float[n];
+        dis = new float[n];
+        oneHot = new float[vocab * rows];
+    }
+
+    private static INDArray matrix(long r, long c) {
+        return Nd4j.create(DataType.FLOAT, new long[]{r, c}, 'f');
+    }
+
+    /** The [F, B] block of step t of a [F, T*B] column-major matrix: contiguous. */
+    private INDArray columns(INDArray m, int t) {
+        return m.get(NDArrayIndex.all(), NDArrayIndex.interval((long) t * batch, (long) (t + 1) * batch));
+    }
+
+    /**
+     * Row sums of a [F, R] matrix into a bias gradient, as a matrix-vector product: ND4J's
+     * {@code sum(1)} over a column-major [1024, 6400] matrix took about 48 ms, the product 1-3 ms.
+     */
+    private void rowSums(INDArray m, INDArray dst) {
+        INDArray out = rowSum.get(NDArrayIndex.interval(0, m.size(0)), NDArrayIndex.all());
+        Nd4j.gemm(m, ones, out, false, false, 1.0, 0.0);
+        dst.assign(out.reshape(dst.shape()));
+    }
+
+    /** The host memory of a matrix this class created (offset 0), in native byte order. */
+    private static FloatBuffer host(INDArray m) {
+        FloatBuffer fb = m.data().asNioFloat();
+        if (fb.capacity() < m.length()) {
+            throw new IllegalStateException("host buffer shorter than the array");
+        }
+        return fb;
     }
 
     private INDArray gradView(long off, INDArray like) {
@@ -226,26 +251,6 @@ public final class FastLstm {
         return row.reshape(row.length()).get(NDArrayIndex.interval(from, to));
     }
 
-    /** Step t of a [T, F, B] stack: a contiguous [F, B] view. */
-    private static INDArray step(INDArray stack, int t) {
-        return stack.get(NDArrayIndex.point(t), NDArrayIndex.all(), NDArrayIndex.all());
-    }
-
-    /** Gates [from, to) of a [4H, B] block: contiguous rows. */
-    private INDArray gate(INDArray block, int from, int to) {
-        return block.get(NDArrayIndex.interval((long) from * hidden, (long) to * hidden), NDArrayIndex.all());
-    }
-
-    /** [F, T*B] (column t*B + i) into a [T, F, B] stack. */
-    private void toStack(INDArray flat, INDArray stack) {
-        stack.assign(flat.reshape('c', flat.size(0), steps, batch).permute(1, 0, 2));
-    }
-
-    /** A [T, F, B] stack into [F, T*B]. */
-    private void toFlat(INDArray stack, INDArray flat) {
-        flat.reshape('c', flat.size(0), steps, batch).assign(stack.permute(1, 0, 2));
-    }
-
     /**
      * One optimisation step on the windows starting at {@code starts} (each {@code steps + 1} ids
      * long): forward, backward, element-wise clipping, the network's updater (Adam or RMSProp,
@@ -274,16 +279,8 @@ public final class FastLstm {
         if (starts.length != batch) {
             throw new IllegalArgumentException("expected " + batch + " windows, got " + starts.length);
         }
-        INDArray x0 = x[0];
-        x0.assign(0);
-        y.assign(0);
-        for (int i = 0; i < batch; i++) {
-            for (int t = 0; t < steps; t++) {
-                long col = (long) t * batch + i;
-                x0.putScalar(corpus.id(starts[i] + t), col, 1f);
-                y.putScalar(corpus.id(starts[i] + t + 1), col, 1f);
-            }
-        }
+        loadOneHot(corpus, starts, batch, steps, 0, xBuf);
+        loadOneHot(corpus, starts, batch, steps, 1, yBuf);
         if (keep < 1) {
             Nd4j.getRandom().setSeed(dropoutSeed);
             for (int l = 1; l <= layers; l++) {
@@ -304,109 +301,120 @@ public final class FastLstm {
         int top = layers - 1;
         logits.subi(y).divi(batch); // d loss / d logits
         Nd4j.gemm(outIn, logits, gwOut, false, true, 1.0, 0.0);
-        gbOut.assign(logits.sum(1).reshape(gbOut.shape()));
+        rowSums(logits, gbOut);
         Nd4j.gemm(wOut, logits, dx, false, false, 1.0, 0.0);
         if (keep < 1) {
             dx.muli(mask[layers]);
         }
-        toStack(dx, dh[top]);
 
         for (int l = top; l >= 0; l--) {
-            dc.assign(0);
+            // dx holds the gradient reaching this layer's output from above; s receives d z
+            Arrays.fill(dcs, 0f);
             for (int t = steps - 1; t >= 0; t--) {
-                INDArray dht0 = dht[l][t];
+                dxBuf.get(t * n, dhs, 0, n);
                 if (t < steps - 1) {
-                    dht0.addi(dhRec);
-                }
-                INDArray o = ot[l][t], f = ft[l][t], i = it[l][t], g = gt[l][t], tcv = tct[l][t];
-                // output gate
-                o.rsub(1.0, tmp).muli(o);
-                dht0.mul(tcv, dot[l][t]).muli(tmp);
-                // cell: dc += dh * o * (1 - tanh(c)^2)
-                tcv.mul(tcv, tmp).rsubi(1.0).muli(o).muli(dht0);
-                dc.addi(tmp);
-                // forget gate
-                if (t > 0) {
-                    f.rsub(1.0, tmp).muli(f);
-                    dc.mul(ct[l][t - 1], dft[l][t]).muli(tmp);
+                    dhRecBuf.get(0, dhr, 0, n);
                 } else {
-                    dft[l][t].assign(0);
+                    Arrays.fill(dhr, 0f);
                 }
-                // input gate
-                i.rsub(1.0, tmp).muli(i);
-                dc.mul(g, dit[l][t]).muli(tmp);
-                // block input
-                g.mul(g, tmp).rsubi(1.0);
-                dc.mul(i, dgt[l][t]).muli(tmp);
-                // carry to t - 1
-                dc.muli(f);
+                LstmCell.backward(dhs, dhr, dcs, t > 0 ? ca[l][t - 1] : zeros, ga[l][t], fa[l][t], oa[l][t], ia[l][t],
+                        tca[l][t], dgs, dfs, dos, dis, n);
+                gateBlock(t, false, dgs, dfs, dos, dis);
                 if (t > 0) {
-                    Nd4j.gemm(rw[l], dzt[l][t], dhRec, false, false, 1.0, 0.0);
+                    Nd4j.gemm(rw[l], sStep[t], dhRec, false, false, 1.0, 0.0);
                 }
             }
-            toFlat(dz[l], s);
             Nd4j.gemm(x[l], s, gw[l], false, true, 1.0, 0.0);
             if (steps > 1) {
-                INDArray hPrev = h2d[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, rows - batch));
+                INDArray hPrev = h[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, rows - batch));
                 INDArray dzNext = s.get(NDArrayIndex.all(), NDArrayIndex.interval(batch, rows));
                 Nd4j.gemm(hPrev, dzNext, grw[l], false, true, 1.0, 0.0);
             } else {
                 grw[l].assign(0);
             }
-            gb[l].assign(s.sum(1).reshape(gb[l].shape()));
+            rowSums(s, gb[l]);
             if (l > 0) {
                 Nd4j.gemm(w[l], s, dx, false, false, 1.0, 0.0);
                 if (keep < 1) {
                     dx.muli(mask[l]);
                 }
-                toStack(dx, dh[l - 1]);
             }
         }
         return loss / steps;
     }
 
+    /**
+     * Moves step t's {@code [4H, B]} block of {@code s} (each column: the four gates, H values each)
+     * into ({@code read}) or out of four {@code [H, B]} gate arrays, one bulk copy per gate and column.
+     */
+    private void gateBlock(int t, boolean read, float[]... gates) {
+        int g4 = 4 * hidden;
+        for (int i = 0; i < batch; i++) {
+            int col = (t * batch + i) * g4;
+            for (int q = 0; q < 4; q++) {
+                if (read) {
+                    sBuf.get(col + q * hidden, gates[q], i * hidden, hidden);
+                } else {
+                    sBuf.put(col + q * hidden, gates[q], i * hidden, hidden);
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the one-hot matrix [V, T*B] of the windows into {@code dst}: the id at position
+     * {@code start + t + shift} of window i in column t*B + i; windows past {@code count}, and steps
+     * past the end of the labelled range (from {@link #evaluate}), stay all zero.
+     */
+    private void loadOneHot(IdSequence corpus, long[] starts, int count, int[] length, int shift, FloatBuffer dst) {
+        Arrays.fill(oneHot, 0f);
+        for (int i = 0; i < count; i++) {
+            for (int t = 0; t < length[i]; t++) {
+                oneHot[(t * batch + i) * vocab + corpus.id(starts[i] + t + shift)] = 1f;
+            }
+        }
+        dst.put(0, oneHot, 0, oneHot.length);
+    }
+
+    private void loadOneHot(IdSequence corpus, long[] starts, int count, int length, int shift, FloatBuffer dst) {
+        int[] lengths = new int[count];
+        Arrays.fill(lengths, length);
+        loadOneHot(corpus, starts, count, lengths, shift, dst);
+    }
+
     /** Forward pass over the loaded batch into {@code logits} (softmax probabilities); dropout only when asked. */
     private void forward(boolean dropout) {
         boolean drop = dropout && keep < 1;
+        int g4 = 4 * hidden;
         for (int l = 0; l < layers; l++) {
             if (l > 0) {
                 if (drop) {
-                    h2d[l - 1].mul(mask[l], x[l]);
+                    h[l - 1].mul(mask[l], x[l]);
                 } else {
-                    x[l].assign(h2d[l - 1]);
+                    x[l].assign(h[l - 1]);
                 }
             }
             Nd4j.gemm(w[l], x[l], s, true, false, 1.0, 0.0);
-            s.addiColumnVector(b[l].reshape(4L * hidden, 1));
-            toStack(s, z[l]);
+            s.addiColumnVector(b[l].reshape(g4, 1));
             for (int t = 0; t < steps; t++) {
                 if (t > 0) {
-                    Nd4j.gemm(rw[l], ht[l][t - 1], zt[l][t], true, false, 1.0, 1.0);
+                    Nd4j.gemm(rw[l], hStep[l][t - 1], sStep[t], true, false, 1.0, 1.0);
                 }
-                Transforms.tanh(gt[l][t], false);
-                Transforms.sigmoid(foit[l][t], false);
-                if (t > 0) {
-                    ft[l][t].mul(ct[l][t - 1], ct[l][t]);
-                    it[l][t].mul(gt[l][t], tmp);
-                    ct[l][t].addi(tmp);
-                } else {
-                    it[l][t].mul(gt[l][t], ct[l][t]);
-                }
-                Nd4j.getExecutioner().exec(new Tanh(ct[l][t], tct[l][t]));
-                ot[l][t].mul(tct[l][t], ht[l][t]);
+                float[] g = ga[l][t], f = fa[l][t], o = oa[l][t], in = ia[l][t];
+                gateBlock(t, true, g, f, o, in);
+                LstmCell.forward(g, f, o, in, t > 0 ? ca[l][t - 1] : zeros, ca[l][t], tca[l][t], hs, n);
+                hBuf[l].put(t * n, hs, 0, n);
             }
-            toFlat(h[l], h2d[l]);
         }
         int top = layers - 1;
         if (drop) {
-            h2d[top].mul(mask[layers], outIn);
+            h[top].mul(mask[layers], outIn);
         } else {
-            outIn.assign(h2d[top]);
+            outIn.assign(h[top]);
         }
         Nd4j.gemm(wOut, outIn, logits, true, false, 1.0, 0.0);
         logits.addiColumnVector(bOut.reshape(vocab, 1));
         Nd4j.exec(new SoftMax(logits, logits, 0));
-
     }
 
     /**
@@ -420,20 +428,17 @@ public final class FastLstm {
         long windows = (transitions + steps - 1) / steps;
         double total = 0;
         long count = 0;
-        INDArray x0 = x[0];
+        long[] starts = new long[batch];
+        int[] lengths = new int[batch];
         for (long w0 = 0; w0 < windows; w0 += batch) {
-            x0.assign(0);
-            y.assign(0);
-            for (int i = 0; i < batch && w0 + i < windows; i++) {
-                long base = start + (w0 + i) * steps;
-                long here = Math.min(steps, transitions - (w0 + i) * steps);
-                for (int t = 0; t < here; t++) {
-                    long col = (long) t * batch + i;
-                    x0.putScalar(corpus.id(base + t), col, 1f);
-                    y.putScalar(corpus.id(base + t + 1), col, 1f);
-                }
-                count += here;
+            int used = (int) Math.min(batch, windows - w0);
+            for (int i = 0; i < used; i++) {
+                starts[i] = start + (w0 + i) * steps;
+                lengths[i] = (int) Math.min(steps, transitions - (w0 + i) * steps);
+                count += lengths[i];
             }
+            loadOneHot(corpus, starts, used, lengths, 0, xBuf);
+            loadOneHot(corpus, starts, used, lengths, 1, yBuf);
             forward(false);
             INDArray labelled = y.sum(0);                       // 1 where a label exists, else 0
             INDArray p = logits.mul(y).sum(0).addi(labelled.rsub(1.0)); // unlabelled columns: p = 1, log p = 0

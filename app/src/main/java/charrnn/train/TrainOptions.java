@@ -19,8 +19,23 @@ public record TrainOptions(
         int earlyStop,
         Engine engine) {
 
-    /** How a training step is computed: the fast LSTM step, or DL4J's own {@code fit} (both give the same math). */
-    public enum Engine { fast, dl4j }
+    /**
+     * How a training step is computed: the fast LSTM step (CPU backend only), or DL4J's own
+     * {@code fit} (both give the same math); auto picks fast on the CPU and dl4j on a GPU.
+     */
+    public enum Engine {
+        auto, fast, dl4j;
+
+        /** The engine to use on {@code backend} ("cpu" or "cuda"); a usage error for fast on CUDA. */
+        public Engine resolve(String backend) {
+            boolean gpu = "cuda".equals(backend);
+            if (this == fast && gpu) {
+                throw RnnException.usage("--engine fast computes its gate arithmetic in Java on the CPU; on the CUDA"
+                        + " backend use --engine dl4j (what --engine auto picks there)");
+            }
+            return this != auto ? this : gpu ? dl4j : fast;
+        }
+    }
 
     public TrainOptions {
         check(epochs >= 0, "--epochs must be >= 0 (0 = no limit), got " + epochs);
@@ -32,7 +47,7 @@ public record TrainOptions(
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0 (0 = only best and last), got " + checkpointEvery);
         check(keep >= 0, "--keep must be >= 0, got " + keep);
         check(earlyStop >= 0, "--early-stop must be >= 0 (0 = off), got " + earlyStop);
-        check(engine != null, "--engine must be fast or dl4j");
+        check(engine != null, "--engine must be auto, fast or dl4j");
     }
 
     private static void check(boolean ok, String message) {

@@ -79,7 +79,7 @@ public final class Trainer {
         long totalSteps = totalSteps(perEpoch);
         listener.onStart(state.step(), perEpoch, totalSteps);
 
-        fast = options.engine() == TrainOptions.Engine.fast && ModelSpec.LSTM.equals(spec.cell())
+        fast = options.engine() != TrainOptions.Engine.dl4j && ModelSpec.LSTM.equals(spec.cell())
                 ? new FastLstm(net, spec.layers(), spec.hidden(), spec.vocabSize(), config.batch(), config.seqLength(),
                 spec.dropout(), config.clip())
                 : null;
