@@ -1,5 +1,6 @@
 package charrnn.sample;
 
+import charrnn.model.LstmCell;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,6 +26,8 @@ final class LeanLstm {
     private float[][][] h;        // [layer][sample][H]
     private float[][][] c;
     private float[][] z;          // [sample][4H]
+    private float[][][] gates;    // [sample][gate][H]: z split per gate, so the gate loops vectorise
+    private float[][] tc;         // [sample][H] scratch
     private float[][] probs;      // [sample][V]
 
     /** True when {@code net} is a stack of DL4J LSTM layers with a softmax output, which this class can run. */
@@ -68,6 +71,8 @@ final class LeanLstm {
         h = new float[layers][n][hidden];
         c = new float[layers][n][hidden];
         z = new float[n][4 * hidden];
+        gates = new float[n][4][hidden];
+        tc = new float[n][hidden];
         probs = new float[n][vocab];
     }
 
@@ -106,18 +111,11 @@ final class LeanLstm {
             }
             accumulateInto(hl, rwl, z, from, to, g4);
             for (int s = from; s < to; s++) {
-                float[] zs = z[s];
-                float[] cs = c[l][s];
-                float[] hs = hl[s];
-                for (int j = 0; j < hidden; j++) {
-                    float g = tanh(zs[j]);
-                    float f = sigmoid(zs[hidden + j]);
-                    float o = sigmoid(zs[2 * hidden + j]);
-                    float i = sigmoid(zs[3 * hidden + j]);
-                    float cj = f * cs[j] + i * g;
-                    cs[j] = cj;
-                    hs[j] = o * tanh(cj);
+                float[][] q = gates[s];
+                for (int gate = 0; gate < 4; gate++) {
+                    System.arraycopy(z[s], gate * hidden, q[gate], 0, hidden);
                 }
+                LstmCell.forward(q[0], q[1], q[2], q[3], c[l][s], c[l][s], tc[s], hl[s], hidden);
             }
         }
         float[][] top = h[layers - 1];
@@ -177,21 +175,5 @@ final class LeanLstm {
         for (int j = 0; j < len; j++) {
             y[j] += a * x[j];
         }
-    }
-
-    private static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
-    }
-
-    /** tanh through the intrinsic exp (Math.tanh is several times slower); exact to float precision. */
-    private static float tanh(float x) {
-        if (x > 20f) {
-            return 1f;
-        }
-        if (x < -20f) {
-            return -1f;
-        }
-        double e = Math.exp(2.0 * x);
-        return (float) ((e - 1.0) / (e + 1.0));
     }
 }

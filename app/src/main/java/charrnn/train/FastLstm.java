@@ -1,6 +1,7 @@
 package charrnn.train;
 
 import charrnn.corpus.IdSequence;
+import charrnn.model.LstmCell;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;

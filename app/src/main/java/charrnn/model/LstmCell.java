@@ -1,7 +1,8 @@
-package charrnn.train;
+package charrnn.model;
 
 /**
- * The element-wise part of one LSTM time step, forward and backward, on plain Java arrays.
+ * The element-wise part of one LSTM time step, forward and backward, on plain Java arrays: used by
+ * the fast training step and by the sampler.
  *
  * <p>Gate pre-activations of a step arrive as DL4J's column-major {@code [4H, B]} block: column
  * {@code i} (a sequence of the batch) holds the four gates {@code [block input | forget | output |
@@ -11,7 +12,7 @@ package charrnn.train;
  * at other offsets. ND4J's element-wise ops cost 15-30 us of overhead each and its sigmoid 3.6 ns
  * per element (bench/NOTES.md); these loops do a whole step's gate arithmetic in one pass.
  */
-final class LstmCell {
+public final class LstmCell {
     private LstmCell() {
     }
 
@@ -33,7 +34,7 @@ final class LstmCell {
     private static final float Q3 = 0.0002546173636801541f;
 
     /** tanh within 4e-7, in straight-line arithmetic that C2 vectorises (Math.tanh does not). */
-    static float tanh(float x) {
+    public static float tanh(float x) {
         float v = Math.max(-CLAMP, Math.min(CLAMP, x));
         float u = v * v;
         float p = ((((((P6 * u + P5) * u + P4) * u + P3) * u + P2) * u + P1) * u + P0) * v;
@@ -42,7 +43,7 @@ final class LstmCell {
     }
 
     /** The logistic function through tanh: sigmoid(x) = (1 + tanh(x / 2)) / 2, exactly. */
-    static float sigmoid(float x) {
+    public static float sigmoid(float x) {
         return 0.5f + 0.5f * tanh(0.5f * x);
     }
 
@@ -53,7 +54,7 @@ final class LstmCell {
      * C2 in JDK 17 vectorises such loops, but not ones that read and write at different offsets
      * (measured: 10x slower).
      */
-    static void forward(float[] g, float[] f, float[] o, float[] in, float[] cPrev, float[] c, float[] tc,
+    public static void forward(float[] g, float[] f, float[] o, float[] in, float[] cPrev, float[] c, float[] tc,
                         float[] h, int n) {
         for (int k = 0; k < n; k++) {
             g[k] = tanh(g[k]);
@@ -85,7 +86,7 @@ final class LstmCell {
      * Writes the gradients of the gate pre-activations. {@code cPrev} is the previous cell state
      * (zeros at the first step, which makes the forget gradient zero).
      */
-    static void backward(float[] dh, float[] dhRec, float[] dc, float[] cPrev, float[] g, float[] f, float[] o,
+    public static void backward(float[] dh, float[] dhRec, float[] dc, float[] cPrev, float[] g, float[] f, float[] o,
                          float[] in, float[] tc, float[] dg, float[] df, float[] dout, float[] din, int n) {
         for (int k = 0; k < n; k++) {
             dh[k] += dhRec[k];

@@ -1,7 +1,5 @@
-package charrnn.train;
+package charrnn.model;
 
-import charrnn.ExitCodes;
-import charrnn.RnnException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -69,16 +67,5 @@ class LstmCellTest {
             assertEquals(dcv * iv * (1 - gv * gv), dg[k], 1e-5);
             assertEquals(dcv * fv, dc[k], 1e-5);
         }
-    }
-
-    @Test
-    void engineAutoIsFastOnTheCpuAndDl4jOnAGpuAndFastIsRefusedOnAGpu() {
-        assertEquals(TrainOptions.Engine.fast, TrainOptions.Engine.auto.resolve("cpu"));
-        assertEquals(TrainOptions.Engine.dl4j, TrainOptions.Engine.auto.resolve("cuda"));
-        assertEquals(TrainOptions.Engine.dl4j, TrainOptions.Engine.dl4j.resolve("cpu"));
-        assertEquals(TrainOptions.Engine.fast, TrainOptions.Engine.fast.resolve("cpu"));
-        RnnException e = assertThrows(RnnException.class, () -> TrainOptions.Engine.fast.resolve("cuda"));
-        assertEquals(ExitCodes.USAGE, e.exitCode());
-        assertTrue(e.getMessage().contains("--engine dl4j"), e.getMessage());
     }
 }
