@@ -96,6 +96,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--eval-every", defaultValue = "100", paramLabel = "N", description = "Validation loss every N steps (default: ${DEFAULT-VALUE}).")
     int evalEvery;
+    @Option(names = "--eval-chars", defaultValue = "250000", paramLabel = "N",
+            description = "Characters of the validation split each evaluation scores: the first N, the same ones every time"
+                    + " (default: ${DEFAULT-VALUE}; 0 = the whole split).")
+    long evalChars;
     @Option(names = "--sample-every", paramLabel = "N", description = "Preview generated text on stderr every N steps (default: at each evaluation; 0 = off).")
     Integer sampleEvery;
     @Option(names = "--sample-length", defaultValue = "200", paramLabel = "N", description = "Characters per preview (default: ${DEFAULT-VALUE}).")
@@ -122,7 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TrainOptions options = new TrainOptions(epochs, maxSteps,
                 maxTime != null ? maxTime : (epochs == 0 && maxSteps == 0 ? 600.0 : 0.0),
-                evalEvery, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop,
+                evalEvery, evalChars, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop,
                 engine.resolve(backend));
 
         MultiLayerNetwork net;

@@ -12,7 +12,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Random;
 
 /**
  * Cuts one-hot windows from a range of a prepared corpus. Window {@code k} covers positions
@@ -41,7 +40,7 @@ public final class OneHotWindows implements DataSetIterator {
     private final int partialSteps;   // evaluation only: steps of the trailing short window, 0 if none
     private final long windows;
 
-    private long[] order;             // training: permutation of window numbers for this epoch
+    private WindowOrder order;        // training: permutation of window numbers for this epoch
     private int epoch;
     private long cursor;              // next window (position in the epoch order)
     private DataSetPreProcessor preProcessor;
@@ -99,17 +98,7 @@ public final class OneHotWindows implements DataSetIterator {
         this.epoch = epoch;
         this.cursor = 0;
         if (shuffle) {
-            order = new long[(int) fullWindows];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            Random r = new Random(seed * 1_000_003L + epoch);
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                long t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            order = new WindowOrder(fullWindows, seed * 1_000_003L + epoch);
         }
     }
 
@@ -141,7 +130,7 @@ public final class OneHotWindows implements DataSetIterator {
         }
         long[] starts = new long[batch];
         for (int i = 0; i < batch; i++) {
-            starts[i] = start + order[(int) (cursor + i)] * seqLength;
+            starts[i] = start + order.at(cursor + i) * seqLength;
         }
         cursor += batch;
         return starts;
@@ -161,7 +150,7 @@ public final class OneHotWindows implements DataSetIterator {
         features.assign(0);
         labels.assign(0);
         for (int i = 0; i < b; i++) {
-            long w = shuffle ? order[(int) (cursor + i)] : cursor + i;
+            long w = shuffle ? order.at(cursor + i) : cursor + i;
             int steps = (w == fullWindows) ? partialSteps : seqLength;
             long base = start + w * seqLength;
             int prev = corpus.id(base);

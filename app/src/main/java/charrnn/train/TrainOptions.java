@@ -6,12 +6,14 @@ import charrnn.RnnException;
  * Budget and cadence of one training run (not part of the model: a resumed run may change them).
  * Steps and epochs count from the start of the model (a resume continues the counters); time
  * counts this run only. A limit of 0 is no limit; whichever limit comes first stops training.
+ * Evaluations score the first {@code evalChars} characters of the validation split (0 = all).
  */
 public record TrainOptions(
         int epochs,
         long maxSteps,
         double maxSeconds,
         int evalEvery,
+        long evalChars,
         int sampleEvery,
         int sampleLength,
         int checkpointEvery,
@@ -42,6 +44,7 @@ public record TrainOptions(
         check(maxSteps >= 0, "--max-steps must be >= 0 (0 = no limit), got " + maxSteps);
         check(maxSeconds >= 0, "--max-time must be >= 0 (0 = no limit)");
         check(evalEvery >= 1, "--eval-every must be >= 1, got " + evalEvery);
+        check(evalChars >= 0, "--eval-chars must be >= 0 (0 = the whole validation split), got " + evalChars);
         check(sampleEvery >= 0, "--sample-every must be >= 0 (0 = off), got " + sampleEvery);
         check(sampleLength >= 1, "--sample-length must be >= 1, got " + sampleLength);
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0 (0 = only best and last), got " + checkpointEvery);

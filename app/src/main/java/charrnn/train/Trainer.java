@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The training loop: steps over shuffled windows, evaluates on the whole validation split, writes
+ * The training loop: steps over shuffled windows, evaluates on (a fixed slice of) the validation split, writes
  * checkpoints (every N steps, at each new best, at the end), stops on the first exhausted budget,
  * on early stopping, on a stop request (signal) or when the loss stops being finite.
  */
@@ -70,7 +70,7 @@ public final class Trainer {
         Files.createDirectories(dir);
         var train = new OneHotWindows(corpus, corpus.trainStart(), corpus.trainLength(), config.seqLength(),
                 config.batch(), true, config.randomSeed());
-        var val = new OneHotWindows(corpus, corpus.valStart(), corpus.valLength(), config.seqLength(),
+        var val = new OneHotWindows(corpus, corpus.valStart(), evalLength(), config.seqLength(),
                 config.batch(), false, 0);
         long perEpoch = train.batchesPerEpoch();
         MetricsLog metrics = new MetricsLog(dir, state.step());
@@ -203,7 +203,7 @@ public final class Trainer {
 
     private void evaluate(OneHotWindows val, MetricsLog metrics, double trainLoss, double cps, double lr,
                           long runStart, long totalSteps) throws IOException {
-        double v = fast != null ? fast.evaluate(corpus, corpus.valStart(), corpus.valLength()).nats()
+        double v = fast != null ? fast.evaluate(corpus, corpus.valStart(), evalLength()).nats()
                 : Evaluator.evaluate(net, val).nats();
         boolean best = state.isBest(v);
         state = state.afterEval(v);
@@ -223,6 +223,16 @@ public final class Trainer {
             listener.onCheckpoint(b);
         }
         listener.onEval(report);
+    }
+
+    /**
+     * Ids of the validation split that evaluations read: the first {@code --eval-chars} characters
+     * to predict plus the one before them, so the cost of an evaluation does not grow with the
+     * corpus; the same slice every time, so evaluations compare.
+     */
+    private long evalLength() {
+        long all = corpus.valLength();
+        return options.evalChars() > 0 ? Math.min(all, options.evalChars() + 1) : all;
     }
 
     /** Seconds left in this run, by whichever budget ends first; NaN when there is none. */

@@ -21,7 +21,7 @@ public final class SamplerModelFixture {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 24, 0, c.vocabulary().size());
         var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 5);
-        new Trainer(Networks.build(spec, config), c, spec, config, new TrainOptions(0, 30, 0, 30, 0, 10, 0, 1, 0, TrainOptions.Engine.fast),
+        new Trainer(Networks.build(spec, config), c, spec, config, new TrainOptions(0, 30, 0, 30, 0, 0, 10, 0, 1, 0, TrainOptions.Engine.fast),
                 TrainingState.start(c.dir().toString()), tmp.resolve("m"), "cpu", new TrainingListener() { }).run();
         return tmp.resolve("m");
     }

@@ -26,7 +26,25 @@ class TrainerTest {
     Path tmp;
 
     static TrainOptions steps(long n, int evalEvery) {
-        return new TrainOptions(0, n, 0, evalEvery, 0, 50, 0, 3, 0, TrainOptions.Engine.fast);
+        return new TrainOptions(0, n, 0, evalEvery, 0, 0, 50, 0, 3, 0, TrainOptions.Engine.fast);
+    }
+
+    @Test
+    void evalCharsScoresTheFirstCharactersOfTheValidationSplitWithEitherEngine() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        assertTrue(c.valLength() > 101, "the tiny corpus needs a longer validation split");
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
+        var config = new TrainConfig(12, 4, "adam", 1e-2, 1, 0, 5, 1);
+        for (TrainOptions.Engine engine : new TrainOptions.Engine[]{TrainOptions.Engine.fast, TrainOptions.Engine.dl4j}) {
+            MultiLayerNetwork net = Networks.build(spec, config);
+            var options = new TrainOptions(0, 1, 0, 1, 100, 0, 50, 0, 3, 0, engine);
+            var result = new Trainer(net, c, spec, config, options, TrainingState.start(c.dir().toString()),
+                    tmp.resolve("m-" + engine), "cpu", new TrainingListener() { }).run();
+            // 100 characters scored: 101 ids from the start of the validation split
+            var expected = Evaluator.evaluate(net, new charrnn.data.OneHotWindows(c, c.valStart(), 101, 12, 4, false, 0));
+            assertEquals(100, expected.characters());
+            assertEquals(expected.nats(), result.state().bestValLoss(), 1e-5, engine.name());
+        }
     }
 
     @Test
