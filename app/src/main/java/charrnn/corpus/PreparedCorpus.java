@@ -3,7 +3,10 @@ package charrnn.corpus;
 import charrnn.RnnException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +16,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A prepared corpus read back from disk: manifest, vocabulary and the memory-mapped ids. Reading an
- * id is a memory access; the corpus is never loaded into the heap.
+ * id is a memory access; a window of ids is one positional read of the file (training's path, see
+ * {@link #read}); the corpus is never loaded into the heap.
  */
 public final class PreparedCorpus implements IdSequence {
     private static final int SEGMENT_SHIFT = 30; // 1 GiB segments, a multiple of every id width
@@ -23,13 +27,16 @@ public final class PreparedCorpus implements IdSequence {
     private final Vocabulary vocabulary;
     private final MappedByteBuffer[] segments;
     private final int width;
+    private final FileChannel channel;
 
-    private PreparedCorpus(Path dir, Manifest manifest, Vocabulary vocabulary, MappedByteBuffer[] segments) {
+    private PreparedCorpus(Path dir, Manifest manifest, Vocabulary vocabulary, MappedByteBuffer[] segments,
+                           FileChannel channel) {
         this.dir = dir;
         this.manifest = manifest;
         this.vocabulary = vocabulary;
         this.segments = segments;
         this.width = manifest.idWidth();
+        this.channel = channel;
     }
 
     public static boolean isPrepared(Path dir) {
@@ -59,7 +66,7 @@ public final class PreparedCorpus implements IdSequence {
                 throw RnnException.badData(what + " (" + Preparer.IDS + " has " + bytes + " bytes, expected "
                         + m.codePoints() * m.idWidth() + "); prepare it again");
             }
-            return new PreparedCorpus(dir, m, v, map(ids, bytes));
+            return new PreparedCorpus(dir, m, v, map(ids, bytes), FileChannel.open(ids, StandardOpenOption.READ));
         } catch (IOException | RuntimeException e) {
             if (e instanceof RnnException r) {
                 throw r;
@@ -90,6 +97,28 @@ public final class PreparedCorpus implements IdSequence {
         MappedByteBuffer s = segments[(int) (b >>> SEGMENT_SHIFT)];
         int off = (int) (b & ((1L << SEGMENT_SHIFT) - 1));
         return width == 2 ? s.getShort(off) & 0xFFFF : s.getInt(off);
+    }
+
+    /** One positional read of the file (see {@link IdSequence#read}); the memory map is not touched. */
+    @Override
+    public void read(long from, int[] dst, int off, int len) {
+        if (from < 0 || len < 0 || from + len > length()) {
+            throw new IndexOutOfBoundsException("ids [" + from + ", " + (from + len) + ") of " + length());
+        }
+        ByteBuffer buf = ByteBuffer.allocate(len * width).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            while (buf.hasRemaining()) {
+                if (channel.read(buf, from * width + buf.position()) < 0) {
+                    throw new EOFException(dir.resolve(Preparer.IDS) + " is shorter than its manifest says");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        buf.flip();
+        for (int k = 0; k < len; k++) {
+            dst[off + k] = width == 2 ? buf.getShort() & 0xFFFF : buf.getInt();
+        }
     }
 
     @Override

@@ -40,6 +40,7 @@ public final class OneHotWindows implements DataSetIterator {
     private final int partialSteps;   // evaluation only: steps of the trailing short window, 0 if none
     private final long windows;
 
+    private final int[] window;       // ids of one window
     private WindowOrder order;        // training: permutation of window numbers for this epoch
     private int epoch;
     private long cursor;              // next window (position in the epoch order)
@@ -67,6 +68,7 @@ public final class OneHotWindows implements DataSetIterator {
         this.shuffle = shuffle;
         this.seed = seed;
         this.vocab = vocab;
+        this.window = new int[seqLength + 1];
         long transitions = Math.max(0, length - 1);
         this.fullWindows = transitions / seqLength;
         this.partialSteps = shuffle ? 0 : (int) (transitions % seqLength);
@@ -153,14 +155,12 @@ public final class OneHotWindows implements DataSetIterator {
             long w = shuffle ? order.at(cursor + i) : cursor + i;
             int steps = (w == fullWindows) ? partialSteps : seqLength;
             long base = start + w * seqLength;
-            int prev = corpus.id(base);
+            corpus.read(base, window, 0, steps + 1);
             for (int t = 0; t < steps; t++) {
-                int next = corpus.id(base + t + 1);
                 // 'f' order [b, V, T]: offset = i + v*b + t*b*V
                 long o = i + (long) t * b * vocab;
-                fd.put(o + (long) prev * b, 1.0f);
-                ld.put(o + (long) next * b, 1.0f);
-                prev = next;
+                fd.put(o + (long) window[t] * b, 1.0f);
+                ld.put(o + (long) window[t + 1] * b, 1.0f);
             }
             if (steps < seqLength) {
                 masked = true;

@@ -42,6 +42,11 @@ public final class Evaluator {
         return Transforms.log(p, false).sumNumber().doubleValue();
     }
 
+    /** log p with {@link #sumLog}'s floor and NaN rule, for one probability read on the Java side. */
+    static double logFloored(double p) {
+        return Double.isFinite(p) ? Math.log(Math.max(p, FLOOR)) : Double.NaN;
+    }
+
     public static Loss evaluate(MultiLayerNetwork net, OneHotWindows windows) {
         windows.setEpoch(0);
         double total = 0;

@@ -60,7 +60,6 @@ public final class FastLstm {
     // ND4J matrices, column-major [feature, T*B] with column t*B + i for sequence i at step t, so
     // that the [feature, B] block of one step is contiguous and a plain column range.
     private final INDArray[] x;         // input of layer l: one-hot for layer 0, dropped-out h below otherwise
-    private final INDArray y;           // one-hot labels [V, R]
     private final INDArray[] mask;      // dropout masks [H, R] for layers >= 1 and (index layers) the output
     private final INDArray[] h;         // output of layer l [H, R]
     private final INDArray s;           // [4H, R]: a layer's pre-activations, then their gradient
@@ -77,13 +76,16 @@ public final class FastLstm {
     private final FloatBuffer dxBuf;
     private final FloatBuffer dhRecBuf;
     private final FloatBuffer xBuf;
-    private final FloatBuffer yBuf;
+    private final FloatBuffer logitsBuf;
 
     // Java side: per layer and step, the gate activations, cell state and its tanh, [H, B] each
     private final float[][][] ga, fa, oa, ia, ca, tca;
     private final float[] zeros;
     private final float[] hs, dhs, dhr, dcs, dgs, dfs, dos, dis;
-    private final float[] oneHot;
+    private final float[] oneHotX;
+    private final int[] labels;         // per column t*B + i: the id to predict, or -1 for none
+    private final int[] window;         // ids of one window: steps + 1
+    private final int[] fullLengths;    // steps, for every window of a training batch
 
     public FastLstm(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps, double dropout,
                     double clip) {
@@ -143,7 +145,6 @@ public final class FastLstm {
         if (keep < 1) {
             mask[layers] = matrix(hidden, rows);
         }
-        y = matrix(vocab, rows);
         s = matrix(g4, rows);
         dx = matrix(hidden, rows);
         outIn = matrix(hidden, rows);
@@ -167,7 +168,7 @@ public final class FastLstm {
         dxBuf = host(dx);
         dhRecBuf = host(dhRec);
         xBuf = host(x[0]);
-        yBuf = host(y);
+        logitsBuf = host(logits);
 
         ga = new float[layers][steps][n];
         fa = new float[layers][steps][n];
@@ -184,7 +185,11 @@ public final class FastLstm {
         dfs = new float[n];
         dos = new float[n];
         dis = new float[n];
-        oneHot = new float[vocab * rows];
+        oneHotX = new float[vocab * rows];
+        labels = new int[rows];
+        window = new int[steps + 1];
+        fullLengths = new int[batch];
+        Arrays.fill(fullLengths, steps);
     }
 
     private static INDArray matrix(long r, long c) {
@@ -280,8 +285,7 @@ public final class FastLstm {
         if (starts.length != batch) {
             throw new IllegalArgumentException("expected " + batch + " windows, got " + starts.length);
         }
-        loadOneHot(corpus, starts, batch, steps, 0, xBuf);
-        loadOneHot(corpus, starts, batch, steps, 1, yBuf);
+        loadBatch(corpus, starts, batch, fullLengths);
         if (keep < 1) {
             Nd4j.getRandom().setSeed(dropoutSeed);
             for (int l = 1; l <= layers; l++) {
@@ -293,14 +297,18 @@ public final class FastLstm {
         forward(true);
 
         // loss: -sum log p(label), summed over time, averaged over the batch
-        double loss = -Evaluator.sumLog(logits.mul(y).sum(0)) / batch;
+        double loss = -labelLogLikelihood() / batch;
         if (Double.isNaN(loss)) {
             return loss;
         }
 
-        // backward: output layer
+        // backward: output layer; d loss / d logits = (softmax - one-hot label) / batch
         int top = layers - 1;
-        logits.subi(y).divi(batch); // d loss / d logits
+        for (int col = 0; col < rows; col++) {
+            int at = col * vocab + labels[col];
+            logitsBuf.put(at, logitsBuf.get(at) - 1f);
+        }
+        logits.divi(batch);
         Nd4j.gemm(outIn, logits, gwOut, false, true, 1.0, 0.0);
         rowSums(logits, gbOut);
         Nd4j.gemm(wOut, logits, dx, false, false, 1.0, 0.0);
@@ -363,24 +371,23 @@ public final class FastLstm {
     }
 
     /**
-     * Writes the one-hot matrix [V, T*B] of the windows into {@code dst}: the id at position
-     * {@code start + t + shift} of window i in column t*B + i; windows past {@code count}, and steps
-     * past the end of the labelled range (from {@link #evaluate}), stay all zero.
+     * Loads the one-hot inputs [V, T*B] and the labels of the windows: window i starts at
+     * {@code starts[i]} and has {@code length[i]} steps (input id at t, label id at t + 1, column
+     * t*B + i); windows past {@code count} and steps past a window's length stay all zero (the
+     * evaluation's partial batch and short last window). One read of the corpus per window.
      */
-    private void loadOneHot(IdSequence corpus, long[] starts, int count, int[] length, int shift, FloatBuffer dst) {
-        Arrays.fill(oneHot, 0f);
+    private void loadBatch(IdSequence corpus, long[] starts, int count, int[] length) {
+        Arrays.fill(oneHotX, 0f);
+        Arrays.fill(labels, -1);
         for (int i = 0; i < count; i++) {
+            corpus.read(starts[i], window, 0, length[i] + 1);
             for (int t = 0; t < length[i]; t++) {
-                oneHot[(t * batch + i) * vocab + corpus.id(starts[i] + t + shift)] = 1f;
+                int col = t * batch + i;
+                oneHotX[col * vocab + window[t]] = 1f;
+                labels[col] = window[t + 1];
             }
         }
-        dst.put(0, oneHot, 0, oneHot.length);
-    }
-
-    private void loadOneHot(IdSequence corpus, long[] starts, int count, int length, int shift, FloatBuffer dst) {
-        int[] lengths = new int[count];
-        Arrays.fill(lengths, length);
-        loadOneHot(corpus, starts, count, lengths, shift, dst);
+        xBuf.put(0, oneHotX, 0, oneHotX.length);
     }
 
     /** Forward pass over the loaded batch into {@code logits} (softmax probabilities); dropout only when asked. */
@@ -438,14 +445,26 @@ public final class FastLstm {
                 lengths[i] = (int) Math.min(steps, transitions - (w0 + i) * steps);
                 count += lengths[i];
             }
-            loadOneHot(corpus, starts, used, lengths, 0, xBuf);
-            loadOneHot(corpus, starts, used, lengths, 1, yBuf);
+            loadBatch(corpus, starts, used, lengths);
             forward(false);
-            INDArray labelled = y.sum(0);                       // 1 where a label exists, else 0
-            INDArray p = logits.mul(y).sum(0).addi(labelled.rsub(1.0)); // unlabelled columns: p = 1, log p = 0
-            total -= Evaluator.sumLog(p);
+            total -= labelLogLikelihood();
         }
         return new Evaluator.Loss(count == 0 ? Double.NaN : total / count, count);
+    }
+
+    /**
+     * Sum of log p(label) over the labelled columns of the softmax output, read on the Java side:
+     * ND4J expressions here would allocate off-heap temporaries every step, which only the garbage
+     * collector frees (it let the process grow by hundreds of MB).
+     */
+    private double labelLogLikelihood() {
+        double sum = 0;
+        for (int col = 0; col < rows; col++) {
+            if (labels[col] >= 0) {
+                sum += Evaluator.logFloored(logitsBuf.get(col * vocab + labels[col]));
+            }
+        }
+        return sum;
     }
 
     /** The flat gradient of the last {@link #forwardBackward} call, in the network's parameter order. */

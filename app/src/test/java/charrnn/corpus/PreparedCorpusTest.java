@@ -1,0 +1,63 @@
+package charrnn.corpus;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Windows read from the file equal the ids read through the memory map, at either id width. */
+class PreparedCorpusTest {
+    @TempDir
+    Path tmp;
+
+    private PreparedCorpus prepare(String text) throws IOException {
+        Path f = tmp.resolve("corpus-" + text.length() + ".txt");
+        Files.writeString(f, text);
+        Path out = tmp.resolve("prepared-" + text.length());
+        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, out, false);
+        return PreparedCorpus.open(out);
+    }
+
+    private static void readEqualsId(PreparedCorpus c) {
+        Random r = new Random(5);
+        int[] window = new int[102];
+        for (int k = 0; k < 200; k++) {
+            int len = 1 + r.nextInt(101);
+            long from = (long) r.nextInt((int) (c.length() - len + 1));
+            c.read(from, window, 1, len);
+            for (int t = 0; t < len; t++) {
+                assertEquals(c.id(from + t), window[1 + t], "id " + (from + t));
+            }
+        }
+        c.read(c.length() - 5, window, 0, 5);
+        assertEquals(c.id(c.length() - 1), window[4]);
+        assertThrows(IndexOutOfBoundsException.class, () -> c.read(c.length() - 4, window, 0, 5));
+        assertThrows(IndexOutOfBoundsException.class, () -> c.read(-1, window, 0, 5));
+    }
+
+    @Test
+    void windowsOfTwoByteIds() throws IOException {
+        PreparedCorpus c = prepare("The quick brown fox jumps over the lazy dog; café, naïve, 日本語 🙂.\n".repeat(40));
+        assertEquals(2, c.manifest().idWidth());
+        readEqualsId(c);
+    }
+
+    @Test
+    void windowsOfFourByteIds() throws IOException {
+        // more than 65,536 distinct code points: ids are 32-bit
+        StringBuilder sb = new StringBuilder();
+        for (int cp = 0x4E00; sb.codePointCount(0, sb.length()) < 70_000; cp++) {
+            if (Character.isDefined(cp) && !Character.isSurrogate((char) cp) && cp != 0xFEFF) {
+                sb.appendCodePoint(cp);
+            }
+        }
+        PreparedCorpus c = prepare(sb.toString());
+        assertEquals(4, c.manifest().idWidth());
+        readEqualsId(c);
+    }
+}
