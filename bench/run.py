@@ -98,7 +98,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer and shorter runs, to check the harness")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--wall", type=int, default=180, help="seconds for the same-wall-time comparison")
+    ap.add_argument("--wall", type=int, default=600, help="seconds for the same-wall-time (time to quality) comparison")
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "tinyshakespeare.txt"))
     a = ap.parse_args()
     if a.quick:
@@ -145,6 +145,24 @@ def main():
     _, _, t, rss = timed([RNN, "prepare", big, "-o", OUT / "wp100", "--force", "-q"])
     res["prepare"] = {"mb": big.stat().st_size / 1e6, "seconds": t, "mb_per_s": big.stat().st_size / 1e6 / t,
                       "peak_rss_mb": rss}
+
+    # memory against corpus size: the 2 x 256 training run on a corpus of about 1 GB (War and Peace
+    # concatenated), prepared first (also a prepare figure at that size)
+    copies = 3 if a.quick else 298
+    huge = OUT / f"wp{copies}.txt"
+    if not huge.exists() or huge.stat().st_size != copies * wp.stat().st_size:
+        data = wp.read_bytes()
+        with open(huge, "wb") as f:
+            for _ in range(copies):
+                f.write(data)
+    _, _, t, rss = timed([RNN, "prepare", huge, "-o", OUT / "wphuge", "--force", "-q"])
+    res["prepare_huge"] = {"mb": huge.stat().st_size / 1e6, "seconds": t, "mb_per_s": huge.stat().st_size / 1e6 / t,
+                           "peak_rss_mb": rss}
+    record("train256_huge", "rnn", rnn_train(OUT / "wphuge", OUT / "mhuge", 256, steps=steps256,
+                                             eval_every=steps256 // 5))
+    huge.unlink()
+    shutil.rmtree(OUT / "wphuge", ignore_errors=True)
+
     (BENCH / "results.json").write_text(json.dumps(res, indent=2))
     write_table(res)
     log("wrote bench/RESULTS.md and bench/results.json")
@@ -204,6 +222,10 @@ evaluation intervals of each run). Ratio: rnn / peer, so above 1 is rnn ahead (f
 | measure | rnn | peer | ratio |
 | --- | ---: | ---: | ---: |
 """ + "\n".join(rows) + f"""
+
+Memory against corpus size (rnn, same 2 x 256 run of {runs[0]['steps']} steps): peak RSS {med('train256', 'rnn', 'peak_rss_mb'):,.0f} MB on
+tiny-shakespeare (1.1 MB), {med('train256_huge', 'rnn', 'peak_rss_mb'):,.0f} MB on War and Peace concatenated to
+{res['prepare_huge']['mb']:,.0f} MB (prepared beforehand: {res['prepare_huge']['mb_per_s']:.0f} MB/s, peak RSS {res['prepare_huge']['peak_rss_mb']:.0f} MB).
 
 Other rnn figures: cold start of `rnn sample --length 200` {res['cold_start_s']:.2f} s (median of 3, whole command);
 `rnn prepare` of a {res['prepare']['mb']:.0f} MB file (War and Peace x 30, warm cache) {res['prepare']['mb_per_s']:.0f} MB/s,
