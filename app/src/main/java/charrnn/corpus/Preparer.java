@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code rnn prepare}: streams a UTF-8 text file twice (scan, then normalise and encode) and writes
- * {@code vocab.json}, {@code ids.bin} and {@code manifest.json} into a fresh directory that replaces
- * the output only once complete. Memory is bounded by the vocabulary, not the corpus.
+ * {@code rnn prepare}: streams a UTF-8 text file once (decode, digest, normalise, encode), rewrites
+ * the ids in vocabulary order, and writes {@code vocab.json}, {@code ids.bin} and
+ * {@code manifest.json} into a fresh directory that replaces the output only once complete. Memory
+ * is bounded by the vocabulary, not the corpus.
  */
 public final class Preparer {
     public static final String VOCAB = "vocab.json";
@@ -55,13 +56,12 @@ public final class Preparer {
         checkInput(corpus);
         checkOutput(out, force);
 
-        Scan scan = scan(corpus);
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createDirectory(parent.resolve("." + out.getFileName() + ".tmp-"
                 + ProcessHandle.current().pid() + "-" + System.nanoTime()));
         try {
-            Manifest manifest = encode(corpus, scan, tmp);
+            Manifest manifest = encode(corpus, tmp);
             replace(tmp, out);
             return manifest;
         } finally {
@@ -139,110 +139,140 @@ public final class Preparer {
     }
 
     /**
-     * What the first pass learns: digest, sizes, and the Gutenberg sections, as pairs of 1-based
-     * line numbers (START line, END line); a file of several books concatenated has several.
+     * Reads the file once (decode, digest, normalise, assign provisional ids in order of first
+     * appearance, write them), then writes {@code ids.bin} from the provisional ids with the ids of
+     * the sorted vocabulary, keeping only the Gutenberg sections' bodies when there are any. The
+     * sections are only known at the end of the file, so the first pass keeps everything and
+     * remembers where each section's body starts and ends in its output.
      */
-    private record Scan(String sha256, long bytes, long codePoints, long[] sections) {
-        boolean markers() {
-            return sections.length > 0;
-        }
-
-        long startLine() {
-            return markers() ? sections[0] : 0;
-        }
-
-        long endLine() {
-            return markers() ? sections[sections.length - 1] : 0;
-        }
-    }
-
-    private Scan scan(Path corpus) throws IOException {
-        MessageDigest sha = sha256();
-        var reader = new Utf8Reader(corpus, options.replaceInvalid());
-        long[] count = {0};
-        long[] line = {1};
-        Markers markers = new Markers();
-        StringBuilder prefix = new StringBuilder(MARKER_PREFIX);
-        Utf8Reader.Sink sink = cp -> {
-            count[0]++;
-            if (cp == '\n') {
-                markers.check(prefix, line[0]);
-                prefix.setLength(0);
-                line[0]++;
-            } else if (prefix.length() < MARKER_PREFIX) {
-                prefix.appendCodePoint(cp);
+    private Manifest encode(Path corpus, Path dir) throws IOException {
+        // on the other core meanwhile: the digest (a second read, from the page cache) and the JSON
+        // writer's start-up (about 0.2 s of class loading)
+        var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                Json.MAPPER.writeValueAsBytes(new Manifest.Split(0, 0, 0, 0, 0));
+                return sha256(corpus);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-        };
-        reader.read(sink, sha, progress == null ? null : (done, total) -> progress.bytesDone(done, 2 * total));
-        markers.check(prefix, line[0]);
-        return new Scan(HexFormat.of().formatHex(sha.digest()), Files.size(corpus), count[0], markers.pairs());
-    }
-
-    /** Collects (START, END) line pairs: each START opens a section that the next END closes. */
-    private static final class Markers {
-        private long[] pairs = new long[4];
-        private int size;
-        private long open;
-
-        void check(CharSequence prefix, long line) {
-            if (open == 0) {
-                if (START.matcher(prefix).lookingAt()) {
-                    open = line;
-                }
-            } else if (END.matcher(prefix).lookingAt()) {
-                if (size + 2 > pairs.length) {
-                    pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
-                }
-                pairs[size++] = open;
-                pairs[size++] = line;
-                open = 0;
-            }
-        }
-
-        long[] pairs() {
-            return java.util.Arrays.copyOf(pairs, size);
-        }
-    }
-
-    private Manifest encode(Path corpus, Scan scan, Path dir) throws IOException {
-        Encoder enc = new Encoder(scan, 2);
+        });
+        Path ids = dir.resolve(IDS);
+        Encoder enc = new Encoder(2);
         try {
-            enc.run(corpus, dir.resolve(IDS));
+            enc.run(corpus, ids);
         } catch (VocabularyOverflow e) {
-            enc = new Encoder(scan, 4);
-            enc.run(corpus, dir.resolve(IDS));
+            enc = new Encoder(4);
+            enc.run(corpus, ids);
         }
-        long n = enc.written;
+        boolean strip = options.stripBoilerplate() && enc.markers.found();
+        long[][] keep = strip ? enc.markers.bodies() : new long[][]{{0, enc.written()}};
+        Totals body = strip ? enc.markers.bodyTotals() : enc.totals();
+        long n = 0;
+        for (long[] range : keep) {
+            n += range[1] - range[0];
+        }
         long val = Math.round(n * options.valFraction());
         long train = n - val;
         if (val < 2 || train < 2) {
             throw RnnException.badData(corpus + ": too short to split (" + n + " code points after normalisation,"
                     + " validation would get " + val + "); give a longer text or a larger --val-fraction");
         }
-        Vocabulary vocab = enc.sortedVocabulary();
-        enc.remap(dir.resolve(IDS), vocab);
+        Vocabulary vocab = enc.vocabulary(strip ? enc.countIds(ids, keep) : enc.counts);
+        enc.remap(ids, keep, vocab);
 
-        boolean strip = options.stripBoilerplate() && scan.markers();
-        var boiler = new Manifest.Boilerplate(scan.markers(), scan.startLine(), scan.endLine(),
-                scan.sections().length / 2, strip ? enc.boilerplateDropped : 0);
-        var norm = new Manifest.Normalisation(options.normaliseNewlines(), enc.crlf, enc.loneCr,
-                options.dropBom(), enc.bomDropped, options.stripBoilerplate(), boiler,
-                options.lowercase(), options.ascii(), enc.nonAscii, options.replaceInvalid(), enc.replaced);
+        long dropped = strip ? enc.raw - body.raw() : 0;
+        var boiler = new Manifest.Boilerplate(enc.markers.found(), enc.markers.startLine(), enc.markers.endLine(),
+                enc.markers.sections(), dropped);
+        var norm = new Manifest.Normalisation(options.normaliseNewlines(), body.crlf(), body.loneCr(),
+                options.dropBom(), enc.bomDropped && !strip, options.stripBoilerplate(), boiler,
+                options.lowercase(), options.ascii(), body.nonAscii(), options.replaceInvalid(), body.replaced());
         var manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION,
-                new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), scan.bytes(), scan.sha256(),
-                        scan.codePoints()),
+                new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), enc.bytes,
+                        join(digest), enc.raw),
                 n, vocab.size(), enc.width,
                 new Manifest.Split(options.valFraction(), 0, train, train, val), norm);
         if (strip) {
-            String where = scan.sections().length == 2
-                    ? String.format("lines 1-%d and %d-end", scan.startLine(), scan.endLine())
-                    : String.format("everything outside %d START/END sections", scan.sections().length / 2);
+            String where = enc.markers.sections() == 1
+                    ? String.format("lines 1-%d and %d-end", enc.markers.startLine(), enc.markers.endLine())
+                    : String.format("everything outside %d START/END sections", enc.markers.sections());
             log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
-                    + " (--keep-boilerplate keeps it)", where, enc.boilerplateDropped));
+                    + " (--keep-boilerplate keeps it)", where, dropped));
         }
         Json.MAPPER.writeValue(dir.resolve(VOCAB).toFile(), vocab.toJson(Json.MAPPER));
         Json.MAPPER.writeValue(dir.resolve(MANIFEST).toFile(), manifest);
         return manifest;
+    }
+
+    /**
+     * Running totals at a point of the pass: ids written, raw code points read, and the
+     * normalisation counts; a section's figures are the difference of two of them.
+     */
+    private record Totals(long written, long raw, long crlf, long loneCr, long nonAscii, long replaced) {
+        Totals minus(Totals o) {
+            return new Totals(written - o.written, raw - o.raw, crlf - o.crlf, loneCr - o.loneCr,
+                    nonAscii - o.nonAscii, replaced - o.replaced);
+        }
+
+        Totals plus(Totals o) {
+            return new Totals(written + o.written, raw + o.raw, crlf + o.crlf, loneCr + o.loneCr,
+                    nonAscii + o.nonAscii, replaced + o.replaced);
+        }
+    }
+
+    /**
+     * Gutenberg START/END lines (checked on the first characters of lines that begin with "***"):
+     * each START opens a section that the next END closes. A section's body is the lines strictly
+     * between them, recorded as the totals at the start of the line after START and at the start of
+     * the END line.
+     */
+    private static final class Markers {
+        private final java.util.List<Totals[]> bodies = new java.util.ArrayList<>();
+        private final java.util.List<long[]> lines = new java.util.ArrayList<>();
+        private Totals open;
+        private long openLine;
+
+        /** At the end of a line that began with "***": {@code afterLine} are the totals just past it. */
+        void check(CharSequence prefix, long line, Totals lineStart, Totals afterLine) {
+            if (open == null) {
+                if (START.matcher(prefix).lookingAt()) {
+                    open = afterLine;
+                    openLine = line;
+                }
+            } else if (END.matcher(prefix).lookingAt()) {
+                bodies.add(new Totals[]{open, lineStart});
+                lines.add(new long[]{openLine, line});
+                open = null;
+            }
+        }
+
+        boolean found() {
+            return !bodies.isEmpty();
+        }
+
+        int sections() {
+            return bodies.size();
+        }
+
+        long startLine() {
+            return found() ? lines.get(0)[0] : 0;
+        }
+
+        long endLine() {
+            return found() ? lines.get(lines.size() - 1)[1] : 0;
+        }
+
+        /** [from, to) ranges of the first pass's output that are section bodies. */
+        long[][] bodies() {
+            return bodies.stream().map(b -> new long[]{b[0].written(), b[1].written()}).toArray(long[][]::new);
+        }
+
+        Totals bodyTotals() {
+            Totals sum = new Totals(0, 0, 0, 0, 0, 0);
+            for (Totals[] b : bodies) {
+                sum = sum.plus(b[1].minus(b[0]));
+            }
+            return sum;
+        }
     }
 
     private static final class VocabularyOverflow extends RuntimeException {
@@ -251,93 +281,153 @@ public final class Preparer {
         }
     }
 
-    /** Second pass: normalise, assign provisional ids in order of first appearance, count. */
+    /** The single pass over the text, and the rewrite of its provisional ids. */
     private final class Encoder {
-        final Scan scan;
         final int width;
         /** Provisional ids of the Basic Multilingual Plane by direct lookup (-1: not seen); others in a map. */
         static final int DIRECT = 0x10000;
         final int[] direct = new int[DIRECT];
         final java.util.HashMap<Integer, Integer> provisional = new java.util.HashMap<>();
+        final boolean lowercase = options.lowercase();
+        final boolean ascii = options.ascii();
+        final boolean newlines = options.normaliseNewlines();
+        final boolean dropBom = options.dropBom();
         int size;
-        final byte[] out = new byte[1 << 16];
-        int pos;
         long[] counts = new long[256];
         int[] cpOf = new int[256];
-        long written;
+        long bytes;
+        final Markers markers = new Markers();
+
+        // output of the current chunk, flushed after each chunk (a code point is at most 4 bytes)
+        byte[] out = new byte[0];
+        int pos;
+        long writtenBefore;   // ids flushed before this chunk
+        long raw;             // code points read, this one included (in the slow path)
         long crlf;
         long loneCr;
         long nonAscii;
-        long boilerplateDropped;
         long replaced;
         boolean bomDropped;
 
-        Encoder(Scan scan, int width) {
-            this.scan = scan;
+        // line state
+        long line = 1;
+        boolean pendingCr;
+        boolean maybeMarker = true;      // this line may be a Gutenberg marker: no character but '*' yet
+        boolean slowNext = true;         // the next code point needs the general path
+        final StringBuilder prefix = new StringBuilder(MARKER_PREFIX);
+        Totals lineStart;
+
+        Encoder(int width) {
             this.width = width;
             java.util.Arrays.fill(direct, -1);
         }
 
+        long written() {
+            return writtenBefore + pos / width;
+        }
+
+        Totals totals() {
+            return new Totals(written(), raw, crlf, loneCr, nonAscii, replaced);
+        }
+
         void run(Path corpus, Path ids) throws IOException {
-            boolean strip = options.stripBoilerplate() && scan.markers();
             var reader = new Utf8Reader(corpus, options.replaceInvalid());
+            bytes = Files.size(corpus);
+            lineStart = totals();
+            boolean plain = !lowercase && !ascii;
             try (OutputStream os = Files.newOutputStream(ids)) {
-                long[] line = {1};
-                long[] index = {0};
-                int[] section = {0};
-                long[] sections = scan.sections();
-                boolean[] pendingCr = {false};
-                Utf8Reader.Sink sink = cp -> {
-                    long i = index[0]++;
-                    while (strip && section[0] + 2 < sections.length && line[0] >= sections[section[0] + 1]) {
-                        section[0] += 2; // past this section's END line: on to the next section
+                reader.read((cps, n) -> {
+                    if (out.length < 4 * n) {
+                        out = new byte[4 * n];
                     }
-                    boolean inBody = !strip || (line[0] > sections[section[0]] && line[0] < sections[section[0] + 1]);
-                    if (cp == '\n') {
-                        line[0]++;
-                    }
-                    if (!inBody) {
-                        boilerplateDropped++;
-                        return;
-                    }
-                    if (i == 0 && cp == 0xFEFF && options.dropBom()) {
-                        bomDropped = true;
-                        return;
-                    }
-                    if (options.normaliseNewlines()) {
-                        if (pendingCr[0]) {
-                            pendingCr[0] = false;
-                            if (cp == '\n') {
-                                crlf++;
-                                emit(os, '\n');
-                                return;
+                    long before = raw;
+                    for (int k = 0; k < n; k++) {
+                        int cp = cps[k];
+                        // the common case (a seen character inside a line, no option that changes it)
+                        // without calls or state changes; everything else in general()
+                        if (!slowNext && plain && cp > '\r' && cp < DIRECT) {
+                            int id = direct[cp];
+                            if (id >= 0) {
+                                put(id);
+                                continue;
                             }
-                            loneCr++;
-                            emit(os, '\n');
                         }
-                        if (cp == '\r') {
-                            pendingCr[0] = true;
-                            return;
-                        }
+                        raw = before + k + 1;
+                        general(cp);
                     }
-                    emit(os, cp);
-                };
-                reader.read(sink, null, progress == null ? null : (done, total) -> progress.bytesDone(total + done, 2 * total));
-                if (pendingCr[0]) {
+                    raw = before + n;
+                    os.write(out, 0, pos);
+                    writtenBefore += pos / width;
+                    pos = 0;
+                }, null, progress);
+                if (pendingCr) {
                     loneCr++;
-                    emit(os, '\n');
+                    emit('\n');
+                }
+                if (maybeMarker && prefix.length() >= 3) {
+                    markers.check(prefix, line, lineStart, totals());
                 }
                 os.write(out, 0, pos);
+                writtenBefore += pos / width;
                 pos = 0;
-                replaced = reader.replaced();
             }
         }
 
-        private void emit(OutputStream os, int cp) throws IOException {
-            if (options.lowercase()) {
+        /** One code point, the {@code raw}-th of the file: lines, markers, BOM, newlines, options. */
+        private void general(int cp) {
+            if (cp == Utf8Reader.INVALID) {
+                cp = Utf8Reader.REPLACEMENT;
+                replaced++;
+            }
+            if (cp == '\n') {
+                if (pendingCr) {
+                    pendingCr = false;
+                    crlf++;
+                }
+                emit('\n');
+                Totals next = totals();
+                if (maybeMarker && prefix.length() >= 3) {
+                    markers.check(prefix, line, lineStart, next);
+                }
+                lineStart = next;
+                line++;
+                prefix.setLength(0);
+                maybeMarker = true;
+                slowNext = true;
+                return;
+            }
+            if (maybeMarker) {
+                if (prefix.length() < 3 && cp != '*') {
+                    maybeMarker = false;
+                } else if (prefix.length() < MARKER_PREFIX) {
+                    prefix.appendCodePoint(cp);
+                }
+            }
+            if (raw == 1 && cp == 0xFEFF && dropBom) {
+                bomDropped = true;
+            } else if (newlines && (pendingCr || cp == '\r')) {
+                if (pendingCr) {
+                    pendingCr = false;
+                    loneCr++;
+                    emit('\n');
+                }
+                if (cp == '\r') {
+                    pendingCr = true;
+                } else {
+                    emit(cp);
+                }
+            } else {
+                emit(cp);
+            }
+            slowNext = maybeMarker || pendingCr;
+        }
+
+        /** Appends the id of {@code cp} (after the case and ASCII options) to the chunk's output. */
+        private void emit(int cp) {
+            if (lowercase) {
                 cp = Character.toLowerCase(cp);
             }
-            if (options.ascii() && cp > 127) {
+            if (ascii && cp > 127) {
                 nonAscii++;
                 return;
             }
@@ -358,62 +448,111 @@ public final class Preparer {
                 }
                 cpOf[id] = cp;
             }
-            counts[id]++;
-            written++;
             if (pos + 4 > out.length) {
-                os.write(out, 0, pos);
-                pos = 0;
+                out = java.util.Arrays.copyOf(out, Math.max(64, out.length * 2));
             }
-            out[pos++] = (byte) id;
-            out[pos++] = (byte) (id >>> 8);
-            if (width == 4) {
-                out[pos++] = (byte) (id >>> 16);
-                out[pos++] = (byte) (id >>> 24);
-            }
+            put(id);
         }
 
-        Vocabulary sortedVocabulary() {
+        /** Counts and writes one id (little-endian, {@code width} bytes); the caller made room. */
+        private void put(int id) {
+            counts[id]++;
+            out[pos] = (byte) id;
+            out[pos + 1] = (byte) (id >>> 8);
+            if (width == 4) {
+                out[pos + 2] = (byte) (id >>> 16);
+                out[pos + 3] = (byte) (id >>> 24);
+            }
+            pos += width;
+        }
+
+        /** The vocabulary of the code points with a non-zero count (indexed by provisional id). */
+        Vocabulary vocabulary(long[] countById) {
             var hist = new java.util.HashMap<Integer, Long>();
             for (int i = 0; i < size; i++) {
-                hist.put(cpOf[i], counts[i]);
+                if (countById[i] > 0) {
+                    hist.put(cpOf[i], countById[i]);
+                }
             }
             return Vocabulary.fromCounts(hist);
         }
 
-        /** Rewrites provisional ids as ids of the sorted vocabulary, in place, chunk by chunk. */
-        void remap(Path ids, Vocabulary vocab) throws IOException {
+        /** Counts of the provisional ids within the kept ranges (the section bodies). */
+        long[] countIds(Path ids, long[][] keep) throws IOException {
+            long[] c = new long[size];
+            forEachChunk(ids, width, keep, (buf, n) -> {
+                byte[] a = buf.array();
+                if (width == 2) {
+                    for (int i = 0; i < 2 * n; i += 2) {
+                        c[(a[i] & 0xFF) | (a[i + 1] & 0xFF) << 8]++;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        c[buf.getInt(4 * i)]++;
+                    }
+                }
+            });
+            return c;
+        }
+
+        /**
+         * Rewrites the file of provisional ids in place as ids of {@code vocab}, keeping only the
+         * ranges {@code keep} (moved to the front: a write never overtakes the reads), truncates
+         * it and syncs it to disk. In place, so a large corpus's ids are written to the page cache
+         * once more, not twice (writing a second file was disk-bound at 1 GB).
+         */
+        void remap(Path ids, long[][] keep, Vocabulary vocab) throws IOException {
             int[] perm = new int[size];
             for (int i = 0; i < perm.length; i++) {
-                perm[i] = vocab.id(cpOf[i]);
+                perm[i] = vocab.contains(cpOf[i]) ? vocab.id(cpOf[i]) : -1;
             }
-            try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                long pos = 0;
-                while (true) {
-                    buf.clear();
-                    int n = ch.read(buf, pos);
-                    if (n <= 0) {
-                        break;
-                    }
-                    buf.flip();
+            long[] at = {0};
+            try (FileChannel dst = FileChannel.open(ids, StandardOpenOption.WRITE)) {
+                forEachChunk(ids, width, keep, (buf, n) -> {
                     if (width == 2) {
-                        for (int i = 0; i + 1 < n; i += 2) {
-                            buf.putShort(i, (short) perm[buf.getShort(i) & 0xFFFF]);
+                        byte[] a = buf.array();
+                        for (int i = 0; i < 2 * n; i += 2) {
+                            int id = perm[(a[i] & 0xFF) | (a[i + 1] & 0xFF) << 8];
+                            a[i] = (byte) id;
+                            a[i + 1] = (byte) (id >>> 8);
                         }
                     } else {
-                        for (int i = 0; i + 3 < n; i += 4) {
-                            buf.putInt(i, perm[buf.getInt(i)]);
+                        for (int i = 0; i < n; i++) {
+                            buf.putInt(4 * i, perm[buf.getInt(4 * i)]);
                         }
                     }
-                    int whole = n - n % width;
-                    buf.limit(whole);
-                    buf.position(0);
+                    buf.position(0).limit(n * width);
                     while (buf.hasRemaining()) {
-                        ch.write(buf, pos + buf.position());
+                        at[0] += dst.write(buf, at[0]);
                     }
-                    pos += whole;
+                });
+                dst.truncate(at[0]);
+                dst.force(true);
+            }
+        }
+    }
+
+    private interface Chunk {
+        void accept(ByteBuffer buf, int ids) throws IOException;
+    }
+
+    /** Reads the ranges [from, to) of a file of ids of {@code width} bytes, in chunks of up to 1 MiB. */
+    private static void forEachChunk(Path ids, int width, long[][] keep, Chunk chunk) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        int perChunk = buf.capacity() / width;
+        try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ)) {
+            for (long[] range : keep) {
+                for (long at = range[0]; at < range[1]; ) {
+                    int n = (int) Math.min(perChunk, range[1] - at);
+                    buf.clear().limit(n * width);
+                    while (buf.hasRemaining()) {
+                        if (ch.read(buf, at * width + buf.position()) < 0) {
+                            throw new IOException(ids + ": shorter than written");
+                        }
+                    }
+                    chunk.accept(buf, n);
+                    at += n;
                 }
-                ch.force(true);
             }
         }
     }
@@ -450,12 +589,23 @@ public final class Preparer {
     public static String sha256(Path file) throws IOException {
         MessageDigest md = sha256();
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
+            byte[] buf = new byte[1 << 20];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) throws IOException {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException u) {
+                throw u.getCause();
+            }
+            throw e;
+        }
     }
 
     private static MessageDigest sha256() {

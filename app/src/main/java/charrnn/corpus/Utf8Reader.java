@@ -15,10 +15,16 @@ import java.security.MessageDigest;
  * buffer whatever the file's size. Optionally replaces bad bytes with U+FFFD and digests the bytes.
  */
 final class Utf8Reader {
-    /** Receives code points in file order. */
+    /**
+     * Receives the code points of the file in order, a chunk at a time ({@code cps[0..n)}), with
+     * {@link #INVALID} where a bad sequence was replaced (when replacing).
+     */
     interface Sink {
-        void accept(int codePoint) throws IOException;
+        void accept(int[] cps, int n) throws IOException;
     }
+
+    /** Stands for a replaced invalid sequence in a chunk: the sink decides what it becomes (U+FFFD). */
+    static final int INVALID = -1;
 
     static final int REPLACEMENT = 0xFFFD;
     private static final int CHUNK = 1 << 20;
@@ -47,6 +53,7 @@ final class Utf8Reader {
             long size = ch.size();
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK + 8);
             byte[] arr = new byte[CHUNK + 8];
+            int[] cps = new int[CHUNK + 8];  // a byte decodes to at most one code point
             long base = 0;       // file offset of arr[0]
             int len = 0;         // valid bytes in arr
             boolean eof = false;
@@ -67,13 +74,15 @@ final class Utf8Reader {
                     }
                 }
                 int i = 0;
+                int k = 0;
                 while (i < len) {
-                    int b = arr[i] & 0xFF;
-                    if (b < 0x80) {
-                        sink.accept(b);
+                    int b = arr[i];
+                    if (b >= 0) {
+                        cps[k++] = b;
                         i++;
                         continue;
                     }
+                    b &= 0xFF;
                     int need;
                     int cp;
                     int min;
@@ -90,7 +99,8 @@ final class Utf8Reader {
                         cp = b & 0x07;
                         min = 0x10000;
                     } else {
-                        i += invalid(sink, base + i, 1);
+                        i += invalid(base + i, 1);
+                        cps[k++] = INVALID;
                         continue;
                     }
                     if (i + need >= len && !eof) {
@@ -107,12 +117,14 @@ final class Utf8Reader {
                     if (j <= need || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
                         // A truncated or malformed sequence: skip the lead byte and the
                         // continuation bytes that followed it (one replacement per sequence).
-                        i += invalid(sink, base + i, Math.max(1, j));
+                        i += invalid(base + i, Math.max(1, j));
+                        cps[k++] = INVALID;
                         continue;
                     }
-                    sink.accept(cp);
+                    cps[k++] = cp;
                     i += need + 1;
                 }
+                sink.accept(cps, k);
                 // keep the unfinished tail for the next round
                 int tail = len - i;
                 System.arraycopy(arr, i, arr, 0, tail);
@@ -132,13 +144,12 @@ final class Utf8Reader {
         }
     }
 
-    private int invalid(Sink sink, long offset, int skip) throws IOException {
+    private int invalid(long offset, int skip) {
         if (!replaceInvalid) {
             throw RnnException.badData(file + ": not valid UTF-8 at byte offset " + offset
                     + "; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid");
         }
         replaced++;
-        sink.accept(REPLACEMENT);
         return skip;
     }
 }

@@ -104,6 +104,17 @@ class PreparerTest {
         assertEquals("Body one\nBody two\n", decodeAll(tmp.resolve("out")));
         assertEquals(2, m.normalisation().boilerplate().startLine());
         assertEquals(5, m.normalisation().boilerplate().endLine());
+        // counts and vocabulary describe the kept text only
+        String body = "Body one\r\nBody two\r\n";
+        assertEquals(text.length() - body.length(), m.normalisation().boilerplate().droppedCodePoints());
+        assertEquals(2, m.normalisation().crlfConverted());
+        assertEquals(text.length(), m.source().codePoints());
+        Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
+        for (int cp : new int[]{'H', 'L', 'X', '*'}) {
+            assertFalse(v.contains(cp), "only in the boilerplate: " + (char) cp);
+        }
+        assertEquals("\n Bdenotwy".codePoints().boxed().toList(),
+                java.util.stream.IntStream.range(0, v.size()).map(v::codePoint).boxed().toList());
         prepare(text, new PrepareOptions(0.1, true, true, false, false, false, false));
         assertEquals(text.replace("\r\n", "\n"), decodeAll(tmp.resolve("out")));
     }
