@@ -4,7 +4,9 @@
 Model: one-hot input, LSTM layers of H units, dropout between layers and before the output,
 a linear softmax output. Loss: cross-entropy summed over the window and averaged over the batch
 (DL4J's and char-rnn's scale), gradients clipped element-wise to [-clip, clip], Adam.
-Initialisation: uniform +-0.08, forget-gate bias 1 (as rnn and char-rnn).
+Initialisation: weights uniform +-0.08; one bias per gate, 0 except the forget gate's 1, and an
+output bias of 0, as rnn (DL4J) has (`--two-biases`: PyTorch's default input- and hidden-side
+biases, uniform +-0.08 with the forget gates' summing to 1, as char-rnn's two linear maps have).
 Windows: non-overlapping windows of the training split in a shuffled order, `batch` per step.
 Validation: every transition of the validation split, windows of seq_length, state reset per window.
 
@@ -33,7 +35,7 @@ def load(path, val_fraction=0.1):
 
 
 class CharLstm(nn.Module):
-    def __init__(self, vocab, hidden, layers, dropout):
+    def __init__(self, vocab, hidden, layers, dropout, one_bias=False):
         super().__init__()
         self.vocab = vocab
         self.lstm = nn.LSTM(vocab, hidden, layers, dropout=dropout if layers > 1 else 0.0)
@@ -46,6 +48,18 @@ class CharLstm(nn.Module):
                 b = getattr(self.lstm, name)
                 with torch.no_grad():
                     b[hidden: 2 * hidden] = 0.5  # forget gate (PyTorch order i, f, g, o): 0.5 + 0.5 = 1
+        if one_bias:
+            # DL4J's LSTM has one bias per gate (0, forget gate 1) and its output layer's bias starts
+            # at 0; PyTorch's two (input and hidden) biases get the same gradient, so Adam moves
+            # their sum twice as fast. Freeze the hidden-side one at 0 to train the identical model.
+            with torch.no_grad():
+                for l in range(layers):
+                    getattr(self.lstm, f"bias_hh_l{l}").zero_()
+                    getattr(self.lstm, f"bias_hh_l{l}").requires_grad_(False)
+                    bi = getattr(self.lstm, f"bias_ih_l{l}")
+                    bi.zero_()
+                    bi[hidden: 2 * hidden] = 1.0
+                self.out.bias.zero_()
 
     def forward(self, x_ids, state=None):
         x = nn.functional.one_hot(x_ids, self.vocab).float()   # [T, B, V]
@@ -121,14 +135,16 @@ def main():
     ap.add_argument("--sample-chars", type=int, default=0)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=0, help="0 = one per core")
+    ap.add_argument("--two-biases", action="store_true",
+                    help="PyTorch's default LSTM biases (input and hidden side, both trained) instead of rnn's one per gate")
     a = ap.parse_args()
 
     # the peer's best setting on this machine: one thread per core (PyTorch defaults to physical cores)
     torch.set_num_threads(a.threads or os.cpu_count())
     torch.manual_seed(a.seed)
     train, val, chars = load(a.corpus)
-    model = CharLstm(len(chars), a.hidden, a.layers, a.dropout)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    model = CharLstm(len(chars), a.hidden, a.layers, a.dropout, one_bias=not a.two_biases)
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=a.lr)
     rng = np.random.default_rng(a.seed)
     n_win = windows(train, a.seq_length)
     order = rng.permutation(n_win)
@@ -155,7 +171,8 @@ def main():
         loss.backward()
         if a.clip > 0:
             for p in model.parameters():
-                p.grad.clamp_(-a.clip, a.clip)
+                if p.grad is not None:
+                    p.grad.clamp_(-a.clip, a.clip)
         opt.step()
         step_times.append(time.perf_counter() - t0)
         step += 1

@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
 import charrnn.model.LstmCell;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -190,6 +191,35 @@ public final class FastLstm {
         window = new int[steps + 1];
         fullLengths = new int[batch];
         Arrays.fill(fullLengths, steps);
+    }
+
+    /**
+     * A fast step for these sizes, or a usage error (one line, no stack trace) when its buffers
+     * cannot fit in the JVM's heap: the per-step activations of every layer are kept for the
+     * backward pass, {@link #heapBytes} of them.
+     */
+    public static FastLstm create(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps,
+                                  double dropout, double clip) {
+        long need = heapBytes(layers, hidden, vocab, batch, steps);
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        try {
+            if (need > free) {
+                throw new OutOfMemoryError();
+            }
+            return new FastLstm(net, layers, hidden, vocab, batch, steps, dropout, clip);
+        } catch (OutOfMemoryError e) {
+            throw RnnException.usage(String.format("the training step needs about %,d MB of Java heap for %d x %d"
+                    + " with --batch %d and --seq-length %d, more than the %,d MB available; raise it (e.g."
+                    + " RNN_JAVA_OPTS=-Xmx%dg) or lower --batch or --seq-length", need >> 20, layers, hidden, batch,
+                    steps, free >> 20, Math.max(2, (rt.maxMemory() + need + need / 4 + (1L << 30) - 1) >> 30)));
+        }
+    }
+
+    /** Java heap the step's arrays take: six [H, B] arrays per layer and time step, plus the batch's one-hot input. */
+    static long heapBytes(int layers, int hidden, int vocab, int batch, int steps) {
+        long perStep = (long) hidden * batch;
+        return 4L * (6L * layers * steps * perStep + (long) vocab * batch * steps + 10 * perStep);
     }
 
     private static INDArray matrix(long r, long c) {

@@ -80,7 +80,7 @@ public final class Trainer {
         listener.onStart(state.step(), perEpoch, totalSteps);
 
         fast = options.engine() != TrainOptions.Engine.dl4j && ModelSpec.LSTM.equals(spec.cell())
-                ? new FastLstm(net, spec.layers(), spec.hidden(), spec.vocabSize(), config.batch(), config.seqLength(),
+                ? FastLstm.create(net, spec.layers(), spec.hidden(), spec.vocabSize(), config.batch(), config.seqLength(),
                 spec.dropout(), config.clip())
                 : null;
         long runStart = System.nanoTime();

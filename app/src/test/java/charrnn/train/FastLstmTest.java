@@ -132,4 +132,18 @@ class FastLstmTest {
         fast.fit(c, starts, 0);
         assertTrue(maxRelDiff(a.params(), b.params()) < 1e-3);
     }
+
+    @Test
+    void aModelTooLargeForTheHeapIsAUsageErrorNotACrash() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        int v = c.vocabulary().size();
+        var spec = new ModelSpec("lstm", 2, 16, 0, v);
+        var config = new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0, 11);
+        MultiLayerNetwork net = Networks.build(spec, config);
+        int steps = (int) Math.min(Integer.MAX_VALUE / 64, Runtime.getRuntime().maxMemory() / (6L * 2 * 16 * 64 * 4) * 2);
+        var e = assertThrows(charrnn.RnnException.class, () -> FastLstm.create(net, 2, 16, v, 64, steps, 0, 0));
+        assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("RNN_JAVA_OPTS=-Xmx") && e.getMessage().contains("--seq-length " + steps),
+                e.getMessage());
+    }
 }
