@@ -359,7 +359,7 @@ public final class Preparer {
                     os.write(out, 0, pos);
                     writtenBefore += pos / width;
                     pos = 0;
-                }, null, progress);
+                }, progress);
                 if (pendingCr) {
                     loneCr++;
                     emit('\n');

@@ -7,12 +7,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 
 /**
  * Streams a file as Unicode code points, decoding UTF-8 by hand: strict (overlongs, surrogates and
  * values above U+10FFFF are errors), with the byte offset of the first bad sequence, and a bounded
- * buffer whatever the file's size. Optionally replaces bad bytes with U+FFFD and digests the bytes.
+ * buffer whatever the file's size. Optionally marks bad sequences as {@link #INVALID} instead of
+ * failing (the caller writes U+FFFD and counts them).
  */
 final class Utf8Reader {
     /**
@@ -31,24 +31,17 @@ final class Utf8Reader {
 
     private final Path file;
     private final boolean replaceInvalid;
-    private long replaced;
 
     Utf8Reader(Path file, boolean replaceInvalid) {
         this.file = file;
         this.replaceInvalid = replaceInvalid;
     }
 
-    /** Number of invalid sequences replaced by U+FFFD in the last {@link #read} call. */
-    long replaced() {
-        return replaced;
-    }
-
     /**
-     * Decodes the whole file into {@code sink}; feeds every byte to {@code digest} when not null.
+     * Decodes the whole file into {@code sink}.
      * Throws {@link RnnException} (bad data) at the first invalid sequence unless replacing.
      */
-    void read(Sink sink, MessageDigest digest, ProgressListener progress) throws IOException {
-        replaced = 0;
+    void read(Sink sink, ProgressListener progress) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK + 8);
@@ -67,9 +60,6 @@ final class Utf8Reader {
                     } else {
                         buf.flip();
                         buf.get(arr, len, n);
-                        if (digest != null) {
-                            digest.update(arr, len, n);
-                        }
                         len += n;
                     }
                 }
@@ -149,7 +139,6 @@ final class Utf8Reader {
             throw RnnException.badData(file + ": not valid UTF-8 at byte offset " + offset
                     + "; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid");
         }
-        replaced++;
         return skip;
     }
 }
