@@ -60,12 +60,14 @@ public final class FastLstm {
 
     // ND4J matrices, column-major [feature, T*B] with column t*B + i for sequence i at step t, so
     // that the [feature, B] block of one step is contiguous and a plain column range.
-    private final INDArray[] x;         // input of layer l: one-hot for layer 0, dropped-out h below otherwise
+    private final INDArray[] x;         // one-hot input of layer 0; dropped-out h for layer l >= 1 (with dropout only)
+    private final INDArray[] input;     // the input layer l read in the last forward pass: x[l], or h[l - 1] without dropout
     private final INDArray[] mask;      // dropout masks [H, R] for layers >= 1 and (index layers) the output
     private final INDArray[] h;         // output of layer l [H, R]
     private final INDArray s;           // [4H, R]: a layer's pre-activations, then their gradient
     private final INDArray dx;          // [H, R]: gradient wrt a layer's input
-    private final INDArray outIn;       // output layer input [H, R]
+    private final INDArray outDrop;     // dropped-out top h [H, R] (with dropout only)
+    private INDArray outIn;             // the output layer's input in the last forward pass: outDrop or the top h
     private final INDArray logits;      // [V, R], softmax in place, then its gradient
     private final INDArray dhRec;       // [H, B]
     private final INDArray ones;        // [R, 1]
@@ -134,21 +136,23 @@ public final class FastLstm {
         checkLayout();
 
         x = new INDArray[layers];
+        input = new INDArray[layers];
         mask = new INDArray[layers + 1];
         h = new INDArray[layers];
         for (int l = 0; l < layers; l++) {
-            x[l] = matrix(l == 0 ? vocab : hidden, rows);
+            x[l] = l == 0 ? matrix(vocab, rows) : keep < 1 ? matrix(hidden, rows) : null;
             h[l] = matrix(hidden, rows);
             if (l > 0 && keep < 1) {
                 mask[l] = matrix(hidden, rows);
             }
         }
+        input[0] = x[0];
         if (keep < 1) {
             mask[layers] = matrix(hidden, rows);
         }
         s = matrix(g4, rows);
         dx = matrix(hidden, rows);
-        outIn = matrix(hidden, rows);
+        outDrop = keep < 1 ? matrix(hidden, rows) : null;
         logits = matrix(vocab, rows);
         dhRec = matrix(hidden, batch);
         ones = matrix(rows, 1).assign(1);
@@ -203,16 +207,17 @@ public final class FastLstm {
         long need = heapBytes(layers, hidden, vocab, batch, steps);
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        String tooLarge = String.format("the training step needs about %,d MB of Java heap for %d x %d with --batch %d"
+                + " and --seq-length %d, more than the %,d MB available; raise it (e.g. RNN_JAVA_OPTS=-Xmx%dg) or lower"
+                + " --batch or --seq-length", need >> 20, layers, hidden, batch, steps, free >> 20,
+                Math.max(2, (rt.maxMemory() + need + need / 4 + (1L << 30) - 1) >> 30));
+        if (need > free) {
+            throw RnnException.usage(tooLarge);
+        }
         try {
-            if (need > free) {
-                throw new OutOfMemoryError();
-            }
             return new FastLstm(net, layers, hidden, vocab, batch, steps, dropout, clip);
         } catch (OutOfMemoryError e) {
-            throw RnnException.usage(String.format("the training step needs about %,d MB of Java heap for %d x %d"
-                    + " with --batch %d and --seq-length %d, more than the %,d MB available; raise it (e.g."
-                    + " RNN_JAVA_OPTS=-Xmx%dg) or lower --batch or --seq-length", need >> 20, layers, hidden, batch,
-                    steps, free >> 20, Math.max(2, (rt.maxMemory() + need + need / 4 + (1L << 30) - 1) >> 30)));
+            throw RnnException.usage(tooLarge);
         }
     }
 
@@ -363,7 +368,7 @@ public final class FastLstm {
                     Nd4j.gemm(rw[l], sStep[t], dhRec, false, false, 1.0, 0.0);
                 }
             }
-            Nd4j.gemm(x[l], s, gw[l], false, true, 1.0, 0.0);
+            Nd4j.gemm(input[l], s, gw[l], false, true, 1.0, 0.0);
             if (steps > 1) {
                 INDArray hPrev = h[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, rows - batch));
                 INDArray dzNext = s.get(NDArrayIndex.all(), NDArrayIndex.interval(batch, rows));
@@ -427,12 +432,12 @@ public final class FastLstm {
         for (int l = 0; l < layers; l++) {
             if (l > 0) {
                 if (drop) {
-                    h[l - 1].mul(mask[l], x[l]);
+                    input[l] = h[l - 1].mul(mask[l], x[l]);
                 } else {
-                    x[l].assign(h[l - 1]);
+                    input[l] = h[l - 1];
                 }
             }
-            Nd4j.gemm(w[l], x[l], s, true, false, 1.0, 0.0);
+            Nd4j.gemm(w[l], input[l], s, true, false, 1.0, 0.0);
             s.addiColumnVector(b[l].reshape(g4, 1));
             for (int t = 0; t < steps; t++) {
                 if (t > 0) {
@@ -446,9 +451,9 @@ public final class FastLstm {
         }
         int top = layers - 1;
         if (drop) {
-            h[top].mul(mask[layers], outIn);
+            outIn = h[top].mul(mask[layers], outDrop);
         } else {
-            outIn.assign(h[top]);
+            outIn = h[top];
         }
         Nd4j.gemm(wOut, outIn, logits, true, false, 1.0, 0.0);
         logits.addiColumnVector(bOut.reshape(vocab, 1));
