@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code rnn prepare}: streams a UTF-8 text file once (decode, digest, normalise, encode), rewrites
+ * {@code rnn prepare}: streams a UTF-8 text file once (read, digest and decode on one thread, normalise
+ * and encode on another), rewrites
  * the ids in vocabulary order, and writes {@code vocab.json}, {@code ids.bin} and
  * {@code manifest.json} into a fresh directory that replaces the output only once complete. Memory
  * is bounded by the vocabulary, not the corpus.
@@ -146,14 +147,12 @@ public final class Preparer {
      * remembers where each section's body starts and ends in its output.
      */
     private Manifest encode(Path corpus, Path dir) throws IOException {
-        // on the other core meanwhile: the digest (a second read, from the page cache) and the JSON
-        // writer's start-up (about 0.2 s of class loading)
-        var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        // the JSON writer's start-up (about 0.2 s of class loading) on the other core meanwhile
+        var jsonReady = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 Json.MAPPER.writeValueAsBytes(new Manifest.Split(0, 0, 0, 0, 0));
-                return sha256(corpus);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                // only a warm-up: the real write reports its own errors
             }
         });
         Path ids = dir.resolve(IDS);
@@ -177,7 +176,7 @@ public final class Preparer {
             throw RnnException.badData(corpus + ": too short to split (" + n + " code points after normalisation,"
                     + " validation would get " + val + "); give a longer text or a larger --val-fraction");
         }
-        Vocabulary vocab = enc.vocabulary(strip ? enc.countIds(ids, keep) : enc.counts);
+        Vocabulary vocab = enc.vocabulary(strip ? enc.markers.bodyCounts(enc.size) : enc.counts);
         enc.remap(ids, keep, vocab);
 
         long dropped = strip ? enc.raw - body.raw() : 0;
@@ -188,7 +187,7 @@ public final class Preparer {
                 options.lowercase(), options.ascii(), body.nonAscii(), options.replaceInvalid(), body.replaced());
         var manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION,
                 new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), enc.bytes,
-                        join(digest), enc.raw),
+                        enc.sha256, enc.raw),
                 n, vocab.size(), enc.width,
                 new Manifest.Split(options.valFraction(), 0, train, train, val), norm);
         if (strip) {
@@ -198,6 +197,7 @@ public final class Preparer {
             log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
                     + " (--keep-boilerplate keeps it)", where, dropped));
         }
+        jsonReady.join();
         Json.MAPPER.writeValue(dir.resolve(VOCAB).toFile(), vocab.toJson(Json.MAPPER));
         Json.MAPPER.writeValue(dir.resolve(MANIFEST).toFile(), manifest);
         return manifest;
@@ -228,21 +228,45 @@ public final class Preparer {
     private static final class Markers {
         private final java.util.List<Totals[]> bodies = new java.util.ArrayList<>();
         private final java.util.List<long[]> lines = new java.util.ArrayList<>();
+        private final java.util.List<long[]> bodyCounts = new java.util.ArrayList<>();
         private Totals open;
+        private long[] openCounts;
         private long openLine;
 
-        /** At the end of a line that began with "***": {@code afterLine} are the totals just past it. */
-        void check(CharSequence prefix, long line, Totals lineStart, Totals afterLine) {
+        /**
+         * At the end of a line that began with "***": {@code afterLine} are the totals just past it;
+         * {@code lineStartCounts} the counts of the provisional ids at the start of the line,
+         * {@code counts[0..size)} the counts now.
+         */
+        void check(CharSequence prefix, long line, Totals lineStart, Totals afterLine, long[] lineStartCounts,
+                   long[] counts, int size) {
             if (open == null) {
                 if (START.matcher(prefix).lookingAt()) {
                     open = afterLine;
+                    openCounts = java.util.Arrays.copyOf(counts, size);
                     openLine = line;
                 }
             } else if (END.matcher(prefix).lookingAt()) {
                 bodies.add(new Totals[]{open, lineStart});
                 lines.add(new long[]{openLine, line});
+                long[] c = lineStartCounts.clone();
+                for (int i = 0; i < openCounts.length; i++) {
+                    c[i] -= openCounts[i];
+                }
+                bodyCounts.add(c);
                 open = null;
             }
+        }
+
+        /** Counts of the provisional ids [0, size) in the section bodies. */
+        long[] bodyCounts(int size) {
+            long[] sum = new long[size];
+            for (long[] c : bodyCounts) {
+                for (int i = 0; i < c.length; i++) {
+                    sum[i] += c[i];
+                }
+            }
+            return sum;
         }
 
         boolean found() {
@@ -308,6 +332,7 @@ public final class Preparer {
         long nonAscii;
         long replaced;
         boolean bomDropped;
+        String sha256;
 
         // line state
         long line = 1;
@@ -316,6 +341,7 @@ public final class Preparer {
         boolean slowNext = true;         // the next code point needs the general path
         final StringBuilder prefix = new StringBuilder(MARKER_PREFIX);
         Totals lineStart;
+        long[] starCounts;
 
         Encoder(int width) {
             this.width = width;
@@ -332,45 +358,73 @@ public final class Preparer {
 
         void run(Path corpus, Path ids) throws IOException {
             var reader = new Utf8Reader(corpus, options.replaceInvalid());
+            MessageDigest md = sha256();
             bytes = Files.size(corpus);
             lineStart = totals();
-            boolean plain = !lowercase && !ascii;
+            boolean fast = width == 2 && !lowercase && !ascii;
             try (OutputStream os = Files.newOutputStream(ids)) {
                 reader.read((cps, n) -> {
                     if (out.length < 4 * n) {
                         out = new byte[4 * n];
                     }
                     long before = raw;
-                    for (int k = 0; k < n; k++) {
-                        int cp = cps[k];
-                        // the common case (a seen character inside a line, no option that changes it)
-                        // without calls or state changes; everything else in general()
-                        if (!slowNext && plain && cp > '\r' && cp < DIRECT) {
-                            int id = direct[cp];
-                            if (id >= 0) {
-                                put(id);
-                                continue;
+                    int k = 0;
+                    while (k < n) {
+                        if (fast && !slowNext) {
+                            k = run(cps, k, n);
+                            if (k == n) {
+                                break;
                             }
                         }
                         raw = before + k + 1;
-                        general(cp);
+                        general(cps[k]);
+                        k++;
                     }
                     raw = before + n;
                     os.write(out, 0, pos);
                     writtenBefore += pos / width;
                     pos = 0;
-                }, progress);
+                }, progress, md);
+                sha256 = HexFormat.of().formatHex(md.digest());
                 if (pendingCr) {
                     loneCr++;
                     emit('\n');
                 }
                 if (maybeMarker && prefix.length() >= 3) {
-                    markers.check(prefix, line, lineStart, totals());
+                    markers.check(prefix, line, lineStart, totals(), starCounts, counts, size);
                 }
                 os.write(out, 0, pos);
                 writtenBefore += pos / width;
                 pos = 0;
             }
+        }
+
+        /**
+         * The common case in a small loop on locals (quickly compiled): code points {@code cps[k..n)}
+         * inside a line that are already in the vocabulary, with 2-byte ids and no option that
+         * changes characters; returns where it stopped (a character for {@link #general}).
+         */
+        private int run(int[] cps, int k, int n) {
+            byte[] o = out;
+            long[] cnt = counts;
+            int[] dir = direct;
+            int p = pos;
+            for (; k < n; k++) {
+                int cp = cps[k];
+                if (cp <= '\r' || cp >= DIRECT) {
+                    break;
+                }
+                int id = dir[cp];
+                if (id < 0) {
+                    break;
+                }
+                cnt[id]++;
+                o[p] = (byte) id;
+                o[p + 1] = (byte) (id >>> 8);
+                p += 2;
+            }
+            pos = p;
+            return k;
         }
 
         /** One code point, the {@code raw}-th of the file: lines, markers, BOM, newlines, options. */
@@ -387,7 +441,7 @@ public final class Preparer {
                 emit('\n');
                 Totals next = totals();
                 if (maybeMarker && prefix.length() >= 3) {
-                    markers.check(prefix, line, lineStart, next);
+                    markers.check(prefix, line, lineStart, next, starCounts, counts, size);
                 }
                 lineStart = next;
                 line++;
@@ -400,6 +454,10 @@ public final class Preparer {
                 if (prefix.length() < 3 && cp != '*') {
                     maybeMarker = false;
                 } else if (prefix.length() < MARKER_PREFIX) {
+                    if (prefix.length() == 0) {
+                        // a line that may be a marker: the counts at its start, before its first id
+                        starCounts = java.util.Arrays.copyOf(counts, size);
+                    }
                     prefix.appendCodePoint(cp);
                 }
             }
@@ -475,24 +533,6 @@ public final class Preparer {
                 }
             }
             return Vocabulary.fromCounts(hist);
-        }
-
-        /** Counts of the provisional ids within the kept ranges (the section bodies). */
-        long[] countIds(Path ids, long[][] keep) throws IOException {
-            long[] c = new long[size];
-            forEachChunk(ids, width, keep, (buf, n) -> {
-                byte[] a = buf.array();
-                if (width == 2) {
-                    for (int i = 0; i < 2 * n; i += 2) {
-                        c[(a[i] & 0xFF) | (a[i + 1] & 0xFF) << 8]++;
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        c[buf.getInt(4 * i)]++;
-                    }
-                }
-            });
-            return c;
         }
 
         /**
@@ -595,17 +635,6 @@ public final class Preparer {
             }
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) throws IOException {
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof java.io.UncheckedIOException u) {
-                throw u.getCause();
-            }
-            throw e;
-        }
     }
 
     private static MessageDigest sha256() {

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Streams a file as Unicode code points, decoding UTF-8 by hand: strict (overlongs, surrogates and
@@ -38,10 +40,74 @@ final class Utf8Reader {
     }
 
     /**
-     * Decodes the whole file into {@code sink}.
-     * Throws {@link RnnException} (bad data) at the first invalid sequence unless replacing.
+     * Decodes the whole file into {@code sink}, and feeds its bytes to {@code digest} (may be null).
+     * The reading, digesting and decoding run on a thread of their own, a chunk or two ahead of
+     * the sink, which runs on the caller's thread. Throws {@link RnnException} (bad data) at the
+     * first invalid sequence unless replacing, and what the sink throws.
      */
-    void read(Sink sink, ProgressListener progress) throws IOException {
+    void read(Sink sink, ProgressListener progress, MessageDigest digest) throws IOException {
+        var filled = new ArrayBlockingQueue<Object>(BUFFERS);
+        var free = new ArrayBlockingQueue<int[]>(BUFFERS);
+        for (int b = 1; b < BUFFERS; b++) {
+            free.add(new int[CHUNK + 8]);
+        }
+        Thread decoder = new Thread(() -> {
+            Object last = END;
+            try {
+                decode((cps, n) -> {
+                    filled.put(new Filled(cps, n));
+                    return free.take();
+                }, progress, digest);
+            } catch (InterruptedException e) {
+                return; // the caller stopped reading
+            } catch (Throwable e) {
+                last = e;
+            }
+            try {
+                filled.put(last);
+            } catch (InterruptedException e) {
+                // the caller stopped reading
+            }
+        }, "rnn-utf8-decoder");
+        decoder.setDaemon(true);
+        decoder.start();
+        try {
+            while (true) {
+                Object o = filled.take();
+                if (o instanceof Filled f) {
+                    sink.accept(f.cps, f.n);
+                    free.add(f.cps);
+                } else if (o == END) {
+                    return;
+                } else if (o instanceof IOException e) {
+                    throw e;
+                } else if (o instanceof RuntimeException e) {
+                    throw e;
+                } else {
+                    throw new IllegalStateException("decoder failed", (Throwable) o);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading " + file);
+        } finally {
+            decoder.interrupt();
+        }
+    }
+
+    private static final int BUFFERS = 3;
+    private static final Object END = new Object();
+
+    private record Filled(int[] cps, int n) {
+    }
+
+    /** Takes a decoded chunk and returns the array to decode the next one into. */
+    private interface Handoff {
+        int[] pass(int[] cps, int n) throws InterruptedException;
+    }
+
+    private void decode(Handoff handoff, ProgressListener progress, MessageDigest digest)
+            throws IOException, InterruptedException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK + 8);
@@ -60,6 +126,9 @@ final class Utf8Reader {
                     } else {
                         buf.flip();
                         buf.get(arr, len, n);
+                        if (digest != null) {
+                            digest.update(arr, len, n);
+                        }
                         len += n;
                     }
                 }
@@ -68,8 +137,9 @@ final class Utf8Reader {
                 while (i < len) {
                     int b = arr[i];
                     if (b >= 0) {
-                        cps[k++] = b;
-                        i++;
+                        int end = ascii(arr, i, len, cps, k);
+                        k += end - i;
+                        i = end;
                         continue;
                     }
                     b &= 0xFF;
@@ -114,7 +184,7 @@ final class Utf8Reader {
                     cps[k++] = cp;
                     i += need + 1;
                 }
-                sink.accept(cps, k);
+                cps = handoff.pass(cps, k);
                 // keep the unfinished tail for the next round
                 int tail = len - i;
                 System.arraycopy(arr, i, arr, 0, tail);
@@ -132,6 +202,19 @@ final class Utf8Reader {
                 }
             }
         }
+    }
+
+    /** Copies the ASCII bytes of {@code arr[i..len)} up to the first other byte; returns its index. */
+    private static int ascii(byte[] arr, int i, int len, int[] cps, int k) {
+        int d = k - i;
+        for (; i < len; i++) {
+            int b = arr[i];
+            if (b < 0) {
+                break;
+            }
+            cps[i + d] = b;
+        }
+        return i;
     }
 
     private int invalid(long offset, int skip) {

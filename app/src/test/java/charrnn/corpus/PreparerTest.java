@@ -133,6 +133,41 @@ class PreparerTest {
     }
 
     @Test
+    void textOfManyChunksWithSectionsEncodesExactly() throws IOException {
+        // several 1 MiB decoding chunks: multi-byte characters and section markers fall on chunk
+        // boundaries somewhere; characters only in the boilerplate ('#', 'Ж') must not be counted
+        StringBuilder text = new StringBuilder();
+        StringBuilder body = new StringBuilder();
+        java.util.Random r = new java.util.Random(7);
+        String[] words = {"alpha", "crème", "吾輩", "😀", "zeta\t", "Ωmega"};
+        for (int book = 0; book < 3; book++) {
+            text.append("Licence ").append(book).append(" # Ж\r\n*** START OF THE PROJECT GUTENBERG EBOOK ")
+                    .append(book).append(" ***\r\n");
+            for (int line = 0; line < 40_000; line++) {
+                StringBuilder l = new StringBuilder();
+                if (line % 997 == 0) {
+                    l.append("***not a marker*** ");
+                }
+                for (int w = r.nextInt(8); w >= 0; w--) {
+                    l.append(words[r.nextInt(words.length)]).append(' ');
+                }
+                text.append(l).append("\r\n");
+                body.append(l).append('\n');
+            }
+            text.append("*** END OF THE PROJECT GUTENBERG EBOOK ").append(book).append(" ***\r\nmore # Ж licence\r\n");
+        }
+        assertTrue(text.toString().getBytes(StandardCharsets.UTF_8).length > 3 * (1 << 20), "several chunks");
+        Manifest m = prepare(text.toString(), PrepareOptions.defaults());
+        assertEquals(body.toString(), decodeAll(tmp.resolve("out")));
+        assertEquals(3, m.normalisation().boilerplate().sections());
+        assertEquals(body.codePoints().count(), m.codePoints());
+        Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
+        assertEquals(body.codePoints().distinct().sorted().boxed().toList(),
+                java.util.stream.IntStream.of(v.codePoints()).boxed().toList());
+        assertFalse(v.contains('#') || v.contains('Ж'));
+    }
+
+    @Test
     void splitIsContiguousWithValidationAtTheEnd() throws IOException {
         Manifest m = prepare("abcdefghij".repeat(10), PrepareOptions.defaults().withValFraction(0.25));
         assertEquals(75, m.split().trainLength());
