@@ -71,7 +71,7 @@ public final class FastLstm {
     private final INDArray logits;      // [V, R], softmax in place, then its gradient
     private final INDArray dhRec;       // [H, B]
     private final INDArray ones;        // [R, 1]
-    private final INDArray rowSum;      // [4H, 1]
+    private final INDArray rowSum;      // [max(4H, V), 1]: the gates' and the output layer's bias sums
     private final INDArray[] sStep;     // step views of s, h and dx
     private final INDArray[][] hStep;
     private final FloatBuffer sBuf;
@@ -156,7 +156,7 @@ public final class FastLstm {
         logits = matrix(vocab, rows);
         dhRec = matrix(hidden, batch);
         ones = matrix(rows, 1).assign(1);
-        rowSum = matrix(g4, 1);
+        rowSum = matrix(Math.max(g4, vocab), 1);
         sStep = new INDArray[steps];
         hStep = new INDArray[layers][steps];
         for (int t = 0; t < steps; t++) {

@@ -6,6 +6,8 @@ import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,11 +45,16 @@ class FastLstmTest {
         return a.sub(b).amaxNumber().doubleValue() / scale;
     }
 
-    @Test
-    void gradientAndLossEqualDl4j() throws IOException {
+    /** Hidden 3: the vocabulary is larger than the 4H gate rows (a bias-gradient buffer was sized by 4H). */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 3})
+    void gradientAndLossEqualDl4j(int hidden) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
-        var spec = new ModelSpec("lstm", 2, 16, 0, v);
+        if (hidden == 3) {
+            assertTrue(v > 4 * hidden, "vocabulary " + v);
+        }
+        var spec = new ModelSpec("lstm", 2, hidden, 0, v);
         var config = new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0, 11);
         MultiLayerNetwork net = Networks.build(spec, config);
         // move away from the symmetric initial point so every gate matters
@@ -62,7 +69,7 @@ class FastLstmTest {
         INDArray expected = net.gradient().gradient().dup().divi(B);
         double score = net.score();
 
-        FastLstm fast = new FastLstm(net, 2, 16, v, B, T, 0, 0);
+        FastLstm fast = new FastLstm(net, 2, hidden, v, B, T, 0, 0);
         double loss = fast.forwardBackward(c, starts, 0);
         assertEquals(score / T, loss, 1e-4);
         INDArray got = fast.gradient().reshape(expected.shape());
