@@ -18,6 +18,7 @@ import java.io.PrintWriter;
                 EvalCommand.class,
                 InfoCommand.class,
                 EnvCommand.class,
+                WarmUpCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,",
