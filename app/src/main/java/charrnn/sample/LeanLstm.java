@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Computes what DL4J's {@code rnnTimeStep} computes (gate columns [block input | forget | output |
  * input], no peepholes, softmax output); the tests hold it to DL4J's probabilities.
  */
-final class LeanLstm {
+final class LeanLstm implements AutoCloseable {
     private final int layers;
     private final int hidden;
     private final int vocab;
@@ -23,6 +23,8 @@ final class LeanLstm {
     private final float[] bOut;
 
     private int n;
+    private double invTemperature = 1;
+    private Partner partner;      // runs half of the samples when there are 8 or more
     private float[][][] h;        // [layer][sample][H]
     private float[][][] c;
     private float[][] z;          // [sample][4H]
@@ -65,9 +67,21 @@ final class LeanLstm {
         return m.dup('c').toFloatMatrix();
     }
 
+    /**
+     * Divides the logits by {@code t} before the softmax from now on: the distributions are then
+     * p^(1/t) renormalised, what {@link Strategy} computes from p at temperature t, at no cost.
+     */
+    void temperature(double t) {
+        invTemperature = 1 / t;
+    }
+
     /** Starts {@code n} samples from a zero state. */
     void reset(int n) {
         this.n = n;
+        close();
+        if (n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
+            partner = new Partner();
+        }
         h = new float[layers][n][hidden];
         c = new float[layers][n][hidden];
         z = new float[n][4 * hidden];
@@ -81,15 +95,22 @@ final class LeanLstm {
      * next-character distributions, one row per sample (valid until the next call).
      */
     float[][] step(int[] ids) {
-        int parts = Math.min(n / 4, Runtime.getRuntime().availableProcessors());
-        if (parts >= 2) {
-            // samples are independent: split them over the cores (each part reads every weight row)
-            java.util.stream.IntStream.range(0, parts).parallel()
-                    .forEach(c -> stepRange(ids, c * n / parts, (c + 1) * n / parts));
+        if (partner != null) {
+            // samples are independent: half of them on the other core (each half reads every weight row)
+            partner.split((from, to) -> stepRange(ids, from, to), 0, n / 2, n);
         } else {
             stepRange(ids, 0, n);
         }
         return probs;
+    }
+
+    /** Stops the partner thread, if any. */
+    @Override
+    public void close() {
+        if (partner != null) {
+            partner.close();
+            partner = null;
+        }
     }
 
     /** One time step for samples [from, to). */
@@ -131,7 +152,7 @@ final class LeanLstm {
             }
             double sum = 0;
             for (int v = 0; v < vocab; v++) {
-                float e = (float) Math.exp(p[v] - max);
+                float e = (float) Math.exp((p[v] - max) * invTemperature);
                 p[v] = e;
                 sum += e;
             }

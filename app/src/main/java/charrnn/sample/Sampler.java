@@ -57,13 +57,32 @@ public final class Sampler {
             int nl = vocab.id('\n');
             seed = nl >= 0 ? new int[]{nl} : new int[0];
         }
-        Steps steps = lean != null ? new LeanSteps(n) : new Dl4jSteps(n);
-        float[][] p = steps.start(seed);
         StringBuilder[] text = new StringBuilder[n];
-        boolean[] done = new boolean[n];
         for (int k = 0; k < n; k++) {
             text[k] = new StringBuilder();
         }
+        Steps steps;
+        Strategy draw = strategy;
+        if (lean != null) {
+            // the lean path applies the temperature in its softmax (one exp per symbol instead of
+            // a log and an exp per symbol in the strategy)
+            steps = new LeanSteps(n, strategy.argmax() ? 1 : strategy.temperature());
+            draw = strategy.atTemperatureOne();
+        } else {
+            steps = new Dl4jSteps(n);
+        }
+        try {
+            generate(steps, seed, length, n, draw, rng, stopAt, listener, text);
+        } finally {
+            steps.close();
+        }
+        return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
+    }
+
+    private void generate(Steps steps, int[] seed, int length, int n, Strategy strategy, Random[] rng, String stopAt,
+                          Listener listener, StringBuilder[] text) {
+        float[][] p = steps.start(seed);
+        boolean[] done = new boolean[n];
         int[] next = new int[n];
         int alive = n;
         for (int i = 0; i < length && alive > 0; i++) {
@@ -87,8 +106,6 @@ public final class Sampler {
                 p = steps.next(next);
             }
         }
-        steps.close();
-        return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
     }
 
     /** One time step for all samples at once, from the carried state: the lean path or DL4J's. */
@@ -106,8 +123,9 @@ public final class Sampler {
     private final class LeanSteps implements Steps {
         private final int[] in;
 
-        LeanSteps(int n) {
+        LeanSteps(int n, double temperature) {
             lean.reset(n);
+            lean.temperature(temperature);
             in = new int[n];
         }
 
@@ -128,6 +146,11 @@ public final class Sampler {
         @Override
         public float[][] next(int[] ids) {
             return lean.step(ids);
+        }
+
+        @Override
+        public void close() {
+            lean.close();
         }
     }
 
@@ -179,6 +202,7 @@ public final class Sampler {
     /** The lean path's next-character distributions after each prefix of {@code ids}. */
     public float[][] leanStepwiseProbabilities(int[] ids) {
         lean.reset(1);
+        lean.temperature(1);
         float[][] result = new float[ids.length][];
         for (int t = 0; t < ids.length; t++) {
             result[t] = lean.step(new int[]{ids[t]})[0].clone();

@@ -88,10 +88,18 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         return q;
     }
 
+    /** The same filters at temperature 1: for probabilities that already had the temperature applied. */
+    public Strategy atTemperatureOne() {
+        return new Strategy(argmax, 1, topK, topP);
+    }
+
     /** Chooses the next id. */
     public int choose(float[] p, Random rng) {
         if (argmax) {
             return argmax(p);
+        }
+        if (temperature == 1 && (topK == 0 || topK >= p.length) && topP == 1) {
+            return draw(p, rng);
         }
         double[] q = filter(p);
         double u = rng.nextDouble();
@@ -100,6 +108,27 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         for (int i = 0; i < q.length; i++) {
             if (q[i] > 0) {
                 c += q[i];
+                last = i;
+                if (u < c) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding: u beyond the accumulated mass
+    }
+
+    /** A draw from {@code p} as it is (normalised by its sum), without the filters' copies. */
+    private static int draw(float[] p, Random rng) {
+        double sum = 0;
+        for (float x : p) {
+            sum += x;
+        }
+        double u = rng.nextDouble() * sum;
+        double c = 0;
+        int last = 0;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] > 0) {
+                c += p[i];
                 last = i;
                 if (u < c) {
                     return i;

@@ -68,11 +68,16 @@ class SamplerTest {
                 assertEquals(dl4j[t][k], lean[t][k], 2e-6, "step " + t + " symbol " + k);
             }
         }
-        // and so the same text, character for character, on both paths
+        // and so the same text, character for character, on both paths: also with a temperature
+        // (the lean path applies it in its softmax, DL4J's path in the strategy) and with 8 samples
+        // (the lean path splits them over two threads)
         int[] seed = model.vocabulary().encode("the ");
-        Strategy s = Strategy.temperature(1.0);
-        assertEquals(new Sampler(model.net(), model.vocabulary(), false).generate(seed, 300, 2, s, 3, null, null)[1],
-                sampler().generate(seed, 300, 2, s, 3, null, null)[1]);
+        for (Strategy s : new Strategy[]{Strategy.temperature(1.0), Strategy.temperature(0.6),
+                Strategy.temperature(1.7), new Strategy(false, 0.8, 5, 0.9)}) {
+            String[] viaDl4j = new Sampler(model.net(), model.vocabulary(), false).generate(seed, 300, 8, s, 3, null, null);
+            String[] viaLean = sampler().generate(seed, 300, 8, s, 3, null, null);
+            assertArrayEquals(viaDl4j, viaLean, s.toString());
+        }
     }
 
     @Test
