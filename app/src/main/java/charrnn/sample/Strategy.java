@@ -98,10 +98,8 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         if (argmax) {
             return argmax(p);
         }
-        if (temperature == 1 && (topK == 0 || topK >= p.length) && topP == 1) {
-            return draw(p, rng);
-        }
-        double[] q = filter(p);
+        boolean plain = temperature == 1 && (topK == 0 || topK >= p.length) && topP == 1;
+        double[] q = plain ? normalised(p) : filter(p);
         double u = rng.nextDouble();
         double c = 0;
         int last = 0;
@@ -117,25 +115,17 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         return last; // rounding: u beyond the accumulated mass
     }
 
-    /** A draw from {@code p} as it is (normalised by its sum), without the filters' copies. */
-    private static int draw(float[] p, Random rng) {
+    /** {@code p} normalised by its sum: the distribution at temperature 1 without filters, without a log and an exp per symbol. */
+    private static double[] normalised(float[] p) {
         double sum = 0;
         for (float x : p) {
             sum += x;
         }
-        double u = rng.nextDouble() * sum;
-        double c = 0;
-        int last = 0;
+        double[] q = new double[p.length];
         for (int i = 0; i < p.length; i++) {
-            if (p[i] > 0) {
-                c += p[i];
-                last = i;
-                if (u < c) {
-                    return i;
-                }
-            }
+            q[i] = p[i] / sum;
         }
-        return last; // rounding: u beyond the accumulated mass
+        return q;
     }
 
     static int argmax(float[] p) {
