@@ -6,9 +6,9 @@ import charrnn.corpus.Vocabulary;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -40,25 +39,21 @@ public final class Checkpoint {
     }
 
     public static void save(Path file, MultiLayerNetwork net, Vocabulary vocab, CheckpointInfo info) throws IOException {
-        ByteArrayOutputStream dl4j = new ByteArrayOutputStream(1 << 20);
-        ModelSerializer.writeModel(net, dl4j, true);
         Path tmp = tmpBeside(file);
         try {
             try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
                  ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(fos, 1 << 16))) {
+                // stored, not compressed: parameters hardly compress (7 % smaller at deflate's default
+                // level, which took 0.7 s per save of a 2 x 256 model, every time validation improved,
+                // against 0.04 s stored, and doubled the loading time)
+                zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
                 zip.putNextEntry(new ZipEntry(INFO_ENTRY));
                 zip.write(Json.MAPPER.writeValueAsBytes(info));
                 zip.closeEntry();
                 zip.putNextEntry(new ZipEntry(VOCAB_ENTRY));
                 zip.write(Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
                 zip.closeEntry();
-                try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
-                    for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                        zip.putNextEntry(new ZipEntry(e.getName()));
-                        in.transferTo(zip);
-                        zip.closeEntry();
-                    }
-                }
+                writeDl4jEntries(net, zip);
                 zip.finish();
                 zip.flush();
                 fos.getFD().sync();
@@ -66,6 +61,30 @@ public final class Checkpoint {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * The entries DL4J's {@code ModelSerializer.writeModel(net, out, true)} writes (configuration,
+     * parameters, updater state; its reader needs nothing else), into our zip: writing them through
+     * ModelSerializer meant deflating them twice, once into its zip and once into ours.
+     */
+    private static void writeDl4jEntries(MultiLayerNetwork net, ZipOutputStream zip) throws IOException {
+        zip.putNextEntry(new ZipEntry("configuration.json"));
+        zip.write(net.getLayerWiseConfigurations().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        zip.closeEntry();
+        // never closed (that would close the zip): flushed after each entry
+        java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(zip, 1 << 16));
+        zip.putNextEntry(new ZipEntry("coefficients.bin"));
+        Nd4j.write(net.params(), data);
+        data.flush();
+        zip.closeEntry();
+        INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+        if (state != null && state.length() > 0) {
+            zip.putNextEntry(new ZipEntry("updaterState.bin"));
+            Nd4j.write(state, data);
+            data.flush();
+            zip.closeEntry();
         }
     }
 

@@ -109,6 +109,12 @@ class TrainerTest {
         assertEquals(5, l.info().state().step());
         assertEquals(c.vocabulary(), l.vocabulary());
         assertEquals(c.manifest(), l.info().corpus());
+        // plain DL4J loads the same file (rnn writes ModelSerializer's entries itself, uncompressed)
+        MultiLayerNetwork plain = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
+                dir.resolve("last.zip").toFile(), true);
+        assertEquals(net.params(), plain.params());
+        assertEquals(net.getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray());
+        assertEquals(net.getLayerWiseConfigurations(), plain.getLayerWiseConfigurations());
     }
 
     @Test
