@@ -15,7 +15,10 @@ public record Manifest(
         Normalisation normalisation) {
 
     public static final String FORMAT = "rnn-prepared-corpus";
-    public static final int VERSION = 1;
+    /** Written for corpora with 1-byte ids (up to 256 symbols), which this version introduced. */
+    public static final int VERSION = 2;
+    /** Still written when the ids take 2 or 4 bytes: the files are those of version 1, which earlier rnn reads. */
+    public static final int VERSION_WIDE_IDS = 1;
 
     /** The raw file as read: absolute path, size in bytes, SHA-256 and code points before normalisation. */
     public record Source(String path, long bytes, String sha256, long codePoints) {

@@ -50,9 +50,14 @@ public final class PreparedCorpus implements IdSequence {
         }
         try {
             Manifest m = Json.MAPPER.readValue(dir.resolve(Preparer.MANIFEST).toFile(), Manifest.class);
-            if (!Manifest.FORMAT.equals(m.format()) || m.formatVersion() != Manifest.VERSION) {
+            if (!Manifest.FORMAT.equals(m.format()) || m.formatVersion() < Manifest.VERSION_WIDE_IDS
+                    || m.formatVersion() > Manifest.VERSION) {
                 throw RnnException.badData(what + " (format " + m.format() + " v" + m.formatVersion()
-                        + ", expected " + Manifest.FORMAT + " v" + Manifest.VERSION + "); prepare it again");
+                        + ", expected " + Manifest.FORMAT + " v" + Manifest.VERSION_WIDE_IDS + " to v"
+                        + Manifest.VERSION + "); prepare it again");
+            }
+            if (m.idWidth() != 1 && m.idWidth() != 2 && m.idWidth() != 4) {
+                throw RnnException.badData(what + " (ids of " + m.idWidth() + " bytes); prepare it again");
             }
             JsonNode vj = Json.MAPPER.readTree(dir.resolve(Preparer.VOCAB).toFile());
             Vocabulary v = Vocabulary.fromJson(vj);
@@ -96,7 +101,7 @@ public final class PreparedCorpus implements IdSequence {
         long b = i * width;
         MappedByteBuffer s = segments[(int) (b >>> SEGMENT_SHIFT)];
         int off = (int) (b & ((1L << SEGMENT_SHIFT) - 1));
-        return width == 2 ? s.getShort(off) & 0xFFFF : s.getInt(off);
+        return width == 1 ? s.get(off) & 0xFF : width == 2 ? s.getShort(off) & 0xFFFF : s.getInt(off);
     }
 
     /** One positional read of the file (see {@link IdSequence#read}); the memory map is not touched. */
@@ -116,6 +121,13 @@ public final class PreparedCorpus implements IdSequence {
             throw new UncheckedIOException(e);
         }
         buf.flip();
+        if (width == 1) {
+            byte[] a = buf.array();
+            for (int k = 0; k < len; k++) {
+                dst[off + k] = a[k] & 0xFF;
+            }
+            return;
+        }
         for (int k = 0; k < len; k++) {
             dst[off + k] = width == 2 ? buf.getShort() & 0xFFFF : buf.getInt();
         }

@@ -5,7 +5,6 @@ import charrnn.RnnException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -156,7 +155,7 @@ public final class Preparer {
             }
         });
         Path ids = dir.resolve(IDS);
-        Encoder enc = new Encoder(2);
+        Encoder enc = new Encoder(1);
         try {
             enc.run(corpus, ids);
         } catch (VocabularyOverflow e) {
@@ -177,7 +176,8 @@ public final class Preparer {
                     + " validation would get " + val + "); give a longer text or a larger --val-fraction");
         }
         Vocabulary vocab = enc.vocabulary(strip ? enc.markers.bodyCounts(enc.size) : enc.counts);
-        enc.remap(ids, keep, vocab);
+        int width = idWidth(vocab.size());
+        enc.remap(ids, keep, vocab, width);
 
         long dropped = strip ? enc.raw - body.raw() : 0;
         var boiler = new Manifest.Boilerplate(enc.markers.found(), enc.markers.startLine(), enc.markers.endLine(),
@@ -185,10 +185,10 @@ public final class Preparer {
         var norm = new Manifest.Normalisation(options.normaliseNewlines(), body.crlf(), body.loneCr(),
                 options.dropBom(), enc.bomDropped && !strip, options.stripBoilerplate(), boiler,
                 options.lowercase(), options.ascii(), body.nonAscii(), options.replaceInvalid(), body.replaced());
-        var manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION,
+        var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
                 new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), enc.bytes,
                         enc.sha256, enc.raw),
-                n, vocab.size(), enc.width,
+                n, vocab.size(), width,
                 new Manifest.Split(options.valFraction(), 0, train, train, val), norm);
         if (strip) {
             String where = enc.markers.sections() == 1
@@ -307,7 +307,9 @@ public final class Preparer {
 
     /** The single pass over the text, and the rewrite of its provisional ids. */
     private final class Encoder {
-        final int width;
+        /** Bytes per provisional id: 1 while there are at most 256 symbols, then 2 (or 4: a restart). */
+        int width;
+        FileChannel ch;
         /** Provisional ids of the Basic Multilingual Plane by direct lookup (-1: not seen); others in a map. */
         static final int DIRECT = 0x10000;
         final int[] direct = new int[DIRECT];
@@ -361,8 +363,10 @@ public final class Preparer {
             MessageDigest md = sha256();
             bytes = Files.size(corpus);
             lineStart = totals();
-            boolean fast = width == 2 && !lowercase && !ascii;
-            try (OutputStream os = Files.newOutputStream(ids)) {
+            boolean plain = !lowercase && !ascii;
+            try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                this.ch = ch;
                 reader.read((cps, n) -> {
                     if (out.length < 4 * n) {
                         out = new byte[4 * n];
@@ -370,7 +374,7 @@ public final class Preparer {
                     long before = raw;
                     int k = 0;
                     while (k < n) {
-                        if (fast && !slowNext) {
+                        if (plain && !slowNext && width < 4) {
                             k = run(cps, k, n);
                             if (k == n) {
                                 break;
@@ -381,9 +385,7 @@ public final class Preparer {
                         k++;
                     }
                     raw = before + n;
-                    os.write(out, 0, pos);
-                    writtenBefore += pos / width;
-                    pos = 0;
+                    flush();
                 }, progress, md);
                 sha256 = HexFormat.of().formatHex(md.digest());
                 if (pendingCr) {
@@ -393,18 +395,58 @@ public final class Preparer {
                 if (maybeMarker && prefix.length() >= 3) {
                     markers.check(prefix, line, lineStart, totals(), starCounts, counts, size);
                 }
-                os.write(out, 0, pos);
-                writtenBefore += pos / width;
-                pos = 0;
+                flush();
             }
+        }
+
+        /** Writes the chunk's ids so far. */
+        private void flush() throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(out, 0, pos);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            writtenBefore += pos / width;
+            pos = 0;
+        }
+
+        /**
+         * From 1-byte to 2-byte ids (a 257th symbol): the ids written so far are widened in place,
+         * from the end backwards (a chunk's wider copy never overwrites ids not yet read).
+         */
+        private void widen() throws IOException {
+            flush();
+            long n = ch.position();
+            ByteBuffer narrow = ByteBuffer.allocate(1 << 20);
+            ByteBuffer wide = ByteBuffer.allocate(2 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (long end = n; end > 0; ) {
+                long from = Math.max(0, end - narrow.capacity());
+                narrow.clear().limit((int) (end - from));
+                while (narrow.hasRemaining()) {
+                    if (ch.read(narrow, from + narrow.position()) < 0) {
+                        throw new IOException("ids shorter than written");
+                    }
+                }
+                wide.clear();
+                for (int i = 0; i < narrow.limit(); i++) {
+                    wide.putShort((short) (narrow.get(i) & 0xFF));
+                }
+                wide.flip();
+                while (wide.hasRemaining()) {
+                    ch.write(wide, 2 * from + wide.position());
+                }
+                end = from;
+            }
+            ch.position(2 * n);
+            width = 2;
         }
 
         /**
          * The common case in a small loop on locals (quickly compiled): code points {@code cps[k..n)}
-         * inside a line that are already in the vocabulary, with 2-byte ids and no option that
+         * inside a line that are already in the vocabulary, with 1- or 2-byte ids and no option that
          * changes characters; returns where it stopped (a character for {@link #general}).
          */
         private int run(int[] cps, int k, int n) {
+            boolean two = width == 2;
             byte[] o = out;
             long[] cnt = counts;
             int[] dir = direct;
@@ -419,16 +461,17 @@ public final class Preparer {
                     break;
                 }
                 cnt[id]++;
-                o[p] = (byte) id;
-                o[p + 1] = (byte) (id >>> 8);
-                p += 2;
+                o[p++] = (byte) id;
+                if (two) {
+                    o[p++] = (byte) (id >>> 8);
+                }
             }
             pos = p;
             return k;
         }
 
         /** One code point, the {@code raw}-th of the file: lines, markers, BOM, newlines, options. */
-        private void general(int cp) {
+        private void general(int cp) throws IOException {
             if (cp == Utf8Reader.INVALID) {
                 cp = Utf8Reader.REPLACEMENT;
                 replaced++;
@@ -481,7 +524,7 @@ public final class Preparer {
         }
 
         /** Appends the id of {@code cp} (after the case and ASCII options) to the chunk's output. */
-        private void emit(int cp) {
+        private void emit(int cp) throws IOException {
             if (lowercase) {
                 cp = Character.toLowerCase(cp);
             }
@@ -492,7 +535,9 @@ public final class Preparer {
             int id = cp < DIRECT ? direct[cp] : provisional.getOrDefault(cp, -1);
             if (id < 0) {
                 id = size++;
-                if (width == 2 && id > 0xFFFF) {
+                if (width == 1 && id > 0xFF) {
+                    widen();
+                } else if (width == 2 && id > 0xFFFF) {
                     throw new VocabularyOverflow();
                 }
                 if (cp < DIRECT) {
@@ -516,6 +561,10 @@ public final class Preparer {
         private void put(int id) {
             counts[id]++;
             out[pos] = (byte) id;
+            if (width == 1) {
+                pos++;
+                return;
+            }
             out[pos + 1] = (byte) (id >>> 8);
             if (width == 4) {
                 out[pos + 2] = (byte) (id >>> 16);
@@ -536,34 +585,54 @@ public final class Preparer {
         }
 
         /**
-         * Rewrites the file of provisional ids in place as ids of {@code vocab}, keeping only the
-         * ranges {@code keep} (moved to the front: a write never overtakes the reads), truncates
+         * Rewrites the file of provisional ids in place as ids of {@code vocab} of {@code to} bytes
+         * (never wider than the provisional ones), keeping only the ranges {@code keep} (moved to the
+         * front: a write never overtakes the reads), truncates
          * it and syncs it to disk. In place, so a large corpus's ids are written to the page cache
          * once more, not twice (writing a second file was disk-bound at 1 GB).
          */
-        void remap(Path ids, long[][] keep, Vocabulary vocab) throws IOException {
+        void remap(Path ids, long[][] keep, Vocabulary vocab, int to) throws IOException {
             int[] perm = new int[size];
             for (int i = 0; i < perm.length; i++) {
                 perm[i] = vocab.contains(cpOf[i]) ? vocab.id(cpOf[i]) : -1;
             }
+            ByteBuffer outBuf = ByteBuffer.allocate((1 << 20) / width * to).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] d = outBuf.array();
             long[] at = {0};
             try (FileChannel dst = FileChannel.open(ids, StandardOpenOption.WRITE)) {
                 forEachChunk(ids, width, keep, (buf, n) -> {
-                    if (width == 2) {
-                        byte[] a = buf.array();
+                    byte[] a = buf.array();
+                    if (width == 1 && to == 1) {
+                        for (int i = 0; i < n; i++) {
+                            d[i] = (byte) perm[a[i] & 0xFF];
+                        }
+                    } else if (width == 2 && to == 1) {
+                        for (int i = 0; i < n; i++) {
+                            d[i] = (byte) perm[(a[2 * i] & 0xFF) | (a[2 * i + 1] & 0xFF) << 8];
+                        }
+                    } else if (width == 2 && to == 2) {
                         for (int i = 0; i < 2 * n; i += 2) {
                             int id = perm[(a[i] & 0xFF) | (a[i + 1] & 0xFF) << 8];
-                            a[i] = (byte) id;
-                            a[i + 1] = (byte) (id >>> 8);
+                            d[i] = (byte) id;
+                            d[i + 1] = (byte) (id >>> 8);
                         }
                     } else {
+                        outBuf.clear();
                         for (int i = 0; i < n; i++) {
-                            buf.putInt(4 * i, perm[buf.getInt(4 * i)]);
+                            int id = perm[width == 4 ? buf.getInt(4 * i) : width == 2 ? buf.getShort(2 * i) & 0xFFFF
+                                    : a[i] & 0xFF];
+                            if (to == 1) {
+                                outBuf.put((byte) id);
+                            } else if (to == 2) {
+                                outBuf.putShort((short) id);
+                            } else {
+                                outBuf.putInt(id);
+                            }
                         }
                     }
-                    buf.position(0).limit(n * width);
-                    while (buf.hasRemaining()) {
-                        at[0] += dst.write(buf, at[0]);
+                    outBuf.position(0).limit(n * to);
+                    while (outBuf.hasRemaining()) {
+                        at[0] += dst.write(outBuf, at[0]);
                     }
                 });
                 dst.truncate(at[0]);
@@ -595,6 +664,11 @@ public final class Preparer {
                 }
             }
         }
+    }
+
+    /** Bytes per id of a vocabulary of {@code symbols}: 1 up to 256, 2 up to 65,536, else 4. */
+    static int idWidth(int symbols) {
+        return symbols <= 0x100 ? 1 : symbols <= 0x10000 ? 2 : 4;
     }
 
     /** Swaps the finished temporary directory in for {@code out}, keeping the old one until then. */

@@ -40,10 +40,41 @@ class PreparedCorpusTest {
         assertThrows(IndexOutOfBoundsException.class, () -> c.read(-1, window, 0, 5));
     }
 
+    /** Every id of the corpus decodes to the code point of the text at its position. */
+    private static void idsSpell(PreparedCorpus c, String text) {
+        int[] cps = text.codePoints().toArray();
+        assertEquals(cps.length, c.length());
+        for (int i = 0; i < cps.length; i++) {
+            if (c.vocabulary().codePoint(c.id(i)) != cps[i]) {
+                fail("position " + i + ": " + c.vocabulary().codePoint(c.id(i)) + " instead of " + cps[i]);
+            }
+        }
+    }
+
     @Test
-    void windowsOfTwoByteIds() throws IOException {
-        PreparedCorpus c = prepare("The quick brown fox jumps over the lazy dog; café, naïve, 日本語 🙂.\n".repeat(40));
+    void windowsOfOneByteIds() throws IOException {
+        String text = "The quick brown fox jumps over the lazy dog; café, naïve, 日本語 🙂.\n".repeat(40);
+        PreparedCorpus c = prepare(text);
+        assertEquals(1, c.manifest().idWidth(), "up to 256 symbols: one byte per id");
+        assertEquals(Manifest.VERSION, c.manifest().formatVersion());
+        assertEquals(c.length(), Files.size(c.dir().resolve(Preparer.IDS)));
+        idsSpell(c, text);
+        readEqualsId(c);
+    }
+
+    @Test
+    void windowsOfTwoByteIdsWidenedAfterSeveralChunks() throws IOException {
+        // the 257th symbol comes after more than 2 MB of 1-byte ids: those are widened in place
+        StringBuilder sb = new StringBuilder("The quick brown fox jumps over the lazy dog.\n".repeat(50_000));
+        for (int cp = 0x4E00; cp < 0x4E00 + 300; cp++) {
+            sb.appendCodePoint(cp);
+        }
+        sb.append("\nand the end of it.\n".repeat(1000));
+        String text = sb.toString();
+        PreparedCorpus c = prepare(text);
         assertEquals(2, c.manifest().idWidth());
+        assertEquals(Manifest.VERSION_WIDE_IDS, c.manifest().formatVersion(), "2-byte ids: the files of version 1");
+        idsSpell(c, text);
         readEqualsId(c);
     }
 

@@ -120,6 +120,21 @@ class PreparerTest {
     }
 
     @Test
+    void moreThan256SymbolsOnlyInTheBoilerplateStillGiveOneByteIds() throws IOException {
+        StringBuilder head = new StringBuilder("Header ");
+        for (int cp = 0x4E00; cp < 0x4E00 + 400; cp++) {
+            head.appendCodePoint(cp);
+        }
+        String body = "Body one\nBody two, the body of it all\n".repeat(100);
+        String text = head + "\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n" + body
+                + "*** END OF THE PROJECT GUTENBERG EBOOK X ***\nLicence\n";
+        Manifest m = prepare(text, PrepareOptions.defaults());
+        assertEquals(1, m.idWidth(), "the kept text has " + m.vocabSize() + " symbols");
+        assertEquals(body, decodeAll(tmp.resolve("out")));
+        assertEquals(body.length(), Files.size(tmp.resolve("out").resolve(Preparer.IDS)));
+    }
+
+    @Test
     void concatenatedGutenbergBooksKeepEveryBody() throws IOException {
         String book1 = "Head 1\n*** START OF THE PROJECT GUTENBERG EBOOK A ***\nFirst body.\n"
                 + "*** END OF THE PROJECT GUTENBERG EBOOK A ***\nLicence 1\n";
