@@ -121,15 +121,8 @@ public final class PreparedCorpus implements IdSequence {
             throw new UncheckedIOException(e);
         }
         buf.flip();
-        if (width == 1) {
-            byte[] a = buf.array();
-            for (int k = 0; k < len; k++) {
-                dst[off + k] = a[k] & 0xFF;
-            }
-            return;
-        }
         for (int k = 0; k < len; k++) {
-            dst[off + k] = width == 2 ? buf.getShort() & 0xFFFF : buf.getInt();
+            dst[off + k] = width == 1 ? buf.get() & 0xFF : width == 2 ? buf.getShort() & 0xFFFF : buf.getInt();
         }
     }
 

@@ -20,11 +20,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code rnn prepare}: streams a UTF-8 text file once (read, digest and decode on one thread, normalise
- * and encode on another), rewrites
- * the ids in vocabulary order, and writes {@code vocab.json}, {@code ids.bin} and
- * {@code manifest.json} into a fresh directory that replaces the output only once complete. Memory
- * is bounded by the vocabulary, not the corpus.
+ * {@code rnn prepare}: streams a UTF-8 text file once (read, digest and decode on one thread,
+ * normalise and encode on another), rewrites the ids in vocabulary order, and writes
+ * {@code vocab.json}, {@code ids.bin} and {@code manifest.json} into a fresh directory that replaces
+ * the output only once complete. Memory is bounded by the vocabulary, not the corpus.
  */
 public final class Preparer {
     public static final String VOCAB = "vocab.json";

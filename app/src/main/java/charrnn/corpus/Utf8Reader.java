@@ -137,9 +137,8 @@ final class Utf8Reader {
                 while (i < len) {
                     int b = arr[i];
                     if (b >= 0) {
-                        int end = ascii(arr, i, len, cps, k);
-                        k += end - i;
-                        i = end;
+                        cps[k++] = b;
+                        i++;
                         continue;
                     }
                     b &= 0xFF;
@@ -202,19 +201,6 @@ final class Utf8Reader {
                 }
             }
         }
-    }
-
-    /** Copies the ASCII bytes of {@code arr[i..len)} up to the first other byte; returns its index. */
-    private static int ascii(byte[] arr, int i, int len, int[] cps, int k) {
-        int d = k - i;
-        for (; i < len; i++) {
-            int b = arr[i];
-            if (b < 0) {
-                break;
-            }
-            cps[i + d] = b;
-        }
-        return i;
     }
 
     private int invalid(long offset, int skip) {

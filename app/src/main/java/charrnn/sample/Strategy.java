@@ -40,17 +40,25 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
             q[argmax(p)] = 1;
             return q;
         }
-        // temperature in log space, stabilised by the maximum
-        double maxLog = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < v; i++) {
-            double l = p[i] > 0 ? Math.log(p[i]) / temperature : Double.NEGATIVE_INFINITY;
-            q[i] = l;
-            maxLog = Math.max(maxLog, l);
-        }
         double sum = 0;
-        for (int i = 0; i < v; i++) {
-            q[i] = q[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(q[i] - maxLog);
-            sum += q[i];
+        if (temperature == 1) {
+            // p as it is (the lean sampler applies the temperature in its softmax): no log and exp per symbol
+            for (int i = 0; i < v; i++) {
+                q[i] = p[i];
+                sum += q[i];
+            }
+        } else {
+            // temperature in log space, stabilised by the maximum
+            double maxLog = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < v; i++) {
+                double l = p[i] > 0 ? Math.log(p[i]) / temperature : Double.NEGATIVE_INFINITY;
+                q[i] = l;
+                maxLog = Math.max(maxLog, l);
+            }
+            for (int i = 0; i < v; i++) {
+                q[i] = q[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(q[i] - maxLog);
+                sum += q[i];
+            }
         }
         for (int i = 0; i < v; i++) {
             q[i] /= sum;
@@ -98,8 +106,7 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         if (argmax) {
             return argmax(p);
         }
-        boolean plain = temperature == 1 && (topK == 0 || topK >= p.length) && topP == 1;
-        double[] q = plain ? normalised(p) : filter(p);
+        double[] q = filter(p);
         double u = rng.nextDouble();
         double c = 0;
         int last = 0;
@@ -113,19 +120,6 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
             }
         }
         return last; // rounding: u beyond the accumulated mass
-    }
-
-    /** {@code p} normalised by its sum: the distribution at temperature 1 without filters, without a log and an exp per symbol. */
-    private static double[] normalised(float[] p) {
-        double sum = 0;
-        for (float x : p) {
-            sum += x;
-        }
-        double[] q = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
-            q[i] = p[i] / sum;
-        }
-        return q;
     }
 
     static int argmax(float[] p) {
