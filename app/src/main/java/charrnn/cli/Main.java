@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /** Entry point: picocli subcommands, exit codes and the one-line error policy. */
-@Command(name = "rnn", mixinStandardHelpOptions = true,
+@Command(name = "rnn", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = Main.Version.class,
         description = "Character-level text generation with LSTM networks (Deeplearning4j).",
         subcommands = {

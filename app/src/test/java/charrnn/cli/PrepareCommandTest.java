@@ -62,5 +62,16 @@ class PrepareCommandTest {
         CliRunner hc = CliRunner.run("help", "prepare");
         assertEquals(0, hc.code());
         assertTrue(hc.out().contains("--val-fraction"));
+        // every command takes --help and -h (a usage error's advice is "Try 'rnn CMD --help'"),
+        // with the exit codes at the end
+        for (String cmd : new String[]{"prepare", "train", "sample", "eval", "info", "env"}) {
+            for (String flag : new String[]{"--help", "-h"}) {
+                CliRunner r = CliRunner.run(cmd, flag);
+                assertEquals(0, r.code(), cmd + " " + flag + ": " + r.err());
+                assertTrue(r.out().startsWith("Usage: rnn " + cmd + " "), r.out());
+                assertTrue(r.out().contains("Exit codes: 0 ok"), r.out());
+                assertEquals("", r.err());
+            }
+        }
     }
 }
