@@ -95,10 +95,20 @@ class SamplerTest {
     void batchSamplesEqualSingleRunsWithMatchingSeeds() {
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.0);
-        String[] batch = sampler().generate(seed, 150, 4, s, 100, null, null);
-        for (int k = 0; k < 4; k++) {
+        // 9: the lean path runs 4 of them on its partner thread, each half on rows of the shared arena
+        String[] batch = sampler().generate(seed, 150, 9, s, 100, null, null);
+        for (int k = 0; k < 9; k++) {
             assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k], "sample " + k);
         }
+    }
+
+    @Test
+    void arenaRowsAreWholeCacheLines() {
+        for (int len : new int[]{1, 12, 13, 65, 96, 1024, 4096}) {
+            int p = LeanLstm.paddedLength(len);
+            assertTrue(p >= len && p < len + 16 && (16 + 4 * p) % 64 == 0, len + " -> " + p);
+        }
+        assertEquals(1036, LeanLstm.paddedLength(1024));
     }
 
     @Test
