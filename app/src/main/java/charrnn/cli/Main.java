@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /** Entry point: picocli subcommands, exit codes and the one-line error policy. */
-@Command(name = "rnn", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+@Command(name = "rnn", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Character-level text generation with LSTM networks (Deeplearning4j).",
         subcommands = {
@@ -21,9 +21,12 @@ import java.io.PrintWriter;
                 WarmUpCommand.class,
                 CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,",
-                "4 bad or incompatible model, 5 training diverged, 6 no such device, 130 interrupted."})
+        footer = {"", Main.EXIT_CODES_1, Main.EXIT_CODES_2})
 public final class Main implements Runnable {
+    /** The end of every command's help (ExitCodes). */
+    static final String EXIT_CODES_1 = "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,";
+    static final String EXIT_CODES_2 = "4 bad or incompatible model, 5 training diverged, 6 no such device, 130 interrupted.";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -72,6 +72,8 @@ class PrepareCommandTest {
                 assertTrue(r.out().contains("Exit codes: 0 ok"), r.out());
                 assertEquals("", r.err());
             }
+            // -V is the top level's only: in a command it is a usage error, not a version and exit 0
+            assertEquals(2, CliRunner.run(cmd, "-V").code(), cmd + " -V");
         }
     }
 }
