@@ -16,10 +16,14 @@ final class LeanLstm implements AutoCloseable {
     private final int layers;
     private final int hidden;
     private final int vocab;
-    private final float[][][] wNet;  // [layer][input unit][4H], as read from the network
-    private final float[][][] rwNet; // [layer][previous hidden unit][4H]
-    private float[][][] w;         // the same rows, copied into the arena by reset()
-    private float[][][] rw;
+    private final float[][] wIn;  // layer 0's input weights [symbol][4H]: one row is added per step
+    private float[][][] w;        // [layer][input unit][4H] of layers 1.., as read; null once in the arena
+    private float[][][] rw;       // [layer][previous hidden unit][4H], as read; null once in the arena
+    private float[][] arena;      // rows of paddedLength(4H): the samples' z, then every layer's W and RW
+    private int zRows;            // how many samples' z rows the arena has
+    private final int[] wOff;     // [layer]: where layer l's W rows (l >= 1) start in the arena, after the z rows
+    private final int[] rwOff;    // [layer]: where its RW rows start, after the z rows
+    private final int weightRows; // rows after the z rows
     private final float[][] b;    // [layer][4H]
     private final float[][] wOut; // [hidden unit][V]
     private final float[] bOut;
@@ -29,7 +33,6 @@ final class LeanLstm implements AutoCloseable {
     private Partner partner;      // runs half of the samples when there are 8 or more
     private float[][][] h;        // [layer][sample][H]
     private float[][][] c;
-    private float[][] z;          // [sample][4H]
     private float[][][] gates;    // [sample][gate][H]: z split per gate, so the gate loops vectorise
     private float[][] tc;         // [sample][H] scratch
     private float[][] probs;      // [sample][V]
@@ -50,17 +53,29 @@ final class LeanLstm implements AutoCloseable {
         this.hidden = (int) rw0.size(0);
         this.vocab = (int) net.getLayer(0).getParam("W").size(0);
         int g4 = 4 * hidden;
-        wNet = new float[layers][][];
-        rwNet = new float[layers][][];
+        w = new float[layers][][];
+        rw = new float[layers][][];
+        wOff = new int[layers];
+        rwOff = new int[layers];
         b = new float[layers][];
         for (int l = 0; l < layers; l++) {
-            wNet[l] = rowMajor(net.getLayer(l).getParam("W"));
-            rwNet[l] = rowMajor(net.getLayer(l).getParam("RW"));
+            w[l] = rowMajor(net.getLayer(l).getParam("W"));
+            rw[l] = rowMajor(net.getLayer(l).getParam("RW"));
             b[l] = net.getLayer(l).getParam("b").toFloatVector();
             if (b[l].length != g4) {
                 throw new IllegalArgumentException("unexpected LSTM bias size " + b[l].length);
             }
         }
+        wIn = w[0];
+        w[0] = null;
+        int r = 0;
+        for (int l = 0; l < layers; l++) {
+            wOff[l] = r;
+            r += l > 0 ? w[l].length : 0;
+            rwOff[l] = r;
+            r += rw[l].length;
+        }
+        weightRows = r;
         wOut = rowMajor(net.getLayer(layers).getParam("W"));
         bOut = net.getLayer(layers).getParam("b").toFloatVector();
     }
@@ -107,40 +122,38 @@ final class LeanLstm implements AutoCloseable {
     }
 
     /**
-     * Copies the weight rows and the samples' gate accumulators {@code z} into one arena of rows
-     * whose objects are a multiple of 64 bytes long. Allocated together they lie back to back, and
-     * the collectors move them as a block, so every row starts at the same offset modulo a cache
-     * line: when the JIT aligns the vectorised loop to its store (a row of z), every weight row it
-     * loads is aligned too. Rows allocated one after another as plain float[4H] cycle through
-     * four offsets, and a misaligned 64-byte load touches two cache lines: in a micro-benchmark the
-     * weight loop ran at 39-50 GFLOP/s that way and at 53-57 aligned (bench/NOTES.md 25).
+     * Keeps the recurrent weight rows (every layer's RW, and W from layer 1 on) and the samples'
+     * gate accumulators z in one arena of rows whose objects are a multiple of 64 bytes long.
+     * Allocated together they lie back to back, and since the arena is the only reference to them,
+     * a collection copies them in its order, back to back again: every row starts at the same
+     * offset modulo a cache line. The JIT aligns the vectorised loop to its store (a row of z), so
+     * every weight row it loads is then aligned too. Rows allocated one after another as plain
+     * float[4H] cycle through four offsets, and a misaligned 64-byte load touches two cache lines:
+     * in a micro-benchmark the weight loop ran at 39-50 GFLOP/s that way and at 53-57 aligned
+     * (bench/NOTES.md 25). Layer 0's input rows stay where they are (one row per sample and step is
+     * added, and there is one per symbol of the vocabulary). The arena is built at the first reset
+     * and again only when a reset asks for more samples than it holds.
      */
     private void arrange(int n) {
+        if (arena != null && n <= zRows) {
+            return;
+        }
         int g4 = 4 * hidden;
-        int rows = n;
+        float[][] next = new float[n + weightRows][paddedLength(g4)];
         for (int l = 0; l < layers; l++) {
-            rows += wNet[l].length + rwNet[l].length;
-        }
-        float[][] arena = new float[rows][paddedLength(g4)];
-        int next = 0;
-        z = new float[n][];
-        for (int s = 0; s < n; s++) {
-            z[s] = arena[next++];
-        }
-        w = new float[layers][][];
-        rw = new float[layers][][];
-        for (int l = 0; l < layers; l++) {
-            w[l] = new float[wNet[l].length][];
-            for (int k = 0; k < wNet[l].length; k++) {
-                w[l][k] = arena[next++];
-                System.arraycopy(wNet[l][k], 0, w[l][k], 0, g4);
+            for (int k = 0; l > 0 && k < hidden; k++) {
+                float[] src = arena == null ? w[l][k] : arena[zRows + wOff[l] + k];
+                System.arraycopy(src, 0, next[n + wOff[l] + k], 0, g4);
             }
-            rw[l] = new float[rwNet[l].length][];
-            for (int k = 0; k < rwNet[l].length; k++) {
-                rw[l][k] = arena[next++];
-                System.arraycopy(rwNet[l][k], 0, rw[l][k], 0, g4);
+            for (int k = 0; k < hidden; k++) {
+                float[] src = arena == null ? rw[l][k] : arena[zRows + rwOff[l] + k];
+                System.arraycopy(src, 0, next[n + rwOff[l] + k], 0, g4);
             }
         }
+        arena = next;
+        zRows = n;
+        w = null;
+        rw = null;
     }
 
     /**
@@ -167,21 +180,20 @@ final class LeanLstm implements AutoCloseable {
     /** One time step for samples [from, to). */
     private void stepRange(int[] ids, int from, int to) {
         int g4 = 4 * hidden;
+        float[][] z = arena;  // rows [0, n): the samples' gate accumulators
         for (int l = 0; l < layers; l++) {
-            float[][] wl = w[l];
-            float[][] rwl = rw[l];
             float[][] hl = h[l];
             for (int s = from; s < to; s++) {
                 System.arraycopy(b[l], 0, z[s], 0, g4);
                 if (l == 0 && ids[s] >= 0) {
-                    axpy(1f, wl[ids[s]], z[s], g4);
+                    axpy(1f, wIn[ids[s]], z[s], g4);
                 }
             }
             // row by row of the weights, every sample: a row is read from memory once per step
             if (l > 0) {
-                accumulateInto(h[l - 1], wl, z, from, to, g4);
+                accumulateInto(h[l - 1], z, zRows + wOff[l], hidden, z, from, to, g4);
             }
-            accumulateInto(hl, rwl, z, from, to, g4);
+            accumulateInto(hl, z, zRows + rwOff[l], hidden, z, from, to, g4);
             for (int s = from; s < to; s++) {
                 float[][] q = gates[s];
                 for (int gate = 0; gate < 4; gate++) {
@@ -194,7 +206,7 @@ final class LeanLstm implements AutoCloseable {
         for (int s = from; s < to; s++) {
             System.arraycopy(bOut, 0, probs[s], 0, vocab);
         }
-        accumulateInto(top, wOut, probs, from, to, vocab);
+        accumulateInto(top, wOut, 0, wOut.length, probs, from, to, vocab);
         for (int s = from; s < to; s++) {
             float[] p = probs[s];
             float max = Float.NEGATIVE_INFINITY;
@@ -215,15 +227,15 @@ final class LeanLstm implements AutoCloseable {
     }
 
     /**
-     * out[s] += sum_k in[s][k] * rows[k]: four weight rows per pass over out[s], so each output
+     * out[s] += sum_k in[s][k] * rows[base + k] for k < m: four weight rows per pass over out[s], so each output
      * element is loaded and stored once per four rows (the loop is store-bound otherwise); every
      * sample is computed on its own, so a sample's result does not depend on how many run together.
      */
-    private static void accumulateInto(float[][] in, float[][] rows, float[][] out, int from, int to, int len) {
+    private static void accumulateInto(float[][] in, float[][] rows, int base, int m, float[][] out, int from, int to,
+                                       int len) {
         int k = 0;
-        int m = rows.length;
         for (; k + 3 < m; k += 4) {
-            float[] r0 = rows[k], r1 = rows[k + 1], r2 = rows[k + 2], r3 = rows[k + 3];
+            float[] r0 = rows[base + k], r1 = rows[base + k + 1], r2 = rows[base + k + 2], r3 = rows[base + k + 3];
             for (int s = from; s < to; s++) {
                 float[] a = in[s];
                 float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
@@ -235,7 +247,7 @@ final class LeanLstm implements AutoCloseable {
         }
         for (; k < m; k++) {
             for (int s = from; s < to; s++) {
-                axpy(in[s][k], rows[k], out[s], len);
+                axpy(in[s][k], rows[base + k], out[s], len);
             }
         }
     }

@@ -103,6 +103,19 @@ class SamplerTest {
     }
 
     @Test
+    void oneSamplerServesLargerAndSmallerBatchesInTurn() {
+        // the lean path keeps its weights in an arena sized for the largest batch so far: growing
+        // it copies them over, shrinking reuses it
+        int[] seed = model.vocabulary().encode("the ");
+        Strategy s = Strategy.temperature(0.9);
+        Sampler one = sampler();
+        for (int n : new int[]{1, 9, 3, 12, 12}) {
+            assertArrayEquals(sampler().generate(seed, 80, n, s, 5, null, null), one.generate(seed, 80, n, s, 5, null, null),
+                    "n = " + n);
+        }
+    }
+
+    @Test
     void arenaRowsAreWholeCacheLines() {
         for (int len : new int[]{1, 12, 13, 65, 96, 1024, 4096}) {
             int p = LeanLstm.paddedLength(len);
