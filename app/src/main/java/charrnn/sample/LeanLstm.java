@@ -5,6 +5,10 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Inference for an LSTM network in plain Java arrays: the weights are copied out of the DL4J
  * network once, laid out so that every inner loop runs over contiguous memory (the JIT vectorises
@@ -17,13 +21,11 @@ final class LeanLstm implements AutoCloseable {
     private final int hidden;
     private final int vocab;
     private final float[][] wIn;  // layer 0's input weights [symbol][4H]: one row is added per step
-    private float[][][] w;        // [layer][input unit][4H] of layers 1.., as read; null once in the arena
-    private float[][][] rw;       // [layer][previous hidden unit][4H], as read; null once in the arena
-    private float[][] arena;      // rows of paddedLength(4H): the samples' z, then every layer's W and RW
+    private float[][] arena;      // rows of paddedLength(4H): the samples' z, then each layer's W (from layer 1) and RW
     private int zRows;            // how many samples' z rows the arena has
+    private float[][] asRead;     // the weight rows in arena order, as read from the network; null once in the arena
     private final int[] wOff;     // [layer]: where layer l's W rows (l >= 1) start in the arena, after the z rows
     private final int[] rwOff;    // [layer]: where its RW rows start, after the z rows
-    private final int weightRows; // rows after the z rows
     private final float[][] b;    // [layer][4H]
     private final float[][] wOut; // [hidden unit][V]
     private final float[] bOut;
@@ -53,8 +55,8 @@ final class LeanLstm implements AutoCloseable {
         this.hidden = (int) rw0.size(0);
         this.vocab = (int) net.getLayer(0).getParam("W").size(0);
         int g4 = 4 * hidden;
-        w = new float[layers][][];
-        rw = new float[layers][][];
+        float[][][] w = new float[layers][][];
+        float[][][] rw = new float[layers][][];
         wOff = new int[layers];
         rwOff = new int[layers];
         b = new float[layers][];
@@ -67,15 +69,16 @@ final class LeanLstm implements AutoCloseable {
             }
         }
         wIn = w[0];
-        w[0] = null;
-        int r = 0;
+        List<float[]> rows = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            wOff[l] = r;
-            r += l > 0 ? w[l].length : 0;
-            rwOff[l] = r;
-            r += rw[l].length;
+            wOff[l] = rows.size();
+            if (l > 0) {
+                rows.addAll(Arrays.asList(w[l]));
+            }
+            rwOff[l] = rows.size();
+            rows.addAll(Arrays.asList(rw[l]));
         }
-        weightRows = r;
+        asRead = rows.toArray(new float[0][]);
         wOut = rowMajor(net.getLayer(layers).getParam("W"));
         bOut = net.getLayer(layers).getParam("b").toFloatVector();
     }
@@ -139,21 +142,14 @@ final class LeanLstm implements AutoCloseable {
             return;
         }
         int g4 = 4 * hidden;
+        int weightRows = arena == null ? asRead.length : arena.length - zRows;
         float[][] next = new float[n + weightRows][paddedLength(g4)];
-        for (int l = 0; l < layers; l++) {
-            for (int k = 0; l > 0 && k < hidden; k++) {
-                float[] src = arena == null ? w[l][k] : arena[zRows + wOff[l] + k];
-                System.arraycopy(src, 0, next[n + wOff[l] + k], 0, g4);
-            }
-            for (int k = 0; k < hidden; k++) {
-                float[] src = arena == null ? rw[l][k] : arena[zRows + rwOff[l] + k];
-                System.arraycopy(src, 0, next[n + rwOff[l] + k], 0, g4);
-            }
+        for (int i = 0; i < weightRows; i++) {
+            System.arraycopy(arena == null ? asRead[i] : arena[zRows + i], 0, next[n + i], 0, g4);
         }
         arena = next;
         zRows = n;
-        w = null;
-        rw = null;
+        asRead = null;
     }
 
     /**
