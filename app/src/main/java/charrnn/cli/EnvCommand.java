@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -42,7 +43,7 @@ public final class EnvCommand implements Callable<Integer> {
         info.put("cpuCores", Runtime.getRuntime().availableProcessors());
         info.put("maxHeapMB", Runtime.getRuntime().maxMemory() >> 20);
         // what the launcher gave the JVM (its defaults, or RNN_JAVA_OPTS), as the JVM saw it
-        info.put("javaOptions", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        info.put("javaOptions", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         info.put("dl4j", "1.0.0-M2.1");
         for (String k : env.stringPropertyNames()) {
             info.put("nd4j." + k, env.getProperty(k));
