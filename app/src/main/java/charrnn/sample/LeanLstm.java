@@ -1,10 +1,12 @@
 package charrnn.sample;
 
 import charrnn.model.LstmCell;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +34,7 @@ final class LeanLstm implements AutoCloseable {
 
     private int n;
     private double invTemperature = 1;
+    private Boolean fourSamples;  // the weight loop's form (see Kernel); null: decided at the first batch of four
     private Partner partner;      // runs half of the samples when there are 8 or more
     private float[][][] h;        // [layer][sample][H]
     private float[][][] c;
@@ -95,9 +98,17 @@ final class LeanLstm implements AutoCloseable {
         invTemperature = 1 / t;
     }
 
+    /** Fixes the weight loop's form: four samples per pass, or one (the default where Kernel says it does not pay). */
+    void fourSamples(boolean on) {
+        fourSamples = on;
+    }
+
     /** Starts {@code n} samples from a zero state. */
     void reset(int n) {
         this.n = n;
+        if (n >= 4 && fourSamples == null) {
+            fourSamples = Kernel.FOUR_SAMPLES;
+        }
         close();
         if (n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
             partner = new Partner();
@@ -115,12 +126,30 @@ final class LeanLstm implements AutoCloseable {
      * next-character distributions, one row per sample (valid until the next call).
      */
     float[][] step(int[] ids) {
+        inHalves((from, to) -> step(ids, from, to));
+        return probs;
+    }
+
+    /**
+     * Runs {@code r} on samples [0, n/2) here and [n/2, n) on the partner thread when there is
+     * one (8 or more samples), else on [0, n) here; returns when both halves are done. Samples are
+     * independent, so each half may run any number of its own {@link #step(int[], int, int)}s
+     * without waiting for the other (each half reads every weight row).
+     */
+    void inHalves(Partner.Range r) {
         if (partner != null) {
-            // samples are independent: half of them on the other core (each half reads every weight row)
-            partner.split((from, to) -> stepRange(ids, from, to), 0, n / 2, n);
+            partner.split(r, 0, n / 2, n);
         } else {
-            stepRange(ids, 0, n);
+            r.run(0, n);
         }
+    }
+
+    /**
+     * One time step for samples [from, to) alone: ids[s] for each (an id, or -1 for an all-zero
+     * input). Returns the distributions of all samples (rows outside [from, to) untouched).
+     */
+    float[][] step(int[] ids, int from, int to) {
+        stepRange(ids, from, to);
         return probs;
     }
 
@@ -176,6 +205,7 @@ final class LeanLstm implements AutoCloseable {
     /** One time step for samples [from, to). */
     private void stepRange(int[] ids, int from, int to) {
         int g4 = 4 * hidden;
+        int quads = Boolean.TRUE.equals(fourSamples) ? (to - from) / 4 * 4 : 0;  // samples in passes of four
         float[][] z = arena;  // rows [0, n): the samples' gate accumulators
         for (int l = 0; l < layers; l++) {
             float[][] hl = h[l];
@@ -187,9 +217,9 @@ final class LeanLstm implements AutoCloseable {
             }
             // row by row of the weights, every sample: a row is read from memory once per step
             if (l > 0) {
-                accumulateInto(h[l - 1], z, zRows + wOff[l], hidden, z, from, to, g4);
+                accumulateInto(h[l - 1], z, zRows + wOff[l], hidden, z, from, to, g4, quads);
             }
-            accumulateInto(hl, z, zRows + rwOff[l], hidden, z, from, to, g4);
+            accumulateInto(hl, z, zRows + rwOff[l], hidden, z, from, to, g4, quads);
             for (int s = from; s < to; s++) {
                 float[][] q = gates[s];
                 for (int gate = 0; gate < 4; gate++) {
@@ -202,7 +232,7 @@ final class LeanLstm implements AutoCloseable {
         for (int s = from; s < to; s++) {
             System.arraycopy(bOut, 0, probs[s], 0, vocab);
         }
-        accumulateInto(top, wOut, 0, wOut.length, probs, from, to, vocab);
+        accumulateInto(top, wOut, 0, wOut.length, probs, from, to, vocab, quads);
         for (int s = from; s < to; s++) {
             float[] p = probs[s];
             float max = Float.NEGATIVE_INFINITY;
@@ -223,16 +253,23 @@ final class LeanLstm implements AutoCloseable {
     }
 
     /**
-     * out[s] += sum_k in[s][k] * rows[base + k] for k < m: four weight rows per pass over out[s], so each output
-     * element is loaded and stored once per four rows (the loop is store-bound otherwise); every
-     * sample is computed on its own, so a sample's result does not depend on how many run together.
+     * out[s] += sum_k in[s][k] * rows[base + k] for k < m, four weight rows per pass: each output
+     * element is loaded and stored once per four rows (the loop is bound by loads and stores
+     * otherwise). Where the JIT vectorises it ({@link Kernel#FOUR_SAMPLES}), four samples share
+     * each pass and so each load of the four rows; a sample's sum is the same expression either
+     * way, so its result does not depend on how many samples run together. The first {@code quads}
+     * samples of [from, to) go in fours.
      */
     private static void accumulateInto(float[][] in, float[][] rows, int base, int m, float[][] out, int from, int to,
-                                       int len) {
+                                       int len, int quads) {
         int k = 0;
         for (; k + 3 < m; k += 4) {
             float[] r0 = rows[base + k], r1 = rows[base + k + 1], r2 = rows[base + k + 2], r3 = rows[base + k + 3];
-            for (int s = from; s < to; s++) {
+            int s = from;
+            for (; s < from + quads; s += 4) {
+                fourSamples(in, out, s, k, r0, r1, r2, r3, len);
+            }
+            for (; s < to; s++) {
                 float[] a = in[s];
                 float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
                 float[] y = out[s];
@@ -244,6 +281,47 @@ final class LeanLstm implements AutoCloseable {
         for (; k < m; k++) {
             for (int s = from; s < to; s++) {
                 axpy(in[s][k], rows[base + k], out[s], len);
+            }
+        }
+    }
+
+    /** Samples s to s + 3, rows k to k + 3 (r0 to r3): each element of a row is loaded once for the four. */
+    private static void fourSamples(float[][] in, float[][] out, int s, int k, float[] r0, float[] r1, float[] r2,
+                                    float[] r3, int len) {
+        float[] a = in[s], b = in[s + 1], c = in[s + 2], d = in[s + 3];
+        float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
+        float b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
+        float c0 = c[k], c1 = c[k + 1], c2 = c[k + 2], c3 = c[k + 3];
+        float d0 = d[k], d1 = d[k + 1], d2 = d[k + 2], d3 = d[k + 3];
+        float[] ya = out[s], yb = out[s + 1], yc = out[s + 2], yd = out[s + 3];
+        for (int j = 0; j < len; j++) {
+            float w0 = r0[j], w1 = r1[j], w2 = r2[j], w3 = r3[j];
+            ya[j] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3;
+            yb[j] += b0 * w0 + b1 * w1 + b2 * w2 + b3 * w3;
+            yc[j] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3;
+            yd[j] += d0 * w0 + d1 * w1 + d2 * w2 + d3 * w3;
+        }
+    }
+
+    /**
+     * Whether {@link #fourSamples(float[][], float[][], int, int, float[], float[], float[], float[], int)}
+     * pays here, decided once and only when a batch of four or more
+     * asks (reading the JVM's options takes about 30 ms). Its loop body is larger than C2's default
+     * {@code LoopUnrollLimit} (60), so C2 neither unrolls nor vectorises it unless the limit is
+     * raised (the launcher sets 250): it ran at 9 GFLOP/s that way against 40-50 for one sample per
+     * pass. And its 16 broadcast weights and 8 vectors fit the 32 vector registers of AVX-512, not
+     * the 16 of AVX2, where it was no faster (bench/NOTES.md 27).
+     */
+    static final class Kernel {
+        static final boolean FOUR_SAMPLES = fourSamplesPay();
+
+        private static boolean fourSamplesPay() {
+            try {
+                HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+                return Integer.parseInt(vm.getVMOption("LoopUnrollLimit").getValue()) >= 200
+                        && Integer.parseInt(vm.getVMOption("UseAVX").getValue()) >= 3;
+            } catch (RuntimeException e) {  // not HotSpot, or not x86 (no UseAVX)
+                return false;
             }
         }
     }

@@ -81,30 +81,39 @@ public final class Sampler {
 
     private void generate(Steps steps, int[] seed, int length, int n, Strategy strategy, Random[] rng, String stopAt,
                           Listener listener, StringBuilder[] text) {
-        float[][] p = steps.start(seed);
-        boolean[] done = new boolean[n];
+        float[][] start = steps.start(seed);
         int[] next = new int[n];
-        int alive = n;
-        for (int i = 0; i < length && alive > 0; i++) {
-            for (int k = 0; k < n; k++) {
-                if (done[k]) {
-                    continue;
+        Partner.Range run = (from, to) -> {
+            float[][] p = start;
+            boolean[] done = new boolean[n];
+            int alive = to - from;
+            for (int i = 0; i < length && alive > 0; i++) {
+                for (int k = from; k < to; k++) {
+                    if (done[k]) {
+                        continue;
+                    }
+                    int id = strategy.choose(p[k], rng[k]);
+                    next[k] = id;
+                    int cp = vocab.codePoint(id);
+                    text[k].appendCodePoint(cp);
+                    if (listener != null) {
+                        listener.onChar(k, cp);
+                    }
+                    if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
+                        done[k] = true;
+                        alive--;
+                    }
                 }
-                int id = strategy.choose(p[k], rng[k]);
-                next[k] = id;
-                int cp = vocab.codePoint(id);
-                text[k].appendCodePoint(cp);
-                if (listener != null) {
-                    listener.onChar(k, cp);
-                }
-                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
-                    done[k] = true;
-                    alive--;
+                if (i + 1 < length && alive > 0) {
+                    p = steps.next(next, from, to);
                 }
             }
-            if (i + 1 < length && alive > 0) {
-                p = steps.next(next);
-            }
+        };
+        if (listener == null) {
+            // each half of the samples runs all its steps on its own core, no hand-over per step
+            steps.inHalves(run);
+        } else {
+            run.run(0, n);  // the listener hears the samples in order, from this thread
         }
     }
 
@@ -113,8 +122,15 @@ public final class Sampler {
         /** Feeds the seed (empty: an all-zero input) and returns the next-character distributions. */
         float[][] start(int[] seed);
 
-        /** Feeds one character per sample. */
-        float[][] next(int[] ids);
+        /** Feeds one character to each sample of [from, to) (the others may not advance). */
+        float[][] next(int[] ids, int from, int to);
+
+        /** Runs {@code r} on the samples, in halves on two threads where the steps allow it. */
+        default void inHalves(Partner.Range r) {
+            r.run(0, n());
+        }
+
+        int n();
 
         default void close() {
         }
@@ -144,8 +160,18 @@ public final class Sampler {
         }
 
         @Override
-        public float[][] next(int[] ids) {
-            return lean.step(ids);
+        public float[][] next(int[] ids, int from, int to) {
+            return from == 0 && to == in.length ? lean.step(ids) : lean.step(ids, from, to);
+        }
+
+        @Override
+        public void inHalves(Partner.Range r) {
+            lean.inHalves(r);
+        }
+
+        @Override
+        public int n() {
+            return in.length;
         }
 
         @Override
@@ -180,7 +206,12 @@ public final class Sampler {
         }
 
         @Override
-        public float[][] next(int[] ids) {
+        public int n() {
+            return n;
+        }
+
+        @Override
+        public float[][] next(int[] ids, int from, int to) {
             step.assign(0);
             for (int k = 0; k < n; k++) {
                 step.putScalar(k, ids[k], 1f);
@@ -192,6 +223,12 @@ public final class Sampler {
         public void close() {
             net.rnnClearPreviousState();
         }
+    }
+
+    /** Fixes the lean path's weight loop to four samples per pass, or to one (for tests: both must agree). */
+    Sampler fourSamplesPerPass(boolean on) {
+        lean.fourSamples(on);
+        return this;
     }
 
     /** True when generation runs on the lean Java path rather than DL4J's rnnTimeStep. */

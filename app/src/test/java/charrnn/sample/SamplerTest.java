@@ -75,8 +75,10 @@ class SamplerTest {
         for (Strategy s : new Strategy[]{Strategy.temperature(1.0), Strategy.temperature(0.6),
                 Strategy.temperature(1.7), new Strategy(false, 0.8, 5, 0.9)}) {
             String[] viaDl4j = new Sampler(model.net(), model.vocabulary(), false).generate(seed, 300, 8, s, 3, null, null);
-            String[] viaLean = sampler().generate(seed, 300, 8, s, 3, null, null);
-            assertArrayEquals(viaDl4j, viaLean, s.toString());
+            for (boolean fours : new boolean[]{false, true}) {
+                String[] viaLean = sampler().fourSamplesPerPass(fours).generate(seed, 300, 8, s, 3, null, null);
+                assertArrayEquals(viaDl4j, viaLean, s + ", four samples per pass: " + fours);
+            }
         }
     }
 
@@ -95,11 +97,46 @@ class SamplerTest {
     void batchSamplesEqualSingleRunsWithMatchingSeeds() {
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.0);
-        // 9: the lean path runs 4 of them on its partner thread, each half on rows of the shared arena
-        String[] batch = sampler().generate(seed, 150, 9, s, 100, null, null);
-        for (int k = 0; k < 9; k++) {
-            assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k], "sample " + k);
+        // 9: the lean path runs 4 of them on its partner thread, each half on rows of the shared
+        // arena; in fours, each half has one pass of four samples and 0 or 1 left over
+        for (boolean fours : new boolean[]{false, true}) {
+            String[] batch = sampler().fourSamplesPerPass(fours).generate(seed, 150, 9, s, 100, null, null);
+            for (int k = 0; k < 9; k++) {
+                assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k],
+                        "sample " + k + ", four samples per pass: " + fours);
+            }
         }
+    }
+
+    @Test
+    void samplesThatStopEarlyLeaveTheOthersRunning() {
+        // 9 samples, each half on its own thread for the whole run: a half goes on while some of
+        // its samples have stopped, and stops stepping when all of them have
+        int[] seed = model.vocabulary().encode("the ");
+        Strategy s = Strategy.temperature(1.2);
+        String[] batch = sampler().generate(seed, 400, 9, s, 40, " ", null);
+        for (int k = 0; k < 9; k++) {
+            assertEquals(sampler().generate(seed, 400, 1, s, 40 + k, " ", null)[0], batch[k], "sample " + k);
+            assertTrue(batch[k].length() == 400 || batch[k].endsWith(" "), batch[k]);
+        }
+    }
+
+    @Test
+    void aListenerHearsEveryCharacterOfEverySampleInOrder() {
+        int[] seed = model.vocabulary().encode("the ");
+        StringBuilder[] heard = new StringBuilder[9];
+        for (int k = 0; k < 9; k++) {
+            heard[k] = new StringBuilder();
+        }
+        Thread caller = Thread.currentThread();
+        String[] out = sampler().generate(seed, 120, 9, Strategy.temperature(1.0), 2, null, (k, cp) -> {
+            assertSame(caller, Thread.currentThread(), "listener called from another thread");
+            heard[k].appendCodePoint(cp);
+        });
+        for (int k = 0; k < 9; k++) {
+            assertEquals(out[k], heard[k].toString(), "sample " + k);
+        }
+        assertArrayEquals(sampler().generate(seed, 120, 9, Strategy.temperature(1.0), 2, null, null), out);
     }
 
     @Test
