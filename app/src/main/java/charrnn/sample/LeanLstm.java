@@ -99,7 +99,7 @@ final class LeanLstm implements AutoCloseable {
     }
 
     /** Fixes the weight loop's form: four samples per pass, or one (the default where Kernel says it does not pay). */
-    void fourSamples(boolean on) {
+    void useFourSamples(boolean on) {
         fourSamples = on;
     }
 
@@ -267,7 +267,7 @@ final class LeanLstm implements AutoCloseable {
             float[] r0 = rows[base + k], r1 = rows[base + k + 1], r2 = rows[base + k + 2], r3 = rows[base + k + 3];
             int s = from;
             for (; s < from + quads; s += 4) {
-                fourSamples(in, out, s, k, r0, r1, r2, r3, len);
+                accumulateFour(in, out, s, k, r0, r1, r2, r3, len);
             }
             for (; s < to; s++) {
                 float[] a = in[s];
@@ -286,8 +286,8 @@ final class LeanLstm implements AutoCloseable {
     }
 
     /** Samples s to s + 3, rows k to k + 3 (r0 to r3): each element of a row is loaded once for the four. */
-    private static void fourSamples(float[][] in, float[][] out, int s, int k, float[] r0, float[] r1, float[] r2,
-                                    float[] r3, int len) {
+    private static void accumulateFour(float[][] in, float[][] out, int s, int k, float[] r0, float[] r1, float[] r2,
+                                       float[] r3, int len) {
         float[] a = in[s], b = in[s + 1], c = in[s + 2], d = in[s + 3];
         float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
         float b0 = b[k], b1 = b[k + 1], b2 = b[k + 2], b3 = b[k + 3];
@@ -304,8 +304,7 @@ final class LeanLstm implements AutoCloseable {
     }
 
     /**
-     * Whether {@link #fourSamples(float[][], float[][], int, int, float[], float[], float[], float[], int)}
-     * pays here, decided once and only when a batch of four or more
+     * Whether {@link #accumulateFour} pays here, decided once and only when a batch of four or more
      * asks (reading the JVM's options takes about 30 ms). Its loop body is larger than C2's default
      * {@code LoopUnrollLimit} (60), so C2 neither unrolls nor vectorises it unless the limit is
      * raised (the launcher sets 250): it ran at 9 GFLOP/s that way against 40-50 for one sample per

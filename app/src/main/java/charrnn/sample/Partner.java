@@ -3,10 +3,12 @@ package charrnn.sample;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A second thread that runs one half of a time step while the caller runs the other. A step of
- * 16 samples lasts a few hundred microseconds, about what waking a parked pool thread can cost on
- * a busy virtual machine, so the partner spins (briefly) between steps instead of parking at once:
- * it parks only after {@link #SPIN_NANOS} without work, e.g. when generation has ended.
+ * A second thread that runs one half of the samples' work (a time step, or a whole generation)
+ * while the caller runs the other. A step of 16 samples lasts a few hundred microseconds, about
+ * what waking a parked pool thread can cost on a busy virtual machine, so either side spins
+ * (briefly) while it waits instead of parking at once: it parks only after {@link #SPIN_NANOS},
+ * the partner when no work comes (generation has ended), the caller when its half of a whole
+ * generation ended well before the other.
  */
 final class Partner implements AutoCloseable {
     /** Work on a range of samples. */
@@ -15,6 +17,7 @@ final class Partner implements AutoCloseable {
     }
 
     private static final long SPIN_NANOS = 2_000_000;
+    private static final long PARK_NANOS = 100_000;
 
     private final Thread thread;
     private volatile int posted;    // number of the last posted job; -1: stop
@@ -42,8 +45,14 @@ final class Partner implements AutoCloseable {
             LockSupport.unpark(thread);
         }
         r.run(from, mid);
+        long spinStart = System.nanoTime();
+        int spins = 0;
         while (finished != n) {
-            Thread.onSpinWait();
+            if ((++spins & 255) != 0 || System.nanoTime() - spinStart < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, PARK_NANOS);  // polled: the partner does not wake the caller
+            }
         }
         Throwable t = failure;
         if (t != null) {

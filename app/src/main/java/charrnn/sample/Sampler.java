@@ -227,7 +227,7 @@ public final class Sampler {
 
     /** Fixes the lean path's weight loop to four samples per pass, or to one (for tests: both must agree). */
     Sampler fourSamplesPerPass(boolean on) {
-        lean.fourSamples(on);
+        lean.useFourSamples(on);
         return this;
     }
 
