@@ -111,7 +111,7 @@ public final class Sampler {
         };
         if (listener == null) {
             // each half of the samples runs all its steps on its own core, no hand-over per step
-            steps.inHalves(run);
+            steps.inHalves(n, run);
         } else {
             run.run(0, n);  // the listener hears the samples in order, from this thread
         }
@@ -122,15 +122,16 @@ public final class Sampler {
         /** Feeds the seed (empty: an all-zero input) and returns the next-character distributions. */
         float[][] start(int[] seed);
 
-        /** Feeds one character to each sample of [from, to) (the others may not advance). */
+        /**
+         * Feeds one character to each sample of [from, to); samples outside it advance too on a
+         * path that cannot step them apart (DL4J's), which then only ever gets [0, n).
+         */
         float[][] next(int[] ids, int from, int to);
 
-        /** Runs {@code r} on the samples, in halves on two threads where the steps allow it. */
-        default void inHalves(Partner.Range r) {
-            r.run(0, n());
+        /** Runs {@code r} on the {@code n} samples, in halves on two threads where the path allows it. */
+        default void inHalves(int n, Partner.Range r) {
+            r.run(0, n);
         }
-
-        int n();
 
         default void close() {
         }
@@ -165,13 +166,8 @@ public final class Sampler {
         }
 
         @Override
-        public void inHalves(Partner.Range r) {
+        public void inHalves(int n, Partner.Range r) {
             lean.inHalves(r);
-        }
-
-        @Override
-        public int n() {
-            return in.length;
         }
 
         @Override
@@ -203,11 +199,6 @@ public final class Sampler {
             }
             INDArray out = net.rnnTimeStep(in);
             return out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)).toFloatMatrix();
-        }
-
-        @Override
-        public int n() {
-            return n;
         }
 
         @Override
