@@ -126,7 +126,10 @@ final class LeanLstm implements AutoCloseable {
      * next-character distributions, one row per sample (valid until the next call).
      */
     float[][] step(int[] ids) {
-        inHalves((from, to) -> step(ids, from, to));
+        if (partner == null) {
+            return step(ids, 0, n);  // no lambda per character for the common one-sample case
+        }
+        partner.split((from, to) -> step(ids, from, to), 0, n / 2, n);
         return probs;
     }
 
@@ -149,7 +152,52 @@ final class LeanLstm implements AutoCloseable {
      * input). Returns the distributions of all samples (rows outside [from, to) untouched).
      */
     float[][] step(int[] ids, int from, int to) {
-        stepRange(ids, from, to);
+        int g4 = 4 * hidden;
+        int quads = Boolean.TRUE.equals(fourSamples) ? (to - from) / 4 * 4 : 0;  // samples in passes of four
+        float[][] z = arena;  // rows [0, n): the samples' gate accumulators
+        for (int l = 0; l < layers; l++) {
+            float[][] hl = h[l];
+            for (int s = from; s < to; s++) {
+                System.arraycopy(b[l], 0, z[s], 0, g4);
+                if (l == 0 && ids[s] >= 0) {
+                    axpy(1f, wIn[ids[s]], z[s], g4);
+                }
+            }
+            // row by row of the weights, every sample: a row is read from memory once per step
+            if (l > 0) {
+                accumulateInto(h[l - 1], z, zRows + wOff[l], hidden, z, from, to, g4, quads);
+            }
+            accumulateInto(hl, z, zRows + rwOff[l], hidden, z, from, to, g4, quads);
+            for (int s = from; s < to; s++) {
+                float[][] q = gates[s];
+                for (int gate = 0; gate < 4; gate++) {
+                    System.arraycopy(z[s], gate * hidden, q[gate], 0, hidden);
+                }
+                LstmCell.forward(q[0], q[1], q[2], q[3], c[l][s], c[l][s], tc[s], hl[s], hidden);
+            }
+        }
+        float[][] top = h[layers - 1];
+        for (int s = from; s < to; s++) {
+            System.arraycopy(bOut, 0, probs[s], 0, vocab);
+        }
+        accumulateInto(top, wOut, 0, wOut.length, probs, from, to, vocab, quads);
+        for (int s = from; s < to; s++) {
+            float[] p = probs[s];
+            float max = Float.NEGATIVE_INFINITY;
+            for (int v = 0; v < vocab; v++) {
+                max = Math.max(max, p[v]);
+            }
+            double sum = 0;
+            for (int v = 0; v < vocab; v++) {
+                float e = (float) Math.exp((p[v] - max) * invTemperature);
+                p[v] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int v = 0; v < vocab; v++) {
+                p[v] *= inv;
+            }
+        }
         return probs;
     }
 
@@ -199,56 +247,6 @@ final class LeanLstm implements AutoCloseable {
         if (partner != null) {
             partner.close();
             partner = null;
-        }
-    }
-
-    /** One time step for samples [from, to). */
-    private void stepRange(int[] ids, int from, int to) {
-        int g4 = 4 * hidden;
-        int quads = Boolean.TRUE.equals(fourSamples) ? (to - from) / 4 * 4 : 0;  // samples in passes of four
-        float[][] z = arena;  // rows [0, n): the samples' gate accumulators
-        for (int l = 0; l < layers; l++) {
-            float[][] hl = h[l];
-            for (int s = from; s < to; s++) {
-                System.arraycopy(b[l], 0, z[s], 0, g4);
-                if (l == 0 && ids[s] >= 0) {
-                    axpy(1f, wIn[ids[s]], z[s], g4);
-                }
-            }
-            // row by row of the weights, every sample: a row is read from memory once per step
-            if (l > 0) {
-                accumulateInto(h[l - 1], z, zRows + wOff[l], hidden, z, from, to, g4, quads);
-            }
-            accumulateInto(hl, z, zRows + rwOff[l], hidden, z, from, to, g4, quads);
-            for (int s = from; s < to; s++) {
-                float[][] q = gates[s];
-                for (int gate = 0; gate < 4; gate++) {
-                    System.arraycopy(z[s], gate * hidden, q[gate], 0, hidden);
-                }
-                LstmCell.forward(q[0], q[1], q[2], q[3], c[l][s], c[l][s], tc[s], hl[s], hidden);
-            }
-        }
-        float[][] top = h[layers - 1];
-        for (int s = from; s < to; s++) {
-            System.arraycopy(bOut, 0, probs[s], 0, vocab);
-        }
-        accumulateInto(top, wOut, 0, wOut.length, probs, from, to, vocab, quads);
-        for (int s = from; s < to; s++) {
-            float[] p = probs[s];
-            float max = Float.NEGATIVE_INFINITY;
-            for (int v = 0; v < vocab; v++) {
-                max = Math.max(max, p[v]);
-            }
-            double sum = 0;
-            for (int v = 0; v < vocab; v++) {
-                float e = (float) Math.exp((p[v] - max) * invTemperature);
-                p[v] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int v = 0; v < vocab; v++) {
-                p[v] *= inv;
-            }
         }
     }
 

@@ -48,7 +48,7 @@ final class Partner implements AutoCloseable {
         long spinStart = System.nanoTime();
         int spins = 0;
         while (finished != n) {
-            if ((++spins & 255) != 0 || System.nanoTime() - spinStart < SPIN_NANOS) {
+            if (keepSpinning(++spins, spinStart)) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.parkNanos(this, PARK_NANOS);  // polled: the partner does not wake the caller
@@ -64,6 +64,11 @@ final class Partner implements AutoCloseable {
         }
     }
 
+    /** True for {@link #SPIN_NANOS} after {@code since} (the clock read on every 256th spin only). */
+    private static boolean keepSpinning(int spins, long since) {
+        return (spins & 255) != 0 || System.nanoTime() - since < SPIN_NANOS;
+    }
+
     private void loop() {
         int seen = 0;
         while (true) {
@@ -71,7 +76,7 @@ final class Partner implements AutoCloseable {
             int spins = 0;
             int p;
             while ((p = posted) == seen) {
-                if ((++spins & 255) != 0 || System.nanoTime() - spinStart < SPIN_NANOS) {
+                if (keepSpinning(++spins, spinStart)) {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
