@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * {@code rnn warm-up} (hidden): runs prepare, train, sample, eval and info on a tiny generated
  * corpus in a temporary directory, which it deletes. The launcher runs it once per build under
- * {@code -XX:ArchiveClassesAtExit}, so that the classes every command loads go into a class-data
+ * {@code -XX:DumpLoadedClassList}, so that the classes every command loads go into a class-data
  * archive and later runs start faster.
  */
 @Command(name = "warm-up", hidden = true,
