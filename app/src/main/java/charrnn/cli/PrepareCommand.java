@@ -1,10 +1,9 @@
 package charrnn.cli;
 
-import charrnn.corpus.Json;
 import charrnn.corpus.Manifest;
 import charrnn.corpus.PrepareOptions;
-import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
+import charrnn.corpus.PrettyJson;
 import charrnn.corpus.Vocabulary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,18 +70,19 @@ public final class PrepareCommand implements Callable<Integer> {
                 replaceInvalid);
         Path out = output != null ? output : Preparer.defaultOutput(corpus);
         Progress progress = new Progress(err, "prepare " + corpus.getFileName());
-        Manifest m = new Preparer(options, msg -> {
+        var preparer = new Preparer(options, msg -> {
             if (!Verbosity.isQuiet()) {
                 err.println(msg);
             }
-        }, progress::update).prepare(corpus, out, force);
+        }, progress::update);
+        Manifest m = preparer.prepare(corpus, out, force);
         progress.done();
         if (json) {
             PrintWriter o = spec.commandLine().getOut();
-            o.println(Json.MAPPER.writeValueAsString(m));
+            o.println(PrettyJson.manifest(m));
             o.flush();
         } else if (!Verbosity.isQuiet()) {
-            summary(err, PreparedCorpus.open(out).vocabulary(), m, out);
+            summary(err, preparer.vocabulary(), m, out);
         }
         return 0;
     }

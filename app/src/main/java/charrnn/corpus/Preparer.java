@@ -38,6 +38,7 @@ public final class Preparer {
     private final PrepareOptions options;
     private final Consumer<String> log;
     private final ProgressListener progress;
+    private Vocabulary vocabulary;
 
     /**
      * @param log      receives human messages (stderr in the CLI)
@@ -66,6 +67,11 @@ public final class Preparer {
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    /** The vocabulary of the corpus that {@link #prepare} last wrote (null before). */
+    public Vocabulary vocabulary() {
+        return vocabulary;
     }
 
     /** The default output directory: beside the corpus, named after it without its extension. */
@@ -145,14 +151,6 @@ public final class Preparer {
      * remembers where each section's body starts and ends in its output.
      */
     private Manifest encode(Path corpus, Path dir) throws IOException {
-        // the JSON writer's start-up (about 0.2 s of class loading) on the other core meanwhile
-        var jsonReady = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                Json.MAPPER.writeValueAsBytes(new Manifest.Split(0, 0, 0, 0, 0));
-            } catch (IOException e) {
-                // only a warm-up: the real write reports its own errors
-            }
-        });
         Path ids = dir.resolve(IDS);
         Encoder enc = new Encoder(1);
         try {
@@ -196,9 +194,9 @@ public final class Preparer {
             log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
                     + " (--keep-boilerplate keeps it)", where, dropped));
         }
-        jsonReady.join();
-        Json.MAPPER.writeValue(dir.resolve(VOCAB).toFile(), vocab.toJson(Json.MAPPER));
-        Json.MAPPER.writeValue(dir.resolve(MANIFEST).toFile(), manifest);
+        PrettyJson.write(dir.resolve(VOCAB), vocab);
+        PrettyJson.write(dir.resolve(MANIFEST), manifest);
+        this.vocabulary = vocab;
         return manifest;
     }
 
