@@ -111,11 +111,10 @@ public final class PrettyJson {
         return j.out.toString();
     }
 
-    private PrettyJson open() {
+    private void open() {
         out.append('{');
         depth++;
         first = true;
-        return this;
     }
 
     private void close() {
