@@ -46,45 +46,45 @@ public final class PrettyJson {
     static String manifest(Manifest m, boolean escapeSurrogates) {
         var j = new PrettyJson(escapeSurrogates);
         j.open();
-        j.key("format").string(m.format());
-        j.key("formatVersion").out.append(m.formatVersion());
-        j.key("source").open();
-        j.key("path").string(m.source().path());
-        j.key("bytes").out.append(m.source().bytes());
-        j.key("sha256").string(m.source().sha256());
-        j.key("codePoints").out.append(m.source().codePoints());
+        j.field("format", m.format());
+        j.field("formatVersion", m.formatVersion());
+        j.object("source");
+        j.field("path", m.source().path());
+        j.field("bytes", m.source().bytes());
+        j.field("sha256", m.source().sha256());
+        j.field("codePoints", m.source().codePoints());
         j.close();
-        j.key("codePoints").out.append(m.codePoints());
-        j.key("vocabSize").out.append(m.vocabSize());
-        j.key("idWidth").out.append(m.idWidth());
-        j.key("split").open();
-        j.key("valFraction").out.append(m.split().valFraction());
-        j.key("trainStart").out.append(m.split().trainStart());
-        j.key("trainLength").out.append(m.split().trainLength());
-        j.key("valStart").out.append(m.split().valStart());
-        j.key("valLength").out.append(m.split().valLength());
+        j.field("codePoints", m.codePoints());
+        j.field("vocabSize", m.vocabSize());
+        j.field("idWidth", m.idWidth());
+        j.object("split");
+        j.field("valFraction", m.split().valFraction());
+        j.field("trainStart", m.split().trainStart());
+        j.field("trainLength", m.split().trainLength());
+        j.field("valStart", m.split().valStart());
+        j.field("valLength", m.split().valLength());
         j.close();
         Manifest.Normalisation n = m.normalisation();
-        j.key("normalisation").open();
-        j.key("newlines").out.append(n.newlines());
-        j.key("crlfConverted").out.append(n.crlfConverted());
-        j.key("loneCrConverted").out.append(n.loneCrConverted());
-        j.key("dropBom").out.append(n.dropBom());
-        j.key("bomDropped").out.append(n.bomDropped());
-        j.key("stripBoilerplate").out.append(n.stripBoilerplate());
+        j.object("normalisation");
+        j.field("newlines", n.newlines());
+        j.field("crlfConverted", n.crlfConverted());
+        j.field("loneCrConverted", n.loneCrConverted());
+        j.field("dropBom", n.dropBom());
+        j.field("bomDropped", n.bomDropped());
+        j.field("stripBoilerplate", n.stripBoilerplate());
         Manifest.Boilerplate b = n.boilerplate();
-        j.key("boilerplate").open();
-        j.key("found").out.append(b.found());
-        j.key("startLine").out.append(b.startLine());
-        j.key("endLine").out.append(b.endLine());
-        j.key("sections").out.append(b.sections());
-        j.key("droppedCodePoints").out.append(b.droppedCodePoints());
+        j.object("boilerplate");
+        j.field("found", b.found());
+        j.field("startLine", b.startLine());
+        j.field("endLine", b.endLine());
+        j.field("sections", b.sections());
+        j.field("droppedCodePoints", b.droppedCodePoints());
         j.close();
-        j.key("lowercase").out.append(n.lowercase());
-        j.key("ascii").out.append(n.ascii());
-        j.key("nonAsciiDropped").out.append(n.nonAsciiDropped());
-        j.key("replaceInvalid").out.append(n.replaceInvalid());
-        j.key("invalidReplaced").out.append(n.invalidReplaced());
+        j.field("lowercase", n.lowercase());
+        j.field("ascii", n.ascii());
+        j.field("nonAsciiDropped", n.nonAsciiDropped());
+        j.field("replaceInvalid", n.replaceInvalid());
+        j.field("invalidReplaced", n.invalidReplaced());
         j.close();
         j.close();
         return j.out.toString();
@@ -93,22 +93,44 @@ public final class PrettyJson {
     static String vocabulary(Vocabulary v, boolean escapeSurrogates) {
         var j = new PrettyJson(escapeSurrogates);
         j.open();
-        j.key("size").out.append(v.size());
+        j.field("size", v.size());
         j.key("symbols");
         // arrays stay on their line: "[ {" ... "}, {" ... "} ]", their objects one level deeper
         j.out.append('[');
         for (int i = 0; i < v.size(); i++) {
             j.out.append(i == 0 ? " " : ", ");
             j.open();
-            j.key("id").out.append(i);
-            j.key("codePoint").out.append(v.codePoint(i));
-            j.key("char").string(new String(Character.toChars(v.codePoint(i))));
-            j.key("count").out.append(v.count(i));
+            j.field("id", i);
+            j.field("codePoint", v.codePoint(i));
+            j.field("char", new String(Character.toChars(v.codePoint(i))));
+            j.field("count", v.count(i));
             j.close();
         }
         j.out.append(" ]");
         j.close();
         return j.out.toString();
+    }
+
+    /** {@code "name" : value}: numbers as Java prints them (Jackson prints doubles the same way). */
+    private void field(String name, long value) {
+        key(name).out.append(value);
+    }
+
+    private void field(String name, double value) {
+        key(name).out.append(value);
+    }
+
+    private void field(String name, boolean value) {
+        key(name).out.append(value);
+    }
+
+    private void field(String name, String value) {
+        key(name).string(value);
+    }
+
+    /** {@code "name" : {}}, open for its fields. */
+    private void object(String name) {
+        key(name).open();
     }
 
     private void open() {
