@@ -4,9 +4,8 @@ import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
 import charrnn.corpus.Json;
 import charrnn.corpus.TextEncoder;
-import charrnn.data.OneHotWindows;
 import charrnn.model.Checkpoint;
-import charrnn.train.Evaluator;
+import charrnn.engine.Engine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,11 +44,11 @@ public final class EvalCommand implements Callable<Integer> {
         if (enc.ids().length < 2) {
             throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
         }
-        int seq = loaded.info().config().seqLength();
-        int batch = loaded.info().config().batch();
-        var windows = new OneHotWindows(IdSequence.of(enc.ids()), loaded.vocabulary().size(), 0, enc.ids().length, seq,
-                batch, false, 0);
-        Evaluator.Loss loss = Evaluator.evaluate(loaded.net(), windows);
+        var config = loaded.info().config();
+        var modelSpec = loaded.info().spec();
+        Engine engine = Engine.create(Engine.Kind.auto.resolve(Backend.load(), modelSpec.cell()), loaded.net(), modelSpec,
+                config.batch(), config.seqLength());
+        Engine.Loss loss = engine.score(IdSequence.of(enc.ids()), 0, enc.ids().length);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.COMPACT.createObjectNode();

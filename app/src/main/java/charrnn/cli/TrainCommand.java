@@ -6,6 +6,7 @@ import charrnn.corpus.Json;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
+import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.TrainConfig;
@@ -114,9 +115,9 @@ public final class TrainCommand implements Callable<Integer> {
     int earlyStop;
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",
             description = "Training step: fast (the project's LSTM step on the CPU, same math as DL4J's, several times"
-                    + " faster), dl4j (MultiLayerNetwork.fit; always used for --cell rnn), or auto: fast on the CPU,"
-                    + " dl4j on a GPU (default: ${DEFAULT-VALUE}).")
-    TrainOptions.Engine engine;
+                    + " faster), dl4j (DL4J's own layers; always used for --cell rnn), or auto: fast for LSTMs on the"
+                    + " CPU, dl4j on a GPU (default: ${DEFAULT-VALUE}).")
+    Engine.Kind engine;
     @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
     boolean json;
 
@@ -126,8 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TrainOptions options = new TrainOptions(epochs, maxSteps,
                 maxTime != null ? maxTime : (epochs == 0 && maxSteps == 0 ? 600.0 : 0.0),
-                evalEvery, evalChars, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop,
-                engine.resolve(backend));
+                evalEvery, evalChars, sampleEvery != null ? sampleEvery : evalEvery, sampleLength, checkpointEvery, keep, earlyStop);
 
         MultiLayerNetwork net;
         ModelSpec modelSpec;
@@ -194,7 +194,9 @@ public final class TrainCommand implements Callable<Integer> {
 
         TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !Verbosity.isQuiet(),
                 Verbosity.isQuiet());
-        Trainer trainer = new Trainer(net, data, modelSpec, config, options, state, dir, backend, console);
+        Engine step = Engine.create(engine.resolve(backend, modelSpec.cell()), net, modelSpec, config.batch(),
+                config.seqLength());
+        Trainer trainer = new Trainer(net, step, data, modelSpec, config, options, state, dir, backend, console);
         Signals.onInterrupt(() -> {
             console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");
             trainer.requestStop();

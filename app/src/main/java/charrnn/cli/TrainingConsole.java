@@ -8,7 +8,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -77,11 +76,6 @@ final class TrainingConsole implements TrainingListener {
             return;
         }
         line("---- sample at step " + step + " ----\n" + text + "\n----");
-    }
-
-    @Override
-    public void onCheckpoint(Path file) {
-        // the summary names the checkpoints; per-file lines would only be noise
     }
 
     @Override

@@ -18,26 +18,7 @@ public record TrainOptions(
         int sampleLength,
         int checkpointEvery,
         int keep,
-        int earlyStop,
-        Engine engine) {
-
-    /**
-     * How a training step is computed: the fast LSTM step (CPU backend only), or DL4J's own
-     * {@code fit} (both give the same math); auto picks fast on the CPU and dl4j on a GPU.
-     */
-    public enum Engine {
-        auto, fast, dl4j;
-
-        /** The engine to use on {@code backend} ("cpu" or "cuda"); a usage error for fast on CUDA. */
-        public Engine resolve(String backend) {
-            boolean gpu = "cuda".equals(backend);
-            if (this == fast && gpu) {
-                throw RnnException.usage("--engine fast computes its gate arithmetic in Java on the CPU; on the CUDA"
-                        + " backend use --engine dl4j (what --engine auto picks there)");
-            }
-            return this != auto ? this : gpu ? dl4j : fast;
-        }
-    }
+        int earlyStop) {
 
     public TrainOptions {
         check(epochs >= 0, "--epochs must be >= 0 (0 = no limit), got " + epochs);
@@ -50,7 +31,54 @@ public record TrainOptions(
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0 (0 = only best and last), got " + checkpointEvery);
         check(keep >= 0, "--keep must be >= 0, got " + keep);
         check(earlyStop >= 0, "--early-stop must be >= 0 (0 = off), got " + earlyStop);
-        check(engine != null, "--engine must be auto, fast or dl4j");
+    }
+
+    /** The CLI's defaults: 10 minutes, evaluation and a preview every 100 steps, a checkpoint every 500. */
+    public static TrainOptions defaults() {
+        return new TrainOptions(0, 0, 600, 100, 250_000, 100, 200, 500, 3, 0);
+    }
+
+    /** A budget of {@code n} steps and nothing else. */
+    public TrainOptions withMaxSteps(long n) {
+        return new TrainOptions(0, n, 0, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
+                earlyStop);
+    }
+
+    /** A budget of {@code n} epochs and nothing else. */
+    public TrainOptions withEpochs(int n) {
+        return new TrainOptions(n, 0, 0, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
+                earlyStop);
+    }
+
+    /** A budget of {@code seconds} of this run and nothing else. */
+    public TrainOptions withMaxSeconds(double seconds) {
+        return new TrainOptions(0, 0, seconds, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
+                earlyStop);
+    }
+
+    public TrainOptions withEvalEvery(int n) {
+        return new TrainOptions(epochs, maxSteps, maxSeconds, n, evalChars, sampleEvery, sampleLength, checkpointEvery,
+                keep, earlyStop);
+    }
+
+    public TrainOptions withEvalChars(long n) {
+        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, n, sampleEvery, sampleLength, checkpointEvery,
+                keep, earlyStop);
+    }
+
+    public TrainOptions withSampleEvery(int n) {
+        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, n, sampleLength, checkpointEvery,
+                keep, earlyStop);
+    }
+
+    public TrainOptions withCheckpoints(int every, int keep) {
+        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength, every,
+                keep, earlyStop);
+    }
+
+    public TrainOptions withEarlyStop(int evaluations) {
+        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength,
+                checkpointEvery, keep, evaluations);
     }
 
     private static void check(boolean ok, String message) {

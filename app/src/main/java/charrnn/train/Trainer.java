@@ -1,7 +1,9 @@
 package charrnn.train;
 
 import charrnn.corpus.PreparedCorpus;
-import charrnn.data.OneHotWindows;
+import charrnn.data.TrainingWindows;
+import charrnn.engine.Engine;
+import charrnn.engine.Optimizer;
 import charrnn.model.Checkpoint;
 import charrnn.model.CheckpointInfo;
 import charrnn.model.ModelSpec;
@@ -10,8 +12,6 @@ import charrnn.model.TrainingState;
 import charrnn.sample.Sampler;
 import charrnn.sample.Strategy;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +37,8 @@ public final class Trainer {
     private static final Pattern STEP_FILE = Pattern.compile("step-(\\d+)\\.zip");
 
     private final MultiLayerNetwork net;
+    private final Engine engine;
+    private final Optimizer optimizer;
     private final PreparedCorpus corpus;
     private final ModelSpec spec;
     private final TrainConfig config;
@@ -46,11 +48,13 @@ public final class Trainer {
     private final String backend;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private TrainingState state;
-    private FastLstm fast;
 
-    public Trainer(MultiLayerNetwork net, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
+    /** A run of {@code net}, whose steps and evaluations {@code engine} computes. */
+    public Trainer(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
                    TrainOptions options, TrainingState state, Path dir, String backend, TrainingListener listener) {
         this.net = net;
+        this.engine = engine;
+        this.optimizer = new Optimizer(net, config.clip());
         this.corpus = corpus;
         this.spec = spec;
         this.config = config;
@@ -68,28 +72,20 @@ public final class Trainer {
 
     public Result run() throws IOException {
         Files.createDirectories(dir);
-        var train = new OneHotWindows(corpus, corpus.trainStart(), corpus.trainLength(), config.seqLength(),
-                config.batch(), true, config.randomSeed());
-        var val = new OneHotWindows(corpus, corpus.valStart(), evalLength(), config.seqLength(),
-                config.batch(), false, 0);
+        var train = new TrainingWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(),
+                config.batch(), config.randomSeed());
         long perEpoch = train.batchesPerEpoch();
         MetricsLog metrics = new MetricsLog(dir, state.step());
         train.setEpoch(state.epoch());
         train.skipBatches(state.batchInEpoch());
         long totalSteps = totalSteps(perEpoch);
         listener.onStart(state.step(), perEpoch, totalSteps);
-
-        fast = options.engine() != TrainOptions.Engine.dl4j && ModelSpec.LSTM.equals(spec.cell())
-                ? FastLstm.create(net, spec.layers(), spec.hidden(), spec.vocabSize(), config.batch(), config.seqLength(),
-                spec.dropout(), config.clip())
-                : null;
         long runStart = System.nanoTime();
         double elapsedBefore = state.elapsedSeconds();
         double lossSum = 0;
         int lossCount = 0;
         double trainSeconds = 0;
         long lastEvalStep = -1;
-        double lr = Double.NaN;
         Stop stop = null;
         double lastGoodLoss = Double.NaN;
 
@@ -99,30 +95,21 @@ public final class Trainer {
                 break;
             }
             if (!train.hasNext()) {
-                train.reset();
+                train.nextEpoch();
                 state = state.atEpoch(train.epoch());
                 stop = budgetExhausted(runStart);
                 if (stop != null) {
                     break;
                 }
             }
-            double stepLr = config.learningRate(state.epoch());
-            if (stepLr != lr) {
-                net.setLearningRate(stepLr);
-                lr = stepLr;
-            }
-            // Dropout draws from ND4J's generator: seeding it per step makes a resumed run
-            // draw the same masks as an uninterrupted one.
+            double lr = config.learningRate(state.epoch());
+            // dropout seeded per step: a resumed run draws the same masks as an uninterrupted one
             long dropoutSeed = config.randomSeed() * 1_000_003L + state.step();
             long t0 = System.nanoTime();
-            double loss;
-            if (fast != null) {
-                loss = fast.fit(corpus, train.nextStarts(), dropoutSeed);
-            } else {
-                DataSet ds = train.next();
-                Nd4j.getRandom().setSeed(dropoutSeed);
-                net.fit(ds);
-                loss = net.score() / config.seqLength();
+            long[] starts = train.nextStarts();
+            double loss = engine.gradientSums(corpus, starts, dropoutSeed) / ((double) starts.length * config.seqLength());
+            if (Double.isFinite(loss)) {
+                optimizer.apply(engine.gradient(), starts.length, lr);
             }
             double dt = (System.nanoTime() - t0) / 1e9;
             if (!Double.isFinite(loss)) {
@@ -143,7 +130,7 @@ public final class Trainer {
             listener.onStep(state.step(), state.epoch(), loss, cps);
 
             if (state.step() % options.evalEvery() == 0) {
-                evaluate(val, metrics, lossSum / lossCount, cps, lr, runStart, totalSteps);
+                evaluate(metrics, lossSum / lossCount, cps, lr, runStart, totalSteps);
                 lastEvalStep = state.step();
                 lossSum = 0;
                 lossCount = 0;
@@ -169,11 +156,11 @@ public final class Trainer {
         if (state.step() > 0 && lastEvalStep != state.step() && stop != Stop.INTERRUPTED) {
             double cps = lossCount == 0 ? 0 : lossCount * (double) config.batch() * config.seqLength()
                     / Math.max(trainSeconds, 1e-9);
-            evaluate(val, metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
+            evaluate(metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
                     config.learningRate(state.epoch()), runStart, totalSteps);
         }
         if (state.step() > 0) {
-            saveStep();
+            saveLast();
         }
         return new Result(stop, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
     }
@@ -201,10 +188,9 @@ public final class Trainer {
         return null;
     }
 
-    private void evaluate(OneHotWindows val, MetricsLog metrics, double trainLoss, double cps, double lr,
-                          long runStart, long totalSteps) throws IOException {
-        double v = fast != null ? fast.evaluate(corpus, corpus.valStart(), evalLength()).nats()
-                : Evaluator.evaluate(net, val).nats();
+    private void evaluate(MetricsLog metrics, double trainLoss, double cps, double lr, long runStart,
+                          long totalSteps) throws IOException {
+        double v = engine.score(corpus, corpus.valStart(), evalLength()).nats();
         boolean best = state.isBest(v);
         state = state.afterEval(v);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
@@ -220,7 +206,6 @@ public final class Trainer {
         if (best) {
             Path b = dir.resolve(Checkpoint.BEST);
             Checkpoint.save(b, net, corpus.vocabulary(), info());
-            listener.onCheckpoint(b);
         }
         listener.onEval(report);
     }
@@ -260,8 +245,18 @@ public final class Trainer {
         Path f = dir.resolve(String.format("step-%06d.zip", state.step()));
         Checkpoint.save(f, net, corpus.vocabulary(), info());
         Checkpoint.alias(f, dir.resolve(Checkpoint.LAST));
-        listener.onCheckpoint(f);
         prune();
+    }
+
+    /** The end of a run: a step checkpoint as well when they are on (unless this step has one), else only last.zip. */
+    private void saveLast() throws IOException {
+        if (options.checkpointEvery() > 0) {
+            if (state.step() % options.checkpointEvery() != 0) {
+                saveStep();
+            }
+        } else {
+            Checkpoint.save(dir.resolve(Checkpoint.LAST), net, corpus.vocabulary(), info());
+        }
     }
 
     private void prune() throws IOException {

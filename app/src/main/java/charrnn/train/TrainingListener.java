@@ -1,6 +1,5 @@
 package charrnn.train;
 
-import java.nio.file.Path;
 
 /** What a training run reports, for the CLI to show (progress bar, log lines) or tests to watch. */
 public interface TrainingListener {
@@ -14,9 +13,6 @@ public interface TrainingListener {
     }
 
     default void onSample(long step, String text) {
-    }
-
-    default void onCheckpoint(Path file) {
     }
 
     default void log(String message) {

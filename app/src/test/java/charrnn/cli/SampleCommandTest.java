@@ -125,9 +125,9 @@ class SampleCommandTest {
         CliRunner r = CliRunner.run("eval", "-m", model.toString(), valFile.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode o = Json.MAPPER.readTree(r.out());
-        var expected = charrnn.train.Evaluator.evaluate(loaded.net(), new charrnn.data.OneHotWindows(corpus,
-                corpus.valStart(), corpus.valLength(), loaded.info().config().seqLength(),
-                loaded.info().config().batch(), false, 0));
+        var expected = charrnn.engine.Engine.create(charrnn.engine.Engine.Kind.dl4j, loaded.net(), loaded.info().spec(),
+                loaded.info().config().batch(), loaded.info().config().seqLength())
+                .score(corpus, corpus.valStart(), corpus.valLength());
         assertEquals(expected.nats(), o.get("nats").asDouble(), 1e-6);
         assertEquals(expected.characters(), o.get("characters").asLong());
         assertEquals(1, o.get("unknown").asLong(), "the euro sign is counted, not silently dropped");

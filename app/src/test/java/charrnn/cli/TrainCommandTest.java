@@ -30,6 +30,28 @@ class TrainCommandTest {
         return a.toArray(String[]::new);
     }
 
+    /** rnn eval and training's validation share their scoring: the validation split's text scores the validation loss. */
+    @Test
+    void evalOfTheValidationTextPrintsTheValidationLoss() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
+        Path m = tmp.resolve("m");
+        CliRunner train = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "5",
+                "--eval-chars", "0", "--json"));
+        assertEquals(0, train.code(), train.err());
+        double val = charrnn.corpus.Json.MAPPER.readTree(train.out()).get("lastValLoss").asDouble();
+        var prepared = charrnn.corpus.PreparedCorpus.open(m.resolve("corpus"));
+        StringBuilder text = new StringBuilder();
+        for (long i = prepared.valStart(); i < prepared.valStart() + prepared.valLength(); i++) {
+            text.appendCodePoint(prepared.vocabulary().codePoint(prepared.id(i)));
+        }
+        Path valText = Files.writeString(tmp.resolve("val.txt"), text);
+        CliRunner eval = CliRunner.run("eval", "-m", m.resolve("last.zip").toString(), valText.toString(), "--json");
+        assertEquals(0, eval.code(), eval.err());
+        var o = charrnn.corpus.Json.MAPPER.readTree(eval.out());
+        assertEquals(val, o.get("nats").asDouble(), 0.0);
+        assertEquals(prepared.valLength() - 1, o.get("characters").asLong());
+    }
+
     @Test
     void resumedTrainingEqualsUninterruptedTraining() throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);

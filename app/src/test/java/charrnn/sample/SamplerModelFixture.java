@@ -4,11 +4,8 @@ import charrnn.corpus.PreparedCorpus;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
-import charrnn.model.TrainingState;
 import charrnn.train.TinyCorpus;
 import charrnn.train.TrainOptions;
-import charrnn.train.Trainer;
-import charrnn.train.TrainingListener;
 
 import java.nio.file.Path;
 
@@ -21,8 +18,9 @@ public final class SamplerModelFixture {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 24, 0, c.vocabulary().size());
         var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 5);
-        new Trainer(Networks.build(spec, config), c, spec, config, new TrainOptions(0, 30, 0, 30, 0, 0, 10, 0, 1, 0, TrainOptions.Engine.fast),
-                TrainingState.start(c.dir().toString()), tmp.resolve("m"), "cpu", new TrainingListener() { }).run();
+        TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
+                TrainOptions.defaults().withMaxSteps(30).withEvalEvery(30).withEvalChars(0).withSampleEvery(0)
+                        .withCheckpoints(0, 1), tmp.resolve("m")).run();
         return tmp.resolve("m");
     }
 }

@@ -3,6 +3,11 @@ package charrnn.train;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
+import charrnn.engine.Engine;
+import charrnn.model.ModelSpec;
+import charrnn.model.TrainConfig;
+import charrnn.model.TrainingState;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,5 +31,19 @@ public final class TinyCorpus {
         Path f = write(dir, PATTERN, 120);
         new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, dir.resolve("prepared"), false);
         return PreparedCorpus.open(dir.resolve("prepared"));
+    }
+
+    /** A run of {@code net} from its first step, with the fast engine, reporting to nothing. */
+    public static Trainer trainer(MultiLayerNetwork net, PreparedCorpus c, ModelSpec spec, TrainConfig config,
+                                  TrainOptions options, Path dir) {
+        return trainer(Engine.Kind.fast, net, c, spec, config, options, TrainingState.start(c.dir().toString()), dir,
+                new TrainingListener() { });
+    }
+
+    public static Trainer trainer(Engine.Kind kind, MultiLayerNetwork net, PreparedCorpus c, ModelSpec spec,
+                                  TrainConfig config, TrainOptions options, TrainingState state, Path dir,
+                                  TrainingListener listener) {
+        Engine engine = Engine.create(kind, net, spec, config.batch(), config.seqLength());
+        return new Trainer(net, engine, c, spec, config, options, state, dir, "cpu", listener);
     }
 }

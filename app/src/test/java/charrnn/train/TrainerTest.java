@@ -1,7 +1,7 @@
 package charrnn.train;
 
 import charrnn.corpus.PreparedCorpus;
-import charrnn.data.OneHotWindows;
+import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
@@ -12,7 +12,6 @@ import charrnn.sample.Strategy;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +25,8 @@ class TrainerTest {
     Path tmp;
 
     static TrainOptions steps(long n, int evalEvery) {
-        return new TrainOptions(0, n, 0, evalEvery, 0, 0, 50, 0, 3, 0, TrainOptions.Engine.fast);
+        return TrainOptions.defaults().withMaxSteps(n).withEvalEvery(evalEvery).withEvalChars(0).withSampleEvery(0)
+                .withCheckpoints(0, 3);
     }
 
     @Test
@@ -35,13 +35,13 @@ class TrainerTest {
         assertTrue(c.valLength() > 101, "the tiny corpus needs a longer validation split");
         var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         var config = new TrainConfig(12, 4, "adam", 1e-2, 1, 0, 5, 1);
-        for (TrainOptions.Engine engine : new TrainOptions.Engine[]{TrainOptions.Engine.fast, TrainOptions.Engine.dl4j}) {
+        for (Engine.Kind engine : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             MultiLayerNetwork net = Networks.build(spec, config);
-            var options = new TrainOptions(0, 1, 0, 1, 100, 0, 50, 0, 3, 0, engine);
-            var result = new Trainer(net, c, spec, config, options, TrainingState.start(c.dir().toString()),
-                    tmp.resolve("m-" + engine), "cpu", new TrainingListener() { }).run();
+            var options = steps(1, 1).withEvalChars(100);
+            var result = TinyCorpus.trainer(engine, net, c, spec, config, options, TrainingState.start(c.dir().toString()),
+                    tmp.resolve("m-" + engine), new TrainingListener() { }).run();
             // 100 characters scored: 101 ids from the start of the validation split
-            var expected = Evaluator.evaluate(net, new charrnn.data.OneHotWindows(c, c.valStart(), 101, 12, 4, false, 0));
+            var expected = Engine.create(Engine.Kind.dl4j, net, spec, 4, 12).score(c, c.valStart(), 101);
             assertEquals(100, expected.characters());
             assertEquals(expected.nats(), result.state().bestValLoss(), 1e-5, engine.name());
         }
@@ -54,8 +54,7 @@ class TrainerTest {
         var config = new TrainConfig(24, 16, "adam", 1e-2, 1, 0, 5, 1);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("model");
-        var result = new Trainer(net, c, spec, config, steps(150, 50), TrainingState.start(c.dir().toString()), dir,
-                "cpu", new TrainingListener() { }).run();
+        var result = TinyCorpus.trainer(net, c, spec, config, steps(150, 50).withCheckpoints(150, 3), dir).run();
         assertEquals(Trainer.Stop.STEPS, result.stop());
         assertEquals(150, result.state().step());
         assertTrue(result.state().bestValLoss() < 0.15, "validation loss " + result.state().bestValLoss());
@@ -79,28 +78,17 @@ class TrainerTest {
     }
 
     @Test
-    void scoreOverSeqLengthIsNatsPerCharacter() throws IOException {
-        PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 2, 16, 0, c.vocabulary().size());
-        var config = new TrainConfig(20, 8, "adam", 2e-3, 1, 0, 5, 3);
-        MultiLayerNetwork net = Networks.build(spec, config);
-        var it = new OneHotWindows(c, c.trainStart(), 8L * 20 + 1, 20, 8, false, 0);
-        DataSet ds = it.next();
-        double score = net.score(ds, false) / 20;
-        var eval = Evaluator.evaluate(net, new OneHotWindows(c, c.trainStart(), 8L * 20 + 1, 20, 8, false, 0));
-        assertEquals(eval.nats(), score, 1e-4);
-        assertEquals(Math.log(c.vocabulary().size()), eval.nats(), 0.05, "untrained: about ln(vocabulary)");
-    }
-
-    @Test
     void checkpointRoundTripKeepsParametersAndUpdaterState() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 16, 0.1, c.vocabulary().size());
         var config = new TrainConfig(20, 8, "adam", 2e-3, 0.9, 1, 5, 3);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("m");
-        new Trainer(net, c, spec, config, steps(5, 5), TrainingState.start(c.dir().toString()), dir, "cpu",
-                new TrainingListener() { }).run();
+        TinyCorpus.trainer(net, c, spec, config, steps(5, 5), dir).run();
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("best.zip", "last.zip"), files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".zip")).sorted().toList(), "--checkpoint-every 0: only best and last");
+        }
         Checkpoint.Loaded l = Checkpoint.load(dir.resolve("last.zip"), true);
         assertEquals(net.params(), l.net().params());
         assertEquals(net.getUpdater().getStateViewArray(), l.net().getUpdater().getStateViewArray());
@@ -124,13 +112,12 @@ class TrainerTest {
         var config = new TrainConfig(20, 8, "adam", 2e-3, 1, 0, 5, 3);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("m");
-        var first = new Trainer(net, c, spec, config, steps(4, 4), TrainingState.start(c.dir().toString()), dir, "cpu",
-                new TrainingListener() { }).run();
+        var first = TinyCorpus.trainer(net, c, spec, config, steps(4, 4), dir).run();
         byte[] last = Files.readAllBytes(dir.resolve("last.zip"));
         byte[] best = Files.readAllBytes(dir.resolve("best.zip"));
         net.params().assign(Double.NaN); // what an exploding update leaves behind
         StringBuilder log = new StringBuilder();
-        var r = new Trainer(net, c, spec, config, steps(8, 4), first.state(), dir, "cpu", new TrainingListener() {
+        var r = TinyCorpus.trainer(Engine.Kind.fast, net, c, spec, config, steps(8, 4), first.state(), dir, new TrainingListener() {
             @Override
             public void log(String message) {
                 log.append(message);
@@ -148,8 +135,8 @@ class TrainerTest {
         var spec = new ModelSpec("rnn", 1, 32, 0, c.vocabulary().size());
         var config = new TrainConfig(16, 8, "rmsprop", 5e-3, 1, 0, 5, 1);
         MultiLayerNetwork net = Networks.build(spec, config);
-        var r = new Trainer(net, c, spec, config, steps(60, 60), TrainingState.start(c.dir().toString()),
-                tmp.resolve("r"), "cpu", new TrainingListener() { }).run();
+        var r = TinyCorpus.trainer(Engine.Kind.dl4j, net, c, spec, config, steps(60, 60),
+                TrainingState.start(c.dir().toString()), tmp.resolve("r"), new TrainingListener() { }).run();
         assertTrue(r.state().bestValLoss() < Math.log(c.vocabulary().size()) - 1, "learned something: "
                 + r.state().bestValLoss());
     }

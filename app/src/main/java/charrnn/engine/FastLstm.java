@@ -1,11 +1,9 @@
-package charrnn.train;
+package charrnn.engine;
 
 import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
 import charrnn.model.LstmCell;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
-import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -18,22 +16,19 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * A training step for the LSTM network that computes exactly what DL4J's {@code LSTM} layers
- * compute (same parameters, same gate order, same loss scale), but organised for speed: the input
- * projection of every time step is one matrix product, the recurrence does one small product per
- * step, and the weight gradients are one product per matrix after the backward sweep. The matrix
- * products run in ND4J (OpenBLAS); the gate arithmetic of each time step runs in {@link LstmCell} on
- * Java arrays, a few tens of microseconds where ND4J's small ops cost about 0.4 ms per step and
- * layer. All buffers are allocated once. The Java arrays are read and written through ND4J's host
- * buffers, so this engine is for the CPU backend only. Parameters and optimizer state stay in the DL4J network's own arrays, so
- * checkpoints, evaluation and sampling see them unchanged.
+ * The fast CPU engine for LSTM networks: computes what DL4J's {@code LSTM} layers compute (same
+ * parameters, gate order and loss), organised for speed. Each layer's input projection for the
+ * whole batch is one matrix product (layer 0's, from one-hot input, a copy of weight rows), the
+ * recurrence one small product per time step, each weight gradient one product after the backward
+ * sweep; the products run in ND4J (OpenBLAS), the gate arithmetic in {@link LstmCell} on Java
+ * arrays, which costs far less than ND4J's per-op overhead at these sizes (bench/NOTES.md 9). The
+ * Java arrays are read and written through ND4J's host buffers, so this engine is for the CPU
+ * backend only. Parameters and optimizer state stay in the network's own arrays.
  *
  * <p>DL4J's LSTM packs its four gates as columns {@code [block input (tanh) | forget | output |
- * input gate]} of {@code W [nIn, 4H]}, {@code RW [H, 4H]} and {@code b [1, 4H]}; there are no
- * peepholes. The loss is the cross-entropy summed over time steps and averaged over the batch, as
- * DL4J's {@code RnnOutputLayer} scores it (char-rnn's gradient scale, so clipping means the same).
+ * input gate]} of {@code W [nIn, 4H]}, {@code RW [H, 4H]} and {@code b [1, 4H]}; no peepholes.
  */
-public final class FastLstm {
+final class FastLstm implements Engine {
     private final MultiLayerNetwork net;
     private final int layers;
     private final int hidden;
@@ -41,7 +36,6 @@ public final class FastLstm {
     private final int batch;
     private final int steps;
     private final double keep;
-    private final double clip;
     private final int rows;
     private final int n;                // H * B: one step's values of one gate
 
@@ -89,13 +83,13 @@ public final class FastLstm {
     private final float[][] symbolGrad; // [V][4H]: layer 0's weight gradient, row by row
     private final float[] column;       // [4H]: one column of s
     private final float[] zeroColumn;
+    private final float[] zeroLogits;
     private final int[] inputs;         // per column t*B + i: the input id, or -1 for none (an all-zero one-hot column)
     private final int[] labels;         // per column t*B + i: the id to predict, or -1 for none
     private final int[] window;         // ids of one window: steps + 1
     private final int[] fullLengths;    // steps, for every window of a training batch
 
-    public FastLstm(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps, double dropout,
-                    double clip) {
+    FastLstm(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps, double dropout) {
         this.net = net;
         this.layers = layers;
         this.hidden = hidden;
@@ -103,7 +97,6 @@ public final class FastLstm {
         this.batch = batch;
         this.steps = steps;
         this.keep = 1.0 - dropout;
-        this.clip = clip;
         this.rows = batch * steps;
         this.n = hidden * batch;
         int g4 = 4 * hidden;
@@ -197,6 +190,7 @@ public final class FastLstm {
         symbolGrad = new float[vocab][g4];
         column = new float[g4];
         zeroColumn = new float[g4];
+        zeroLogits = new float[vocab];
         inputs = new int[rows];
         labels = new int[rows];
         window = new int[steps + 1];
@@ -209,8 +203,8 @@ public final class FastLstm {
      * cannot fit in the JVM's heap: the per-step activations of every layer are kept for the
      * backward pass, {@link #heapBytes} of them.
      */
-    public static FastLstm create(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps,
-                                  double dropout, double clip) {
+    static FastLstm create(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps,
+                           double dropout) {
         long need = heapBytes(layers, hidden, vocab, batch, steps);
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
@@ -222,7 +216,7 @@ public final class FastLstm {
             throw RnnException.usage(tooLarge);
         }
         try {
-            return new FastLstm(net, layers, hidden, vocab, batch, steps, dropout, clip);
+            return new FastLstm(net, layers, hidden, vocab, batch, steps, dropout);
         } catch (OutOfMemoryError e) {
             throw RnnException.usage(tooLarge);
         }
@@ -245,7 +239,7 @@ public final class FastLstm {
 
     /**
      * Row sums of a [F, R] matrix into a bias gradient, as a matrix-vector product: ND4J's
-     * {@code sum(1)} over a column-major [1024, 6400] matrix took about 48 ms, the product 1-3 ms.
+     * {@code sum(1)} over a column-major matrix is many times slower (bench/NOTES.md 10).
      */
     private void rowSums(INDArray m, INDArray dst) {
         INDArray out = rowSum.get(NDArrayIndex.interval(0, m.size(0)), NDArrayIndex.all());
@@ -299,35 +293,22 @@ public final class FastLstm {
         return row.reshape(row.length()).get(NDArrayIndex.interval(from, to));
     }
 
-    /**
-     * One optimisation step on the windows starting at {@code starts} (each {@code steps + 1} ids
-     * long): forward, backward, element-wise clipping, the network's updater (Adam or RMSProp,
-     * with its state in the network), parameter update. Returns the loss in nats per character.
-     */
-    public double fit(IdSequence corpus, long[] starts, long dropoutSeed) {
-        double loss = forwardBackward(corpus, starts, dropoutSeed);
-        if (clip > 0) {
-            Transforms.max(grad, -clip, false);
-            Transforms.min(grad, clip, false);
-        }
-        var conf = net.getLayerWiseConfigurations();
-        int iteration = conf.getIterationCount();
-        int epoch = conf.getEpochCount();
-        for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) net.getUpdater()).getUpdaterBlocks()) {
-            INDArray g = slice(grad, block.getParamOffsetStart(), block.getParamOffsetEnd());
-            block.getGradientUpdater().applyUpdater(g, iteration, epoch);
-        }
-        net.params().reshape(grad.length()).subi(grad);
-        conf.setIterationCount(iteration + 1);
-        return loss;
+    @Override
+    public int batch() {
+        return batch;
     }
 
-    /** Forward and backward pass; leaves the gradient in {@link #gradient()}; returns nats per character. */
-    double forwardBackward(IdSequence corpus, long[] starts, long dropoutSeed) {
-        if (starts.length != batch) {
-            throw new IllegalArgumentException("expected " + batch + " windows, got " + starts.length);
+    @Override
+    public int seqLength() {
+        return steps;
+    }
+
+    @Override
+    public double gradientSums(IdSequence corpus, long[] starts, long dropoutSeed) {
+        if (starts.length > batch) {
+            throw new IllegalArgumentException("at most " + batch + " windows, got " + starts.length);
         }
-        loadBatch(corpus, starts, batch, fullLengths);
+        loadBatch(corpus, starts, starts.length, fullLengths);
         if (keep < 1) {
             Nd4j.getRandom().setSeed(dropoutSeed);
             for (int l = 1; l <= layers; l++) {
@@ -338,19 +319,22 @@ public final class FastLstm {
 
         forward(true);
 
-        // loss: -sum log p(label), summed over time, averaged over the batch
-        double loss = -labelLogLikelihood() / batch;
+        // loss: -sum log p(label) over every labelled position
+        double loss = -labelLogLikelihood();
         if (Double.isNaN(loss)) {
             return loss;
         }
 
-        // backward: output layer; d loss / d logits = (softmax - one-hot label) / batch
+        // backward: output layer; d loss / d logits = softmax - one-hot label, 0 for unused columns
         int top = layers - 1;
         for (int col = 0; col < rows; col++) {
-            int at = col * vocab + labels[col];
-            logitsBuf.put(at, logitsBuf.get(at) - 1f);
+            if (labels[col] >= 0) {
+                int at = col * vocab + labels[col];
+                logitsBuf.put(at, logitsBuf.get(at) - 1f);
+            } else {
+                logitsBuf.put(col * vocab, zeroLogits, 0, vocab);
+            }
         }
-        logits.divi(batch);
         Nd4j.gemm(outIn, logits, gwOut, false, true, 1.0, 0.0);
         rowSums(logits, gbOut);
         Nd4j.gemm(wOut, logits, dx, false, false, 1.0, 0.0);
@@ -395,7 +379,7 @@ public final class FastLstm {
                 }
             }
         }
-        return loss / steps;
+        return loss;
     }
 
     /**
@@ -438,8 +422,7 @@ public final class FastLstm {
     /**
      * Layer 0's input projection W^T x for every column: the input is one-hot, so a column's
      * projection is the row of W of its symbol (zeros for no input), copied instead of multiplied
-     * by a [V, T*B] one-hot matrix (2 x 4H x V multiply-adds per column, 78 GFLOP per step for
-     * 3,000 symbols at 2 x 256).
+     * by a [V, T*B] one-hot matrix, whose cost grows with the vocabulary (bench/NOTES.md 31).
      */
     private void gatherInputRows() {
         int g4 = 4 * hidden;
@@ -516,31 +499,11 @@ public final class FastLstm {
         Nd4j.exec(new SoftMax(logits, logits, 0));
     }
 
-    /**
-     * Cross-entropy over every transition of {@code [start, start + length)} in windows of the
-     * sequence length (state reset per window), as {@link Evaluator} computes it through DL4J, but
-     * with this class's forward pass. Unused columns of the last batch and the tail of a short last
-     * window are left out of the sum.
-     */
-    public Evaluator.Loss evaluate(IdSequence corpus, long start, long length) {
-        long transitions = Math.max(0, length - 1);
-        long windows = (transitions + steps - 1) / steps;
-        double total = 0;
-        long count = 0;
-        long[] starts = new long[batch];
-        int[] lengths = new int[batch];
-        for (long w0 = 0; w0 < windows; w0 += batch) {
-            int used = (int) Math.min(batch, windows - w0);
-            for (int i = 0; i < used; i++) {
-                starts[i] = start + (w0 + i) * steps;
-                lengths[i] = (int) Math.min(steps, transitions - (w0 + i) * steps);
-                count += lengths[i];
-            }
-            loadBatch(corpus, starts, used, lengths);
-            forward(false);
-            total -= labelLogLikelihood();
-        }
-        return new Evaluator.Loss(count == 0 ? Double.NaN : total / count, count);
+    @Override
+    public double logLikelihood(IdSequence corpus, long[] starts, int[] lengths, int count) {
+        loadBatch(corpus, starts, count, lengths);
+        forward(false);
+        return labelLogLikelihood();
     }
 
     /**
@@ -552,14 +515,14 @@ public final class FastLstm {
         double sum = 0;
         for (int col = 0; col < rows; col++) {
             if (labels[col] >= 0) {
-                sum += Evaluator.logFloored(logitsBuf.get(col * vocab + labels[col]));
+                sum += Engine.logFloored(logitsBuf.get(col * vocab + labels[col]));
             }
         }
         return sum;
     }
 
-    /** The flat gradient of the last {@link #forwardBackward} call, in the network's parameter order. */
-    INDArray gradient() {
+    @Override
+    public INDArray gradient() {
         return grad;
     }
 }

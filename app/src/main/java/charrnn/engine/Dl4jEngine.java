@@ -1,0 +1,109 @@
+package charrnn.engine;
+
+import charrnn.corpus.IdSequence;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The reference engine: DL4J's own layers compute forward and backward ({@code computeGradientAndScore},
+ * what {@code fit} calls), on any backend (CUDA included) and for any cell DL4J has. Windows become
+ * one-hot {@code [n, V, T]} arrays in DL4J's recurrent layout ('f' order).
+ */
+final class Dl4jEngine implements Engine {
+    private final MultiLayerNetwork net;
+    private final int vocab;
+    private final int batch;
+    private final int steps;
+    private final int[] window;
+
+    Dl4jEngine(MultiLayerNetwork net, int vocab, int batch, int steps) {
+        this.net = net;
+        this.vocab = vocab;
+        this.batch = batch;
+        this.steps = steps;
+        this.window = new int[steps + 1];
+    }
+
+    @Override
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public int seqLength() {
+        return steps;
+    }
+
+    @Override
+    public double gradientSums(IdSequence ids, long[] starts, long dropoutSeed) {
+        int n = starts.length;
+        INDArray features = Nd4j.create(DataType.FLOAT, new long[]{n, vocab, steps}, 'f');
+        INDArray labels = Nd4j.create(DataType.FLOAT, new long[]{n, vocab, steps}, 'f');
+        int[] full = new int[n];
+        java.util.Arrays.fill(full, steps);
+        oneHot(ids, starts, full, n, features, labels);
+        // dropout draws from ND4J's generator: seeded per step, a resumed run draws the same masks
+        Nd4j.getRandom().setSeed(dropoutSeed);
+        net.setInput(features);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        // DL4J's gradient is already summed over the windows; its score is their mean loss
+        return net.score() * n;
+    }
+
+    @Override
+    public INDArray gradient() {
+        return net.gradient().gradient();
+    }
+
+    @Override
+    public double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count) {
+        INDArray features = Nd4j.create(DataType.FLOAT, new long[]{count, vocab, steps}, 'f');
+        INDArray labels = Nd4j.create(DataType.FLOAT, new long[]{count, vocab, steps}, 'f');
+        INDArray mask = null;
+        for (int i = 0; i < count; i++) {
+            if (lengths[i] < steps) {
+                mask = Nd4j.ones(DataType.FLOAT, count, steps);
+                break;
+            }
+        }
+        oneHot(ids, starts, lengths, count, features, labels);
+        if (mask != null) {
+            for (int i = 0; i < count; i++) {
+                for (int t = lengths[i]; t < steps; t++) {
+                    mask.putScalar(i, t, 0);
+                }
+            }
+        }
+        INDArray out = net.output(features, false, mask, mask);
+        // [n, T]: p(next id); masked positions count as probability 1 (log 1 = 0)
+        INDArray p = out.mul(labels).sum(1).castTo(DataType.DOUBLE);
+        if (mask != null) {
+            INDArray m = mask.castTo(DataType.DOUBLE);
+            p.muli(m).addi(m.rsub(1.0));
+        }
+        if (!Double.isFinite(p.sumNumber().doubleValue())) {
+            return Double.NaN;
+        }
+        Transforms.max(p, FLOOR, false);
+        return Transforms.log(p, false).sumNumber().doubleValue();
+    }
+
+    /** One-hot inputs and next-id labels for the first {@code lengths[i]} positions of each window. */
+    private void oneHot(IdSequence ids, long[] starts, int[] lengths, int n, INDArray features, INDArray labels) {
+        DataBuffer fd = features.data();
+        DataBuffer ld = labels.data();
+        for (int i = 0; i < n; i++) {
+            ids.read(starts[i], window, 0, lengths[i] + 1);
+            for (int t = 0; t < lengths[i]; t++) {
+                long o = i + (long) t * n * vocab; // 'f' order [n, V, T]: i + v*n + t*n*V
+                fd.put(o + (long) window[t] * n, 1.0f);
+                ld.put(o + (long) window[t + 1] * n, 1.0f);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package charrnn.engine;
+
+import charrnn.RnnException;
+import charrnn.corpus.IdSequence;
+import charrnn.model.ModelSpec;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What training and evaluation compute with a network, whichever code computes it: the gradient
+ * sums of a set of windows (the {@link Optimizer} turns them into a step) and the loss of a span
+ * of ids. Sums, not means, so that shares of a batch computed apart (threads, machines) add up to
+ * the batch's gradient.
+ *
+ * <p>A window is {@link #seqLength()} + 1 ids: every position predicts the next one. The loss of a
+ * window is the cross-entropy summed over its positions, in nats.
+ */
+public interface Engine {
+    /** How the step is computed: {@link FastLstm} on the CPU, DL4J's own layers anywhere. */
+    enum Kind {
+        auto, fast, dl4j;
+
+        /**
+         * The engine for a cell on {@code backend} ("cpu" or "cuda"): auto is fast for LSTMs on the
+         * CPU, else dl4j; fast on CUDA is a usage error (its gate arithmetic runs in Java).
+         */
+        public Kind resolve(String backend, String cell) {
+            boolean gpu = "cuda".equals(backend);
+            if (this == fast && gpu) {
+                throw RnnException.usage("--engine fast computes its gate arithmetic in Java on the CPU; on the CUDA"
+                        + " backend use --engine dl4j (what --engine auto picks there)");
+            }
+            boolean lstm = ModelSpec.LSTM.equals(cell);
+            return this == dl4j || gpu || !lstm ? dl4j : fast;
+        }
+    }
+
+    /** Cross-entropy of a span: nats per predicted character over {@code characters} predictions. */
+    record Loss(double nats, long characters) {
+        public double bitsPerChar() {
+            return nats / Math.log(2);
+        }
+
+        public double perplexity() {
+            return Math.exp(nats);
+        }
+    }
+
+    /** Probabilities below this count as this when scored (a loss of about 69 nats for that character). */
+    float FLOOR = 1e-30f;
+
+    /** The engine of {@code kind} (already resolved) for a network of {@code spec}, with room for {@code batch} windows. */
+    static Engine create(Kind kind, MultiLayerNetwork net, ModelSpec spec, int batch, int seqLength) {
+        return switch (kind) {
+            case fast -> FastLstm.create(net, spec.layers(), spec.hidden(), spec.vocabSize(), batch, seqLength,
+                    spec.dropout());
+            case dl4j -> new Dl4jEngine(net, spec.vocabSize(), batch, seqLength);
+            case auto -> throw new IllegalArgumentException("resolve the engine kind first");
+        };
+    }
+
+    /** Windows one call handles at most. */
+    int batch();
+
+    int seqLength();
+
+    /**
+     * Forward and backward pass over the full windows starting at {@code starts} (at most
+     * {@link #batch()}), with dropout drawn from {@code dropoutSeed}: leaves in {@link #gradient()}
+     * the sum over the windows of each window's loss gradient, and returns the sum of their losses.
+     */
+    double gradientSums(IdSequence ids, long[] starts, long dropoutSeed);
+
+    /** The gradient of the last {@link #gradientSums} call, in the network's flat parameter order. */
+    INDArray gradient();
+
+    /**
+     * The sum of log p(next id) over the first {@code lengths[i]} positions of each of the first
+     * {@code count} windows starting at {@code starts}, without dropout, from a zero state per window.
+     * NaN when the network's output is not finite.
+     */
+    double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count);
+
+    /**
+     * The loss of every transition of {@code [start, start + length)}, cut into windows of the
+     * sequence length from {@code start} (the last one may be shorter), each from a zero state:
+     * training's validation and {@code rnn eval} both score this way.
+     */
+    default Loss score(IdSequence ids, long start, long length) {
+        int steps = seqLength();
+        long transitions = Math.max(0, length - 1);
+        long windows = (transitions + steps - 1) / steps;
+        long[] starts = new long[batch()];
+        int[] lengths = new int[batch()];
+        double total = 0;
+        long count = 0;
+        for (long first = 0; first < windows; first += batch()) {
+            int used = (int) Math.min(batch(), windows - first);
+            for (int i = 0; i < used; i++) {
+                starts[i] = start + (first + i) * steps;
+                lengths[i] = (int) Math.min(steps, transitions - (first + i) * steps);
+                count += lengths[i];
+            }
+            total -= logLikelihood(ids, starts, lengths, used);
+        }
+        return new Loss(count == 0 ? Double.NaN : total / count, count);
+    }
+
+    /** log p with the {@link #FLOOR}; NaN for a probability that is not finite (a diverged network). */
+    static double logFloored(double p) {
+        return Double.isFinite(p) ? Math.log(Math.max(p, FLOOR)) : Double.NaN;
+    }
+}
