@@ -60,7 +60,7 @@ public final class EnvCommand implements Callable<Integer> {
         if (json) {
             ObjectNode o = Json.COMPACT.valueToTree(info);
             o.set("environment", Json.COMPACT.valueToTree(vars));
-            out.println(Json.COMPACT.writeValueAsString(o));
+            JsonOutput.print(spec, o);
         } else {
             info.forEach((k, v) -> out.printf("%-28s %s%n", k, v));
             vars.forEach((k, v) -> out.printf("%-28s %s%n", k, v));

@@ -43,8 +43,7 @@ public final class InfoCommand implements Callable<Integer> {
             o.put("file", l.file().toString());
             o.put("parameters", l.net().numParams());
             o.put("vocabulary", symbols.toString());
-            out.println(Json.COMPACT.writeValueAsString(o));
-            out.flush();
+            JsonOutput.print(spec, o);
             return 0;
         }
         var s = i.state();

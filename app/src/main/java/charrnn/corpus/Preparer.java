@@ -74,13 +74,18 @@ public final class Preparer {
         return vocabulary;
     }
 
-    /** The default output directory: beside the corpus, named after it without its extension. */
+    /** The default output directory: beside the corpus, named {@link #stem} (plus .prepared if that is the corpus itself). */
     public static Path defaultOutput(Path corpus) {
-        String name = corpus.getFileName().toString();
+        Path abs = corpus.toAbsolutePath();
+        String stem = stem(abs);
+        return abs.resolveSibling(stem.equals(abs.getFileName().toString()) ? stem + ".prepared" : stem);
+    }
+
+    /** A corpus's name for what is made from it (its prepared directory, its model): the file name without its extension. */
+    public static String stem(Path corpus) {
+        String name = corpus.toAbsolutePath().normalize().getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String stem = dot > 0 ? name.substring(0, dot) : name + ".prepared";
-        Path parent = corpus.toAbsolutePath().getParent();
-        return parent.resolve(stem);
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     private void checkOptions() {

@@ -83,9 +83,10 @@ class TrainCommandTest {
         for (int i = 0; i < ma.size(); i++) {
             assertEquals(ma.get(i).split(",")[0], mb.get(i).split(",")[0]);
         }
-        // --keep: at most 3 step checkpoints
+        // --keep 3 of the step checkpoints at 3, 6, 9, 12, 15 and the final 16
         try (var s = Files.list(a)) {
-            assertTrue(s.filter(p -> p.getFileName().toString().startsWith("step-")).count() <= 3);
+            assertEquals(List.of("step-000012.zip", "step-000015.zip", "step-000016.zip"),
+                    s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-")).sorted().toList());
         }
     }
 
@@ -93,6 +94,68 @@ class TrainCommandTest {
         assertArrayEquals(x.shape(), y.shape());
         double diff = x.sub(y).amaxNumber().doubleValue();
         assertTrue(diff < 1e-5, "max abs difference " + diff);
+    }
+
+    @Test
+    void aSecondTrainingOfTheSameModelIsRefusedAtOnce() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "2")).code());
+        byte[] last = Files.readAllBytes(m.resolve("last.zip"));
+        try (var held = charrnn.train.ModelLock.acquire(m)) {
+            CliRunner r = CliRunner.run("train", "--resume", m.toString(), "--max-steps", "4", "-q");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("rnn: " + m + ": another rnn train (process " + ProcessHandle.current().pid() + ") is training"
+                    + " this model; wait for it to finish or stop it, or choose another --model", r.oneErrorLine());
+            CliRunner fresh = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "1", "--force"));
+            assertEquals(2, fresh.code(), fresh.err());
+        }
+        assertArrayEquals(last, Files.readAllBytes(m.resolve("last.zip")), "the model was not touched");
+        assertEquals(0, CliRunner.run("train", "--resume", m.toString(), "--max-steps", "3", "-q").code(),
+                "the lock is released when its run ends");
+    }
+
+    @Test
+    void anExperimentKeptInAnArgsFileTrainsLikeTheSameOptionsOnTheCommandLine() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", a.toString(), "--max-steps", "3")).code());
+        Path file = Files.writeString(tmp.resolve("experiment.args"), "# a tiny model\n" + corpus + "\n--model "
+                + b + "\n--max-steps 3\n" + String.join(" ", TINY) + "\n");
+        CliRunner r = CliRunner.run("train", "@" + file);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Checkpoint.load(a.resolve("last.zip"), false).net().params(),
+                Checkpoint.load(b.resolve("last.zip"), false).net().params());
+    }
+
+    @Test
+    void aBatchTooLargeIsOneErrorLineAndAMissingCorpusLeavesNoModelDirectory() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        CliRunner big = CliRunner.run("train", corpus.toString(), "--model", tmp.resolve("big").toString(), "--batch",
+                "500", "--seq-length", "20");
+        assertEquals(2, big.code());
+        assertEquals("rnn: --batch 500 needs 500 windows of 20 characters but the training split has 66; lower"
+                + " --batch or --seq-length", big.oneErrorLine());
+        assertEquals(1, big.err().strip().split("\n").length, big.err());
+        Path models = tmp.resolve("models");
+        CliRunner missing = CliRunner.run("train", tmp.resolve("missing.txt").toString(), "--model",
+                models.resolve("missing").toString());
+        assertEquals(3, missing.code());
+        assertEquals("rnn: " + tmp.resolve("missing.txt") + ": no such file or prepared directory", missing.oneErrorLine());
+        assertFalse(Files.exists(models), "no empty model directory left behind");
+    }
+
+    @Test
+    void theCommandLinesDefaultsAreTheRecordsDefaults() {
+        var cmd = new TrainCommand();
+        new picocli.CommandLine(cmd).parseArgs();
+        assertEquals(charrnn.train.TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
+        assertEquals(new charrnn.model.TrainConfig(100, 64, "adam", 4e-3, 0.97, 30, 5, 42), cmd.optimisation.config());
+        assertEquals(new charrnn.model.ModelSpec("lstm", 2, 256, 0.1, 2), cmd.model.spec());
+        new picocli.CommandLine(cmd).parseArgs("--max-steps", "7");
+        assertEquals(charrnn.train.TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
+                "a budget given replaces the 10-minute default");
     }
 
     @Test

@@ -1,0 +1,119 @@
+package charrnn.cli;
+
+import charrnn.engine.Engine;
+import charrnn.model.ModelSpec;
+import charrnn.model.TrainConfig;
+import charrnn.train.TrainOptions;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/**
+ * {@code rnn train}'s options, grouped as its help shows them; each group converts to its record
+ * here and nowhere else. The model and optimisation groups are what a checkpoint fixes.
+ */
+final class TrainGroups {
+    private TrainGroups() {
+    }
+
+    static final class Model {
+        @Option(names = "--cell", defaultValue = "lstm", paramLabel = "lstm|rnn",
+                description = "Recurrent cell: LSTM, or the tutorials' plain recurrent baseline.")
+        String cell;
+        @Option(names = "--layers", defaultValue = "2", paramLabel = "N", description = "Recurrent layers.")
+        int layers;
+        @Option(names = "--hidden", defaultValue = "256", paramLabel = "N", description = "Units per layer.")
+        int hidden;
+        @Option(names = "--dropout", defaultValue = "0.1", paramLabel = "P",
+                description = "Dropout between layers and before the output, never on the input.")
+        double dropout;
+
+        /** The spec to build; its vocabulary size is a placeholder until the corpus is known. */
+        ModelSpec spec() {
+            return new ModelSpec(cell.toLowerCase(), layers, hidden, dropout, 2);
+        }
+    }
+
+    static final class Optimisation {
+        @Option(names = "--seq-length", defaultValue = "100", paramLabel = "N",
+                description = "Characters per window; backpropagation through time is truncated there.")
+        int seqLength;
+        @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "Windows per step.")
+        int batch;
+        @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|rmsprop", description = "Optimizer.")
+        String optimizer;
+        @Option(names = "--lr", defaultValue = "4e-3", paramLabel = "X", description = "Learning rate, in (0, 1].")
+        double lr;
+        @Option(names = "--lr-decay", defaultValue = "0.97", paramLabel = "D",
+                description = "Multiply the rate by D each epoch after --lr-decay-after epochs; 1 = constant.")
+        double lrDecay;
+        @Option(names = "--lr-decay-after", defaultValue = "30", paramLabel = "E", description = "Epochs at the initial rate.")
+        int lrDecayAfter;
+        @Option(names = "--clip", defaultValue = "5", paramLabel = "C",
+                description = "Clip each gradient element to [-C, C]; 0 = off.")
+        double clip;
+        @Option(names = "--random-seed", defaultValue = "42", paramLabel = "S",
+                description = "Seed of the initialisation, the window order and dropout.")
+        long randomSeed;
+
+        TrainConfig config() {
+            return new TrainConfig(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed);
+        }
+    }
+
+    static final class Budget {
+        @Option(names = "--epochs", defaultValue = "0", paramLabel = "N", description = "Stop after N epochs in all; 0 = no limit.")
+        int epochs;
+        @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Stop at step N in all; 0 = no limit.")
+        long maxSteps;
+        @Option(names = "--max-time", converter = Durations.class, paramLabel = "DURATION",
+                description = "Stop this run after e.g. 90s, 10m, 1h30m; 10m when no budget is given.")
+        Double maxTime;
+    }
+
+    static final class Evaluation {
+        @Option(names = "--eval-every", defaultValue = "100", paramLabel = "N", description = "Validation loss every N steps.")
+        int evalEvery;
+        @Option(names = "--eval-chars", defaultValue = "250000", paramLabel = "N",
+                description = "Characters of the validation split each evaluation scores: the first N, the same every"
+                        + " time; 0 = the whole split.")
+        long evalChars;
+        @Option(names = "--sample-every", paramLabel = "N",
+                description = "A preview of generated text on stderr every N steps; 0 = off. Default: at each evaluation.")
+        Integer sampleEvery;
+        @Option(names = "--sample-length", defaultValue = "200", paramLabel = "N", description = "Characters per preview.")
+        int sampleLength;
+        @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N",
+                description = "Write step-NNNNNN.zip every N steps; 0 = only best.zip and last.zip.")
+        int checkpointEvery;
+        @Option(names = "--keep", defaultValue = "3", paramLabel = "K", description = "Step checkpoints to keep.")
+        int keep;
+        @Option(names = "--early-stop", defaultValue = "0", paramLabel = "N",
+                description = "Stop when the validation loss has not improved for N evaluations; 0 = off.")
+        int earlyStop;
+    }
+
+    static final class Run {
+        @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory. Default: models/<corpus name>.")
+        Path model;
+        @Option(names = "--resume", paramLabel = "MODEL", description = "Continue a model directory (its last.zip) or a checkpoint file.")
+        Path resume;
+        @Option(names = "--force", description = "Start over in a model directory that already holds checkpoints (deletes them).")
+        boolean force;
+        @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",
+                description = "Training step: fast (the project's LSTM step on the CPU, same math as DL4J's, several times"
+                        + " faster), dl4j (DL4J's own layers; always for --cell rnn), or auto: fast for LSTMs on the"
+                        + " CPU, dl4j on a GPU.")
+        Engine.Kind engine;
+        @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
+        boolean json;
+    }
+
+    /** The run's budget and cadence: 10 minutes when no budget is given, a preview at each evaluation by default. */
+    static TrainOptions options(Budget b, Evaluation e) {
+        double seconds = b.maxTime != null ? b.maxTime : b.epochs == 0 && b.maxSteps == 0 ? 600 : 0;
+        return new TrainOptions(b.epochs, b.maxSteps, seconds, e.evalEvery, e.evalChars,
+                e.sampleEvery != null ? e.sampleEvery : e.evalEvery, e.sampleLength, e.checkpointEvery, e.keep,
+                e.earlyStop);
+    }
+}
