@@ -1,5 +1,6 @@
 package charrnn.model;
 
+import charrnn.AtomicFiles;
 import charrnn.RnnException;
 import charrnn.corpus.Json;
 import charrnn.corpus.Vocabulary;
@@ -9,7 +10,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,29 +39,20 @@ public final class Checkpoint {
     }
 
     public static void save(Path file, MultiLayerNetwork net, Vocabulary vocab, CheckpointInfo info) throws IOException {
-        Path tmp = tmpBeside(file);
-        try {
-            try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
-                 ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(fos, 1 << 16))) {
-                // stored, not compressed: parameters hardly compress (7 % smaller at deflate's default
-                // level, which took 0.7 s per save of a 2 x 256 model, every time validation improved,
-                // against 0.04 s stored, and doubled the loading time)
-                zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
-                zip.putNextEntry(new ZipEntry(INFO_ENTRY));
-                zip.write(Json.MAPPER.writeValueAsBytes(info));
-                zip.closeEntry();
-                zip.putNextEntry(new ZipEntry(VOCAB_ENTRY));
-                zip.write(Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
-                zip.closeEntry();
-                writeDl4jEntries(net, zip);
-                zip.finish();
-                zip.flush();
-                fos.getFD().sync();
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            // stored, not compressed: parameters hardly compress, and deflating cost more than the
+            // whole save (bench/NOTES.md 19)
+            zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+            zip.putNextEntry(new ZipEntry(INFO_ENTRY));
+            zip.write(Json.MAPPER.writeValueAsBytes(info));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry(VOCAB_ENTRY));
+            zip.write(Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
+            zip.closeEntry();
+            writeDl4jEntries(net, zip);
+            zip.finish();
+        });
     }
 
     /**
@@ -93,7 +84,7 @@ public final class Checkpoint {
      * system allows, else a copy), replacing it atomically.
      */
     public static void alias(Path existing, Path link) throws IOException {
-        Path tmp = tmpBeside(link);
+        Path tmp = AtomicFiles.tempBeside(link);
         try {
             try {
                 Files.createLink(tmp, existing);
@@ -104,10 +95,6 @@ public final class Checkpoint {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    private static Path tmpBeside(Path file) {
-        return file.resolveSibling("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     }
 
     /**
@@ -128,15 +115,6 @@ public final class Checkpoint {
             throw RnnException.badModel(model + ": no such model directory or checkpoint file");
         }
         return model;
-    }
-
-    /** Reads only the provenance entries, without the network. */
-    public static CheckpointInfo readInfo(Path file) {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            return readInfo(zip, file);
-        } catch (IOException e) {
-            throw corrupt(file, e);
-        }
     }
 
     public static Loaded load(Path model, boolean withUpdater) {

@@ -1,5 +1,7 @@
 package charrnn.train;
 
+import charrnn.AtomicFiles;
+
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -7,9 +9,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /** {@code loss.png}: training and validation loss (nats per character) against the step. */
@@ -38,8 +38,6 @@ public final class LossPlot {
         XYSeries v = chart.addSeries("validation", step, val);
         t.setMarker(SeriesMarkers.NONE);
         v.setMarker(SeriesMarkers.CIRCLE);
-        Path tmp = dir.resolve(".loss.tmp.png");
-        BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(dir.resolve(FILE), out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -1,10 +1,11 @@
 package charrnn.train;
 
+import charrnn.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +46,7 @@ public final class MetricsLog {
                     // a damaged row (e.g. a crash mid-write) is dropped
                 }
             }
-            Path tmp = file.resolveSibling(FILE + ".tmp");
-            Files.write(tmp, keep, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, (String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8));
         } else {
             Files.writeString(file, HEADER + "\n", StandardCharsets.UTF_8);
         }
