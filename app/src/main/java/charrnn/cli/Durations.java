@@ -21,8 +21,8 @@ final class Durations implements CommandLine.ITypeConverter<Double> {
         while (pos < v.length() && m.find(pos) && m.start() == pos) {
             double n = Double.parseDouble(m.group(1));
             String unit = m.group(2);
-            if (unit.isEmpty() && m.end() != v.length()) {
-                break;
+            if (unit.isEmpty() && (pos > 0 || m.end() != v.length())) {
+                break; // a plain number is seconds only on its own: "1h30" is ambiguous
             }
             total += switch (unit) {
                 case "h" -> n * 3600;

@@ -159,6 +159,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void aDivergedRunExits5AndKeepsItsCheckpoints() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "2")).code());
+        var l = Checkpoint.load(m.resolve("last.zip"), true);
+        l.net().params().assign(Double.NaN); // what an exploding update leaves behind
+        Checkpoint.save(m.resolve("last.zip"), l.net(), l.vocabulary(), l.info());
+        byte[] last = Files.readAllBytes(m.resolve("last.zip"));
+        CliRunner r = CliRunner.run("train", "--resume", m.toString(), "--max-steps", "4", "-q");
+        assertEquals(5, r.code(), r.err());
+        assertTrue(r.err().contains("training diverged at step 3: the loss is NaN"), r.err());
+        assertTrue(r.err().contains("Done (diverged): 2 steps"), r.err());
+        assertArrayEquals(last, Files.readAllBytes(m.resolve("last.zip")));
+    }
+
+    @Test
     void truncatedCheckpointsAreRefusedCleanly() throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
         Path m = tmp.resolve("m");

@@ -32,8 +32,9 @@ class InterruptIT {
                 .redirectError(log.toFile()).start();
     }
 
-    @Test
-    void sigintWritesAResumableCheckpointAndExits130() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"INT", "TERM"})
+    void aSignalWritesAResumableCheckpointAndExits130(String signal) throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
         Path model = tmp.resolve("model");
         Path log = tmp.resolve("train.log");
@@ -46,8 +47,8 @@ class InterruptIT {
             Thread.sleep(100);
         }
         assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(log));
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIGINT");
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIG" + signal);
         String err = Files.readString(log);
         assertEquals(130, p.exitValue(), err);
         assertTrue(err.contains("--resume"), err);
@@ -62,5 +63,25 @@ class InterruptIT {
         assertTrue(r.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, r.exitValue(), Files.readString(tmp.resolve("resume.log")));
         assertEquals(step + 3, Checkpoint.load(model.resolve("last.zip"), false).info().state().step());
+    }
+
+    @Test
+    void aSecondInterruptQuitsAtOnceAndLeavesTheLastCheckpointLoadable() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
+        Path model = tmp.resolve("model");
+        Path log = tmp.resolve("train.log");
+        Process p = launch(tmp, log, "train", corpus.toString(), "--model", model.toString(), "--layers", "1",
+                "--hidden", "32", "--seq-length", "20", "--batch", "8", "--eval-every", "5", "--sample-every", "0",
+                "--checkpoint-every", "5", "--max-time", "5m");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains("step 10 ") && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(log));
+        // the second signal arrives while the first one's step and checkpoint are still under way
+        new ProcessBuilder("sh", "-c", "kill -INT " + p.pid() + "; kill -INT " + p.pid()).start().waitFor();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "did not quit after the second SIGINT");
+        assertEquals(130, p.exitValue(), Files.readString(log));
+        assertTrue(Checkpoint.load(model.resolve("last.zip"), false).info().state().step() >= 10);
     }
 }

@@ -140,4 +140,53 @@ class TrainerTest {
         assertTrue(r.state().bestValLoss() < Math.log(c.vocabulary().size()) - 1, "learned something: "
                 + r.state().bestValLoss());
     }
+
+    @Test
+    void eachBudgetStopsTrainingWithItsReason() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
+        var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 1);
+        long perEpoch = (c.trainLength() - 1) / 20 / 8;
+        var byEpochs = TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
+                steps(0, 1000).withEpochs(2), tmp.resolve("e")).run();
+        assertEquals(Trainer.Stop.EPOCHS, byEpochs.stop());
+        assertEquals(2, byEpochs.state().epoch());
+        assertEquals(2 * perEpoch, byEpochs.state().step());
+        var byTime = TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
+                steps(0, 1000).withMaxSeconds(0.5), tmp.resolve("t")).run();
+        assertEquals(Trainer.Stop.TIME, byTime.stop());
+        assertTrue(byTime.state().elapsedSeconds() >= 0.5 && byTime.state().step() > 0, byTime.state().toString());
+    }
+
+    @Test
+    void earlyStopEndsTheRunAfterNEvaluationsWithoutANewBest() throws IOException {
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
+        var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 1);
+        // a best loss of 0 cannot be beaten: every evaluation counts towards the early stop
+        var unbeatable = TrainingState.start(c.dir().toString()).afterEval(0.0);
+        var r = TinyCorpus.trainer(Engine.Kind.fast, Networks.build(spec, config), c, spec, config,
+                steps(100, 2).withEarlyStop(3), unbeatable, tmp.resolve("m"), new TrainingListener() { }).run();
+        assertEquals(Trainer.Stop.EARLY_STOP, r.stop());
+        assertEquals(6, r.state().step());
+        assertEquals(3, r.state().evalsSinceBest());
+    }
+
+    @Test
+    void theLearningRateFollowsCharRnnsPerEpochDecayInMetrics() throws IOException {
+        var config = new TrainConfig(20, 8, "adam", 1e-2, 0.5, 2, 5, 1);
+        assertEquals(1e-2, config.learningRate(0));
+        assertEquals(1e-2, config.learningRate(1));
+        assertEquals(5e-3, config.learningRate(2));
+        assertEquals(1.25e-3, config.learningRate(4));
+        PreparedCorpus c = TinyCorpus.prepared(tmp);
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
+        long perEpoch = (c.trainLength() - 1) / 20 / 8;
+        Path dir = tmp.resolve("m");
+        TinyCorpus.trainer(Networks.build(spec, config), c, spec, config, steps(0, (int) perEpoch).withEpochs(4), dir).run();
+        List<String> rows = Files.readAllLines(dir.resolve(MetricsLog.FILE));
+        // one row per epoch, at its last step: the rate of that epoch
+        assertEquals(List.of("0.0100000", "0.0100000", "0.00500000", "0.00250000"),
+                rows.subList(1, 5).stream().map(l -> l.substring(l.lastIndexOf(',') + 1)).toList());
+    }
 }
