@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.AtomicFiles;
 import charrnn.ExitCodes;
 import charrnn.RnnException;
 
@@ -10,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,14 +58,13 @@ public final class Preparer {
 
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createDirectory(parent.resolve("." + out.getFileName() + ".tmp-"
-                + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        Path tmp = Files.createDirectory(AtomicFiles.tempBeside(out));
         try {
             Manifest manifest = encode(corpus, tmp);
-            replace(tmp, out);
+            AtomicFiles.moveIntoPlace(tmp, out);
             return manifest;
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -666,34 +665,6 @@ public final class Preparer {
     /** Bytes per id of a vocabulary of {@code symbols}: 1 up to 256, 2 up to 65,536, else 4. */
     static int idWidth(int symbols) {
         return symbols <= 0x100 ? 1 : symbols <= 0x10000 ? 2 : 4;
-    }
-
-    /** Swaps the finished temporary directory in for {@code out}, keeping the old one until then. */
-    private static void replace(Path tmp, Path out) throws IOException {
-        if (!Files.exists(out)) {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
-        Path old = out.resolveSibling("." + out.getFileName() + ".old-" + ProcessHandle.current().pid());
-        Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-        try {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            Files.move(old, out, StandardCopyOption.ATOMIC_MOVE);
-            throw e;
-        }
-        deleteTree(old);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 
     /** The SHA-256 of a file's bytes, as lower-case hex (what the manifest records). */
