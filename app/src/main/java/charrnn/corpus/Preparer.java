@@ -193,8 +193,8 @@ public final class Preparer {
             log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
                     + " (--keep-boilerplate keeps it)", where, dropped));
         }
-        PrettyJson.write(dir.resolve(VOCAB), vocab);
-        PrettyJson.write(dir.resolve(MANIFEST), manifest);
+        AtomicFiles.write(dir.resolve(VOCAB), Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
+        AtomicFiles.write(dir.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(manifest));
         this.vocabulary = vocab;
         return manifest;
     }
