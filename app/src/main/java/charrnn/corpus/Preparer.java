@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -30,9 +29,6 @@ public final class Preparer {
     public static final String IDS = "ids.bin";
     public static final String MANIFEST = "manifest.json";
 
-    private static final Pattern START = Pattern.compile("^\\*\\*\\* ?START OF (THE|THIS) PROJECT GUTENBERG");
-    private static final Pattern END = Pattern.compile("^\\*\\*\\* ?END OF (THE|THIS) PROJECT GUTENBERG");
-    private static final int MARKER_PREFIX = 96;
     private static final int SNIFF = 8192;
 
     private final PrepareOptions options;
@@ -179,7 +175,7 @@ public final class Preparer {
         var boiler = new Manifest.Boilerplate(enc.markers.found(), enc.markers.startLine(), enc.markers.endLine(),
                 enc.markers.sections(), dropped);
         var norm = new Manifest.Normalisation(options.normaliseNewlines(), body.crlf(), body.loneCr(),
-                options.dropBom(), enc.bomDropped && !strip, options.stripBoilerplate(), boiler,
+                options.dropBom(), enc.norm.bomDropped() && !strip, options.stripBoilerplate(), boiler,
                 options.lowercase(), options.ascii(), body.nonAscii(), options.replaceInvalid(), body.replaced());
         var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
                 new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), enc.bytes,
@@ -237,12 +233,12 @@ public final class Preparer {
         void check(CharSequence prefix, long line, Totals lineStart, Totals afterLine, long[] lineStartCounts,
                    long[] counts, int size) {
             if (open == null) {
-                if (START.matcher(prefix).lookingAt()) {
+                if (Normaliser.isSectionStart(prefix)) {
                     open = afterLine;
                     openCounts = java.util.Arrays.copyOf(counts, size);
                     openLine = line;
                 }
-            } else if (END.matcher(prefix).lookingAt()) {
+            } else if (Normaliser.isSectionEnd(prefix)) {
                 bodies.add(new Totals[]{open, lineStart});
                 lines.add(new long[]{openLine, line});
                 long[] c = lineStartCounts.clone();
@@ -310,10 +306,7 @@ public final class Preparer {
         static final int DIRECT = 0x10000;
         final int[] direct = new int[DIRECT];
         final java.util.HashMap<Integer, Integer> provisional = new java.util.HashMap<>();
-        final boolean lowercase = options.lowercase();
-        final boolean ascii = options.ascii();
-        final boolean newlines = options.normaliseNewlines();
-        final boolean dropBom = options.dropBom();
+        final Normaliser norm = Normaliser.of(options, this::append);
         int size;
         long[] counts = new long[256];
         int[] cpOf = new int[256];
@@ -325,19 +318,14 @@ public final class Preparer {
         int pos;
         long writtenBefore;   // ids flushed before this chunk
         long raw;             // code points read, this one included (in the slow path)
-        long crlf;
-        long loneCr;
-        long nonAscii;
         long replaced;
-        boolean bomDropped;
         String sha256;
 
         // line state
         long line = 1;
-        boolean pendingCr;
         boolean maybeMarker = true;      // this line may be a Gutenberg marker: no character but '*' yet
         boolean slowNext = true;         // the next code point needs the general path
-        final StringBuilder prefix = new StringBuilder(MARKER_PREFIX);
+        final StringBuilder prefix = new StringBuilder(Normaliser.MARKER_PREFIX);
         Totals lineStart;
         long[] starCounts;
 
@@ -351,7 +339,7 @@ public final class Preparer {
         }
 
         Totals totals() {
-            return new Totals(written(), raw, crlf, loneCr, nonAscii, replaced);
+            return new Totals(written(), raw, norm.crlf(), norm.loneCr(), norm.nonAscii(), replaced);
         }
 
         void run(Path corpus, Path ids) throws IOException {
@@ -359,7 +347,6 @@ public final class Preparer {
             MessageDigest md = sha256();
             bytes = Files.size(corpus);
             lineStart = totals();
-            boolean plain = !lowercase && !ascii;
             try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 this.ch = ch;
@@ -370,7 +357,7 @@ public final class Preparer {
                     long before = raw;
                     int k = 0;
                     while (k < n) {
-                        if (plain && !slowNext && width < 4) {
+                        if (!slowNext && width < 4) {
                             k = run(cps, k, n);
                             if (k == n) {
                                 break;
@@ -384,10 +371,7 @@ public final class Preparer {
                     flush();
                 }, progress, md);
                 sha256 = HexFormat.of().formatHex(md.digest());
-                if (pendingCr) {
-                    loneCr++;
-                    emit('\n');
-                }
+                norm.finish();
                 if (maybeMarker && prefix.length() >= 3) {
                     markers.check(prefix, line, lineStart, totals(), starCounts, counts, size);
                 }
@@ -438,8 +422,8 @@ public final class Preparer {
 
         /**
          * The common case in a small loop on locals (quickly compiled): code points {@code cps[k..n)}
-         * inside a line that are already in the vocabulary, with 1- or 2-byte ids and no option that
-         * changes characters; returns where it stopped (a character for {@link #general}).
+         * inside a line that are already in the vocabulary, with 1- or 2-byte ids, while the
+         * normaliser passes them through; returns where it stopped (a character for {@link #general}).
          */
         private int run(int[] cps, int k, int n) {
             boolean two = width == 2;
@@ -466,18 +450,14 @@ public final class Preparer {
             return k;
         }
 
-        /** One code point, the {@code raw}-th of the file: lines, markers, BOM, newlines, options. */
+        /** One code point, the {@code raw}-th of the file: lines and markers here, the rest by the normaliser. */
         private void general(int cp) throws IOException {
             if (cp == Utf8Reader.INVALID) {
                 cp = Utf8Reader.REPLACEMENT;
                 replaced++;
             }
             if (cp == '\n') {
-                if (pendingCr) {
-                    pendingCr = false;
-                    crlf++;
-                }
-                emit('\n');
+                norm.accept(cp);
                 Totals next = totals();
                 if (maybeMarker && prefix.length() >= 3) {
                     markers.check(prefix, line, lineStart, next, starCounts, counts, size);
@@ -492,7 +472,7 @@ public final class Preparer {
             if (maybeMarker) {
                 if (prefix.length() < 3 && cp != '*') {
                     maybeMarker = false;
-                } else if (prefix.length() < MARKER_PREFIX) {
+                } else if (prefix.length() < Normaliser.MARKER_PREFIX) {
                     if (prefix.length() == 0) {
                         // a line that may be a marker: the counts at its start, before its first id
                         starCounts = java.util.Arrays.copyOf(counts, size);
@@ -500,34 +480,12 @@ public final class Preparer {
                     prefix.appendCodePoint(cp);
                 }
             }
-            if (raw == 1 && cp == 0xFEFF && dropBom) {
-                bomDropped = true;
-            } else if (newlines && (pendingCr || cp == '\r')) {
-                if (pendingCr) {
-                    pendingCr = false;
-                    loneCr++;
-                    emit('\n');
-                }
-                if (cp == '\r') {
-                    pendingCr = true;
-                } else {
-                    emit(cp);
-                }
-            } else {
-                emit(cp);
-            }
-            slowNext = maybeMarker || pendingCr;
+            norm.accept(cp);
+            slowNext = maybeMarker || !norm.passesThrough();
         }
 
-        /** Appends the id of {@code cp} (after the case and ASCII options) to the chunk's output. */
-        private void emit(int cp) throws IOException {
-            if (lowercase) {
-                cp = Character.toLowerCase(cp);
-            }
-            if (ascii && cp > 127) {
-                nonAscii++;
-                return;
-            }
+        /** Appends the id of a normalised code point to the chunk's output. */
+        private void append(int cp) throws IOException {
             int id = cp < DIRECT ? direct[cp] : provisional.getOrDefault(cp, -1);
             if (id < 0) {
                 id = size++;

@@ -39,34 +39,30 @@ public final class TextEncoder {
     }
 
     public static Encoded encode(String text, Vocabulary vocab, Manifest.Normalisation norm) {
-        if (norm != null && norm.dropBom() && text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
-        if (norm == null || norm.newlines()) {
-            text = text.replace("\r\n", "\n").replace('\r', '\n');
-        }
-        int[] cps = text.codePoints().toArray();
-        int[] ids = new int[cps.length];
-        int n = 0;
-        long unknown = 0;
+        var ids = new java.util.ArrayList<Integer>();
+        long[] unknown = {0};
         java.util.LinkedHashSet<String> examples = new java.util.LinkedHashSet<>();
-        for (int cp : cps) {
-            if (norm != null && norm.lowercase()) {
-                cp = Character.toLowerCase(cp);
-            }
-            if (norm != null && norm.ascii() && cp > 127) {
-                continue;
-            }
+        Normaliser n = Normaliser.of(norm, cp -> {
             int id = vocab.id(cp);
-            if (id < 0) {
-                unknown++;
+            if (id >= 0) {
+                ids.add(id);
+            } else {
+                unknown[0]++;
                 if (examples.size() < 10) {
                     examples.add(Vocabulary.describe(cp));
                 }
-                continue;
             }
-            ids[n++] = id;
+        });
+        try {
+            for (int cp : text.codePoints().toArray()) {
+                n.accept(cp);
+            }
+            n.finish();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return new Encoded(java.util.Arrays.copyOf(ids, n), cps.length, unknown, String.join(", ", examples));
+        long codePoints = ids.size() + unknown[0] + n.nonAscii();
+        return new Encoded(ids.stream().mapToInt(Integer::intValue).toArray(), codePoints, unknown[0],
+                String.join(", ", examples));
     }
 }
