@@ -1,9 +1,8 @@
 package charrnn.cli;
 
 import charrnn.RnnException;
-import charrnn.corpus.IdSequence;
 import charrnn.corpus.Json;
-import charrnn.corpus.TextEncoder;
+import charrnn.corpus.EncodedText;
 import charrnn.data.OneHotWindows;
 import charrnn.model.Checkpoint;
 import charrnn.train.Evaluator;
@@ -40,37 +39,40 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checkpoint.Loaded loaded = model.load();
-        var enc = TextEncoder.encodeFile(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
-                : loaded.info().corpus().normalisation());
-        if (enc.ids().length < 2) {
-            throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
-        }
-        int seq = loaded.info().config().seqLength();
-        int batch = loaded.info().config().batch();
-        var windows = new OneHotWindows(IdSequence.of(enc.ids()), loaded.vocabulary().size(), 0, enc.ids().length, seq,
-                batch, false, 0);
-        Evaluator.Loss loss = Evaluator.evaluate(loaded.net(), windows);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            ObjectNode o = Json.COMPACT.createObjectNode();
-            o.put("file", file.toString());
-            o.put("model", loaded.file().toString());
-            o.put("nats", loss.nats());
-            o.put("bitsPerChar", loss.bitsPerChar());
-            o.put("perplexity", loss.perplexity());
-            o.put("characters", loss.characters());
-            o.put("codePoints", enc.codePoints());
-            o.put("unknown", enc.unknown());
-            out.println(Json.COMPACT.writeValueAsString(o));
-        } else {
-            out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
-                    loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());
-            if (enc.unknown() > 0) {
-                out.printf("%,d of %,d characters are not in the model's vocabulary and were left out: %s%n",
-                        enc.unknown(), enc.codePoints(), enc.unknownExamples());
+        try (EncodedText text = EncodedText.encode(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
+                : loaded.info().corpus().normalisation())) {
+            if (text.length() < 2) {
+                throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
             }
+            if (text.unknown() > 0 && !Verbosity.isQuiet()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("%,d of %,d characters are not in the model's vocabulary and were left out: %s%n",
+                        text.unknown(), text.codePoints(), text.unknownExamples());
+                err.flush();
+            }
+            int seq = loaded.info().config().seqLength();
+            int batch = loaded.info().config().batch();
+            var windows = new OneHotWindows(text, loaded.vocabulary().size(), 0, text.length(), seq,
+                    batch, false, 0);
+            Evaluator.Loss loss = Evaluator.evaluate(loaded.net(), windows);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectNode o = Json.COMPACT.createObjectNode();
+                o.put("file", file.toString());
+                o.put("model", loaded.file().toString());
+                o.put("nats", loss.nats());
+                o.put("bitsPerChar", loss.bitsPerChar());
+                o.put("perplexity", loss.perplexity());
+                o.put("characters", loss.characters());
+                o.put("codePoints", text.codePoints());
+                o.put("unknown", text.unknown());
+                out.println(Json.COMPACT.writeValueAsString(o));
+            } else {
+                out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
+                        loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());
+            }
+            out.flush();
         }
-        out.flush();
         return 0;
     }
 }
