@@ -1,9 +1,8 @@
 package charrnn.cli;
 
 import charrnn.RnnException;
-import charrnn.corpus.IdSequence;
 import charrnn.corpus.Json;
-import charrnn.corpus.TextEncoder;
+import charrnn.corpus.EncodedText;
 import charrnn.model.Checkpoint;
 import charrnn.engine.Engine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,37 +38,40 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checkpoint.Loaded loaded = model.load();
-        var enc = TextEncoder.encodeFile(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
-                : loaded.info().corpus().normalisation());
-        if (enc.ids().length < 2) {
-            throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
-        }
-        var config = loaded.info().config();
-        var modelSpec = loaded.info().spec();
-        Engine engine = Engine.create(Engine.Kind.auto.resolve(Backend.load(), modelSpec.cell()), loaded.net(), modelSpec,
-                config.batch(), config.seqLength());
-        Engine.Loss loss = engine.score(IdSequence.of(enc.ids()), 0, enc.ids().length);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            ObjectNode o = Json.COMPACT.createObjectNode();
-            o.put("file", file.toString());
-            o.put("model", loaded.file().toString());
-            o.put("nats", loss.nats());
-            o.put("bitsPerChar", loss.bitsPerChar());
-            o.put("perplexity", loss.perplexity());
-            o.put("characters", loss.characters());
-            o.put("codePoints", enc.codePoints());
-            o.put("unknown", enc.unknown());
-            out.println(Json.COMPACT.writeValueAsString(o));
-        } else {
-            out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
-                    loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());
-            if (enc.unknown() > 0) {
-                out.printf("%,d of %,d characters are not in the model's vocabulary and were left out: %s%n",
-                        enc.unknown(), enc.codePoints(), enc.unknownExamples());
+        try (EncodedText text = EncodedText.encode(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
+                : loaded.info().corpus().normalisation())) {
+            if (text.length() < 2) {
+                throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
             }
+            if (text.unknown() > 0 && !Verbosity.isQuiet()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("%,d of %,d characters are not in the model's vocabulary and were left out: %s%n",
+                        text.unknown(), text.codePoints(), text.unknownExamples());
+                err.flush();
+            }
+            var config = loaded.info().config();
+            var modelSpec = loaded.info().spec();
+            Engine engine = Engine.create(Engine.Kind.auto.resolve(Backend.load(), modelSpec.cell()), loaded.net(),
+                    modelSpec, config.batch(), config.seqLength());
+            Engine.Loss loss = engine.score(text, 0, text.length());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectNode o = Json.COMPACT.createObjectNode();
+                o.put("file", file.toString());
+                o.put("model", loaded.file().toString());
+                o.put("nats", loss.nats());
+                o.put("bitsPerChar", loss.bitsPerChar());
+                o.put("perplexity", loss.perplexity());
+                o.put("characters", loss.characters());
+                o.put("codePoints", text.codePoints());
+                o.put("unknown", text.unknown());
+                out.println(Json.COMPACT.writeValueAsString(o));
+            } else {
+                out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
+                        loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());
+            }
+            out.flush();
         }
-        out.flush();
         return 0;
     }
 }

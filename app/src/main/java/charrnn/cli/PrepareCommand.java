@@ -3,7 +3,7 @@ package charrnn.cli;
 import charrnn.corpus.Manifest;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.Preparer;
-import charrnn.corpus.PrettyJson;
+import charrnn.corpus.Json;
 import charrnn.corpus.Vocabulary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,7 +79,7 @@ public final class PrepareCommand implements Callable<Integer> {
         progress.done();
         if (json) {
             PrintWriter o = spec.commandLine().getOut();
-            o.println(PrettyJson.manifest(m));
+            o.println(Json.MAPPER.writeValueAsString(m));
             o.flush();
         } else if (!Verbosity.isQuiet()) {
             summary(err, preparer.vocabulary(), m, out);

@@ -1,5 +1,6 @@
 package charrnn.cli;
 
+import charrnn.AtomicFiles;
 import charrnn.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,10 +10,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code rnn warm-up} (hidden): runs prepare, train, sample, eval and info on a tiny generated
@@ -61,11 +60,7 @@ final class WarmUpCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } finally {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            AtomicFiles.deleteTree(dir);
         }
     }
 }

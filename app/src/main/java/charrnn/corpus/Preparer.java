@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.AtomicFiles;
 import charrnn.ExitCodes;
 import charrnn.RnnException;
 
@@ -10,13 +11,11 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -30,9 +29,6 @@ public final class Preparer {
     public static final String IDS = "ids.bin";
     public static final String MANIFEST = "manifest.json";
 
-    private static final Pattern START = Pattern.compile("^\\*\\*\\* ?START OF (THE|THIS) PROJECT GUTENBERG");
-    private static final Pattern END = Pattern.compile("^\\*\\*\\* ?END OF (THE|THIS) PROJECT GUTENBERG");
-    private static final int MARKER_PREFIX = 96;
     private static final int SNIFF = 8192;
 
     private final PrepareOptions options;
@@ -58,14 +54,13 @@ public final class Preparer {
 
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createDirectory(parent.resolve("." + out.getFileName() + ".tmp-"
-                + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        Path tmp = Files.createDirectory(AtomicFiles.tempBeside(out));
         try {
             Manifest manifest = encode(corpus, tmp);
-            replace(tmp, out);
+            AtomicFiles.moveIntoPlace(tmp, out);
             return manifest;
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -185,7 +180,7 @@ public final class Preparer {
         var boiler = new Manifest.Boilerplate(enc.markers.found(), enc.markers.startLine(), enc.markers.endLine(),
                 enc.markers.sections(), dropped);
         var norm = new Manifest.Normalisation(options.normaliseNewlines(), body.crlf(), body.loneCr(),
-                options.dropBom(), enc.bomDropped && !strip, options.stripBoilerplate(), boiler,
+                options.dropBom(), enc.norm.bomDropped() && !strip, options.stripBoilerplate(), boiler,
                 options.lowercase(), options.ascii(), body.nonAscii(), options.replaceInvalid(), body.replaced());
         var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
                 new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), enc.bytes,
@@ -199,8 +194,8 @@ public final class Preparer {
             log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
                     + " (--keep-boilerplate keeps it)", where, dropped));
         }
-        PrettyJson.write(dir.resolve(VOCAB), vocab);
-        PrettyJson.write(dir.resolve(MANIFEST), manifest);
+        AtomicFiles.write(dir.resolve(VOCAB), Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
+        AtomicFiles.write(dir.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(manifest));
         this.vocabulary = vocab;
         return manifest;
     }
@@ -243,12 +238,12 @@ public final class Preparer {
         void check(CharSequence prefix, long line, Totals lineStart, Totals afterLine, long[] lineStartCounts,
                    long[] counts, int size) {
             if (open == null) {
-                if (START.matcher(prefix).lookingAt()) {
+                if (Normaliser.isSectionStart(prefix)) {
                     open = afterLine;
                     openCounts = java.util.Arrays.copyOf(counts, size);
                     openLine = line;
                 }
-            } else if (END.matcher(prefix).lookingAt()) {
+            } else if (Normaliser.isSectionEnd(prefix)) {
                 bodies.add(new Totals[]{open, lineStart});
                 lines.add(new long[]{openLine, line});
                 long[] c = lineStartCounts.clone();
@@ -316,10 +311,7 @@ public final class Preparer {
         static final int DIRECT = 0x10000;
         final int[] direct = new int[DIRECT];
         final java.util.HashMap<Integer, Integer> provisional = new java.util.HashMap<>();
-        final boolean lowercase = options.lowercase();
-        final boolean ascii = options.ascii();
-        final boolean newlines = options.normaliseNewlines();
-        final boolean dropBom = options.dropBom();
+        final Normaliser norm = Normaliser.of(options, this::append);
         int size;
         long[] counts = new long[256];
         int[] cpOf = new int[256];
@@ -331,19 +323,14 @@ public final class Preparer {
         int pos;
         long writtenBefore;   // ids flushed before this chunk
         long raw;             // code points read, this one included (in the slow path)
-        long crlf;
-        long loneCr;
-        long nonAscii;
         long replaced;
-        boolean bomDropped;
         String sha256;
 
         // line state
         long line = 1;
-        boolean pendingCr;
         boolean maybeMarker = true;      // this line may be a Gutenberg marker: no character but '*' yet
         boolean slowNext = true;         // the next code point needs the general path
-        final StringBuilder prefix = new StringBuilder(MARKER_PREFIX);
+        final StringBuilder prefix = new StringBuilder(Normaliser.MARKER_PREFIX);
         Totals lineStart;
         long[] starCounts;
 
@@ -357,7 +344,7 @@ public final class Preparer {
         }
 
         Totals totals() {
-            return new Totals(written(), raw, crlf, loneCr, nonAscii, replaced);
+            return new Totals(written(), raw, norm.crlf(), norm.loneCr(), norm.nonAscii(), replaced);
         }
 
         void run(Path corpus, Path ids) throws IOException {
@@ -365,7 +352,6 @@ public final class Preparer {
             MessageDigest md = sha256();
             bytes = Files.size(corpus);
             lineStart = totals();
-            boolean plain = !lowercase && !ascii;
             try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 this.ch = ch;
@@ -376,7 +362,7 @@ public final class Preparer {
                     long before = raw;
                     int k = 0;
                     while (k < n) {
-                        if (plain && !slowNext && width < 4) {
+                        if (!slowNext && width < 4) {
                             k = run(cps, k, n);
                             if (k == n) {
                                 break;
@@ -390,10 +376,7 @@ public final class Preparer {
                     flush();
                 }, progress, md);
                 sha256 = HexFormat.of().formatHex(md.digest());
-                if (pendingCr) {
-                    loneCr++;
-                    emit('\n');
-                }
+                norm.finish();
                 if (maybeMarker && prefix.length() >= 3) {
                     markers.check(prefix, line, lineStart, totals(), starCounts, counts, size);
                 }
@@ -444,8 +427,8 @@ public final class Preparer {
 
         /**
          * The common case in a small loop on locals (quickly compiled): code points {@code cps[k..n)}
-         * inside a line that are already in the vocabulary, with 1- or 2-byte ids and no option that
-         * changes characters; returns where it stopped (a character for {@link #general}).
+         * inside a line that are already in the vocabulary, with 1- or 2-byte ids, while the
+         * normaliser passes them through; returns where it stopped (a character for {@link #general}).
          */
         private int run(int[] cps, int k, int n) {
             boolean two = width == 2;
@@ -472,18 +455,14 @@ public final class Preparer {
             return k;
         }
 
-        /** One code point, the {@code raw}-th of the file: lines, markers, BOM, newlines, options. */
+        /** One code point, the {@code raw}-th of the file: lines and markers here, the rest by the normaliser. */
         private void general(int cp) throws IOException {
             if (cp == Utf8Reader.INVALID) {
                 cp = Utf8Reader.REPLACEMENT;
                 replaced++;
             }
             if (cp == '\n') {
-                if (pendingCr) {
-                    pendingCr = false;
-                    crlf++;
-                }
-                emit('\n');
+                norm.accept(cp);
                 Totals next = totals();
                 if (maybeMarker && prefix.length() >= 3) {
                     markers.check(prefix, line, lineStart, next, starCounts, counts, size);
@@ -498,7 +477,7 @@ public final class Preparer {
             if (maybeMarker) {
                 if (prefix.length() < 3 && cp != '*') {
                     maybeMarker = false;
-                } else if (prefix.length() < MARKER_PREFIX) {
+                } else if (prefix.length() < Normaliser.MARKER_PREFIX) {
                     if (prefix.length() == 0) {
                         // a line that may be a marker: the counts at its start, before its first id
                         starCounts = java.util.Arrays.copyOf(counts, size);
@@ -506,34 +485,12 @@ public final class Preparer {
                     prefix.appendCodePoint(cp);
                 }
             }
-            if (raw == 1 && cp == 0xFEFF && dropBom) {
-                bomDropped = true;
-            } else if (newlines && (pendingCr || cp == '\r')) {
-                if (pendingCr) {
-                    pendingCr = false;
-                    loneCr++;
-                    emit('\n');
-                }
-                if (cp == '\r') {
-                    pendingCr = true;
-                } else {
-                    emit(cp);
-                }
-            } else {
-                emit(cp);
-            }
-            slowNext = maybeMarker || pendingCr;
+            norm.accept(cp);
+            slowNext = maybeMarker || !norm.passesThrough();
         }
 
-        /** Appends the id of {@code cp} (after the case and ASCII options) to the chunk's output. */
-        private void emit(int cp) throws IOException {
-            if (lowercase) {
-                cp = Character.toLowerCase(cp);
-            }
-            if (ascii && cp > 127) {
-                nonAscii++;
-                return;
-            }
+        /** Appends the id of a normalised code point to the chunk's output. */
+        private void append(int cp) throws IOException {
             int id = cp < DIRECT ? direct[cp] : provisional.getOrDefault(cp, -1);
             if (id < 0) {
                 id = size++;
@@ -671,34 +628,6 @@ public final class Preparer {
     /** Bytes per id of a vocabulary of {@code symbols}: 1 up to 256, 2 up to 65,536, else 4. */
     static int idWidth(int symbols) {
         return symbols <= 0x100 ? 1 : symbols <= 0x10000 ? 2 : 4;
-    }
-
-    /** Swaps the finished temporary directory in for {@code out}, keeping the old one until then. */
-    private static void replace(Path tmp, Path out) throws IOException {
-        if (!Files.exists(out)) {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
-        Path old = out.resolveSibling("." + out.getFileName() + ".old-" + ProcessHandle.current().pid());
-        Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
-        try {
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            Files.move(old, out, StandardCopyOption.ATOMIC_MOVE);
-            throw e;
-        }
-        deleteTree(old);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 
     /** The SHA-256 of a file's bytes, as lower-case hex (what the manifest records). */

@@ -4,17 +4,22 @@ import charrnn.RnnException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * Streams a file as Unicode code points, decoding UTF-8 by hand: strict (overlongs, surrogates and
- * values above U+10FFFF are errors), with the byte offset of the first bad sequence, and a bounded
- * buffer whatever the file's size. Optionally marks bad sequences as {@link #INVALID} instead of
- * failing (the caller writes U+FFFD and counts them).
+ * Streams a file as Unicode code points through the JDK's UTF-8 decoder: strict (overlongs,
+ * surrogates and values above U+10FFFF are errors), with the byte offset of the first bad sequence,
+ * and a bounded buffer whatever the file's size. Optionally marks bad sequences as {@link #INVALID}
+ * instead of failing (the caller writes U+FFFD and counts them).
  */
 final class Utf8Reader {
     /**
@@ -29,7 +34,8 @@ final class Utf8Reader {
     static final int INVALID = -1;
 
     static final int REPLACEMENT = 0xFFFD;
-    private static final int CHUNK = 1 << 20;
+    /** Bytes read per round (tests place sequences across it). */
+    static final int CHUNK = 1 << 20;
 
     private final Path file;
     private final boolean replaceInvalid;
@@ -49,7 +55,7 @@ final class Utf8Reader {
         var filled = new ArrayBlockingQueue<Object>(BUFFERS);
         var free = new ArrayBlockingQueue<int[]>(BUFFERS);
         for (int b = 1; b < BUFFERS; b++) {
-            free.add(new int[CHUNK + 8]);
+            free.add(new int[CHUNK]);
         }
         Thread decoder = new Thread(() -> {
             Object last = END;
@@ -108,106 +114,71 @@ final class Utf8Reader {
 
     private void decode(Handoff handoff, ProgressListener progress, MessageDigest digest)
             throws IOException, InterruptedException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK + 8);
-            byte[] arr = new byte[CHUNK + 8];
-            int[] cps = new int[CHUNK + 8];  // a byte decodes to at most one code point
-            long base = 0;       // file offset of arr[0]
-            int len = 0;         // valid bytes in arr
-            boolean eof = false;
-            while (true) {
-                if (!eof) {
-                    buf.clear();
-                    buf.limit(CHUNK);
-                    int n = ch.read(buf);
-                    if (n < 0) {
-                        eof = true;
-                    } else {
-                        buf.flip();
-                        buf.get(arr, len, n);
-                        if (digest != null) {
-                            digest.update(arr, len, n);
-                        }
-                        len += n;
-                    }
+            ByteBuffer in = ByteBuffer.allocate(CHUNK);
+            CharBuffer chars = CharBuffer.allocate(CHUNK); // a byte decodes to at most one char
+            int[] cps = new int[CHUNK];
+            long base = 0; // file offset of in's first byte
+            for (boolean eof = false; !eof; ) {
+                int n = ch.read(in);
+                eof = n < 0;
+                if (n > 0 && digest != null) {
+                    digest.update(in.array(), in.position() - n, n);
                 }
-                int i = 0;
+                in.flip();
                 int k = 0;
-                while (i < len) {
-                    int b = arr[i];
-                    if (b >= 0) {
-                        cps[k++] = b;
-                        i++;
-                        continue;
+                while (true) {
+                    // a sequence cut by the end of the chunk stays in 'in' for the next round
+                    CoderResult r = decoder.decode(in, chars, eof);
+                    k = codePoints(chars, cps, k);
+                    if (r.isUnderflow()) {
+                        break;
                     }
-                    b &= 0xFF;
-                    int need;
-                    int cp;
-                    int min;
-                    if (b >= 0xC2 && b <= 0xDF) {
-                        need = 1;
-                        cp = b & 0x1F;
-                        min = 0x80;
-                    } else if (b >= 0xE0 && b <= 0xEF) {
-                        need = 2;
-                        cp = b & 0x0F;
-                        min = 0x800;
-                    } else if (b >= 0xF0 && b <= 0xF4) {
-                        need = 3;
-                        cp = b & 0x07;
-                        min = 0x10000;
-                    } else {
-                        i += invalid(base + i, 1);
+                    if (r.isError()) {
+                        // the JDK's malformed length: one replacement per maximal subpart
+                        invalid(base + in.position());
+                        in.position(in.position() + r.length());
                         cps[k++] = INVALID;
-                        continue;
                     }
-                    if (i + need >= len && !eof) {
-                        break; // sequence continues in the next chunk
-                    }
-                    int j = 1;
-                    for (; j <= need && i + j < len; j++) {
-                        int c = arr[i + j] & 0xFF;
-                        if ((c & 0xC0) != 0x80) {
-                            break;
-                        }
-                        cp = (cp << 6) | (c & 0x3F);
-                    }
-                    if (j <= need || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                        // A truncated or malformed sequence: skip the lead byte and the
-                        // continuation bytes that followed it (one replacement per sequence).
-                        i += invalid(base + i, Math.max(1, j));
-                        cps[k++] = INVALID;
-                        continue;
-                    }
-                    cps[k++] = cp;
-                    i += need + 1;
-                }
-                cps = handoff.pass(cps, k);
-                // keep the unfinished tail for the next round
-                int tail = len - i;
-                System.arraycopy(arr, i, arr, 0, tail);
-                base += i;
-                len = tail;
-                if (progress != null) {
-                    progress.bytesDone(base, size);
-                }
-                if (eof && len == 0) {
-                    return;
                 }
                 if (eof) {
-                    // only possible if the loop broke on a truncated sequence at the very end
-                    throw new IllegalStateException("unreachable: undecoded tail at end of file");
+                    decoder.flush(chars);
+                    k = codePoints(chars, cps, k);
+                }
+                cps = handoff.pass(cps, k);
+                base += in.position();
+                in.compact();
+                if (progress != null) {
+                    progress.bytesDone(base, size);
                 }
             }
         }
     }
 
-    private int invalid(long offset, int skip) {
+    /** Appends the decoded chars to {@code cps} from {@code k} as code points, and empties them. */
+    private static int codePoints(CharBuffer chars, int[] cps, int k) {
+        char[] a = chars.array();
+        int n = chars.position();
+        for (int i = 0; i < n; i++) {
+            char c = a[i];
+            // the decoder writes a surrogate pair whole, never one half
+            if (Character.isHighSurrogate(c)) {
+                cps[k++] = Character.toCodePoint(c, a[++i]);
+            } else {
+                cps[k++] = c;
+            }
+        }
+        chars.clear();
+        return k;
+    }
+
+    private void invalid(long offset) {
         if (!replaceInvalid) {
             throw RnnException.badData(file + ": not valid UTF-8 at byte offset " + offset
                     + "; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid");
         }
-        return skip;
     }
 }

@@ -30,6 +30,7 @@ class PrepareCommandTest {
         assertEquals(540, m.get("codePoints").asLong());
         assertEquals(16, m.get("vocabSize").asInt());
         assertEquals("", j.err());
+        assertEquals(Files.readString(tmp.resolve("j/manifest.json")) + "\n", j.out(), "the manifest as written");
     }
 
     @Test

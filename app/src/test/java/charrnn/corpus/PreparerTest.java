@@ -73,6 +73,28 @@ class PreparerTest {
         }
     }
 
+    /**
+     * The JSON files byte for byte as rnn has always written them (Jackson's pretty printer, characters
+     * beyond the BMP as escaped surrogates, no final newline): golden files from the hand-written
+     * writer this replaced, so a change of Jackson's defaults shows here.
+     */
+    @Test
+    void jsonFilesAreByteForByteTheGoldenOnes() throws Exception {
+        Path f = tmp.resolve("g.txt");
+        Files.writeString(f, "\uFEFFA \"q\" \\ b\tc\r\nd \uD83D\uDE00 \u543E\u0001\u2028 e\rf\n".repeat(3));
+        Path out = tmp.resolve("out");
+        new Preparer(PrepareOptions.defaults().withValFraction(0.5), m -> { }, null).prepare(f, out, false);
+        assertArrayEquals(golden("golden-vocab.json", f), Files.readAllBytes(out.resolve(Preparer.VOCAB)));
+        assertArrayEquals(golden("golden-manifest.json", f), Files.readAllBytes(out.resolve(Preparer.MANIFEST)));
+    }
+
+    private static byte[] golden(String name, Path corpus) throws IOException {
+        try (var in = PreparerTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("@PATH@", corpus.toAbsolutePath().normalize().toString()).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void normalisesLineEndingsAndBomByDefault() throws IOException {
         Manifest m = prepare("\uFEFFone\r\ntwo\rthree\n", PrepareOptions.defaults().withValFraction(0.5));

@@ -1,0 +1,134 @@
+package charrnn.corpus;
+
+import charrnn.RnnException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * A text encoded for a model that already has its vocabulary ({@code rnn eval}): streamed through
+ * the model corpus's normalisation into a temporary file of ids (deleted on close), so memory does
+ * not grow with the text. Characters outside the vocabulary are left out and counted, never silently.
+ */
+public final class EncodedText implements IdSequence, AutoCloseable {
+    private static final int EXAMPLES = 10;
+
+    private final Path file;
+    private final IdFile ids;
+    private final long codePoints;
+    private final long unknown;
+    private final String unknownExamples;
+
+    private EncodedText(Path file, IdFile ids, long codePoints, long unknown, String unknownExamples) {
+        this.file = file;
+        this.ids = ids;
+        this.codePoints = codePoints;
+        this.unknown = unknown;
+        this.unknownExamples = unknownExamples;
+    }
+
+    /** Encodes {@code text} (UTF-8; invalid input is bad data naming the byte offset) with the normalisation {@code norm}. */
+    public static EncodedText encode(Path text, Vocabulary vocab, Manifest.Normalisation norm) throws IOException {
+        return encode(text, vocab, norm, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    static EncodedText encode(Path text, Vocabulary vocab, Manifest.Normalisation norm, Path tmpDir)
+            throws IOException {
+        if (!Files.isRegularFile(text)) {
+            throw RnnException.badData(text + ": no such file");
+        }
+        Path file = Files.createTempFile(tmpDir, "rnn-eval-", ".ids");
+        file.toFile().deleteOnExit(); // Ctrl-C during the evaluation
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            int width = Preparer.idWidth(vocab.size());
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            long[] known = {0};
+            long[] unknown = {0};
+            Set<String> examples = new LinkedHashSet<>();
+            Normaliser normaliser = Normaliser.of(norm, cp -> {
+                int id = vocab.id(cp);
+                if (id < 0) {
+                    unknown[0]++;
+                    if (examples.size() < EXAMPLES) {
+                        examples.add(Vocabulary.describe(cp));
+                    }
+                    return;
+                }
+                if (buf.remaining() < width) {
+                    drain(buf, out);
+                }
+                if (width == 1) {
+                    buf.put((byte) id);
+                } else if (width == 2) {
+                    buf.putShort((short) id);
+                } else {
+                    buf.putInt(id);
+                }
+                known[0]++;
+            });
+            new Utf8Reader(text, false).read((cps, n) -> {
+                for (int i = 0; i < n; i++) {
+                    normaliser.accept(cps[i]);
+                }
+            }, null, null);
+            normaliser.finish();
+            drain(buf, out);
+            return new EncodedText(file, new IdFile(file, width, known[0]),
+                    known[0] + unknown[0] + normaliser.nonAscii(), unknown[0], String.join(", ", examples));
+        } catch (IOException | RuntimeException | Error e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    private static void drain(ByteBuffer buf, FileChannel out) throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+        buf.clear();
+    }
+
+    /** Code points of the text after its line endings and BOM, those left out included. */
+    public long codePoints() {
+        return codePoints;
+    }
+
+    /** Code points left out because the vocabulary does not have them. */
+    public long unknown() {
+        return unknown;
+    }
+
+    /** The first few distinct characters left out, described. */
+    public String unknownExamples() {
+        return unknownExamples;
+    }
+
+    @Override
+    public int id(long i) {
+        return ids.id(i);
+    }
+
+    @Override
+    public void read(long from, int[] dst, int off, int len) {
+        ids.read(from, dst, off, len);
+    }
+
+    @Override
+    public long length() {
+        return ids.length();
+    }
+
+    @Override
+    public void close() throws IOException {
+        ids.close();
+        Files.deleteIfExists(file);
+    }
+}

@@ -1,0 +1,53 @@
+package charrnn.cli;
+
+import charrnn.sample.SamplerModelFixture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EvalCommandTest {
+    @TempDir
+    static Path tmp;
+    static Path model;
+
+    @BeforeAll
+    static void train() throws Exception {
+        model = SamplerModelFixture.train(tmp);
+    }
+
+    @Test
+    void stdoutCarriesOnlyTheResultAndTheLeftOutWarningGoesToStderr() throws Exception {
+        Path f = Files.writeString(tmp.resolve("text.txt"), "the cat sat on the mat. Zebra€\nhello world\n");
+        CliRunner r = CliRunner.run("eval", "-m", model.toString(), f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches(java.util.regex.Pattern.quote(f.toString())
+                + ": \\d+\\.\\d{4} nats/char, \\d+\\.\\d{4} bits/char, perplexity \\d+\\.\\d{3} over 39 predicted characters\n"),
+                r.out());
+        assertEquals("3 of 43 characters are not in the model's vocabulary and were left out: 'Z' (U+005A), 'b' (U+0062), '€' (U+20AC)\n",
+                r.err());
+
+        CliRunner j = CliRunner.run("eval", "-m", model.toString(), f.toString(), "--json");
+        assertEquals(0, j.code(), j.err());
+        assertTrue(j.out().startsWith("{") && j.out().endsWith("}\n") && j.out().indexOf('\n') == j.out().length() - 1,
+                j.out());
+        assertTrue(j.err().startsWith("3 of 43 characters"), j.err());
+
+        CliRunner q = CliRunner.run("eval", "-m", model.toString(), f.toString(), "-q");
+        assertEquals(r.out(), q.out());
+        assertEquals("", q.err());
+    }
+
+    @Test
+    void invalidUtf8IsExit3NamingTheFileAndOffset() throws Exception {
+        Path f = Files.write(tmp.resolve("bad.txt"), new byte[]{'t', 'h', 'e', ' ', (byte) 0xC3, 'c', 'a', 't'});
+        CliRunner r = CliRunner.run("eval", "-m", model.toString(), f.toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.oneErrorLine().contains(f + ": not valid UTF-8 at byte offset 4"), r.err());
+        assertEquals("", r.out());
+    }
+}
