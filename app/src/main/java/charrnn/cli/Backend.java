@@ -14,27 +14,25 @@ import java.util.Properties;
  * instead of a stack trace, and never falls back to the CPU on its own.
  */
 final class Backend {
-    private static String name;
-
     private Backend() {
     }
 
-    /** "cpu" or "cuda"; throws exit 6 when the backend's native libraries or its device cannot be used. */
-    static synchronized String load() {
-        if (name != null) {
-            return name;
-        }
+    /**
+     * "cpu" or "cuda"; throws exit 6 when the backend's native libraries or its device cannot be used.
+     * ND4J loads its backend once per JVM; {@code verbose} shows what it printed if that failed.
+     */
+    static synchronized String load(boolean verbose) {
         String requested = System.getProperty("rnn.backend", "cpu");
         // ND4J prints the stack trace of a backend that fails to load straight to System.err: keep
         // it for --verbose and say what it means in one line instead.
         PrintStream originalErr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        if (!Verbosity.isVerbose()) {
+        if (!verbose) {
             System.setErr(new PrintStream(captured, true));
         }
         try {
             String cls = Nd4j.getBackend().getClass().getName();
-            name = cls.toLowerCase().contains("cuda") ? "cuda" : "cpu";
+            String name = cls.toLowerCase().contains("cuda") ? "cuda" : "cpu";
             if (name.equals("cuda")) {
                 Properties p = Nd4j.getExecutioner().getEnvironmentInformation();
                 Object devices = p.get("cuda.availableDevices");

@@ -31,7 +31,7 @@ public final class EnvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String backend = Backend.load();
+        String backend = Backend.load(verbosity.verbose());
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         Map<String, Object> info = new TreeMap<>();
         info.put("rnn", new Main.Version().getVersion()[0]);

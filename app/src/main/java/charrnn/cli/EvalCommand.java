@@ -1,11 +1,9 @@
 package charrnn.cli;
 
 import charrnn.RnnException;
-import charrnn.corpus.Json;
 import charrnn.corpus.EncodedText;
 import charrnn.model.Checkpoint;
 import charrnn.engine.Engine;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,15 +33,20 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
+    /** What {@code --json} prints. */
+    record Result(String file, String model, double nats, double bitsPerChar, double perplexity, long characters,
+                  long codePoints, long unknown) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        Checkpoint.Loaded loaded = model.load();
+        Checkpoint.Loaded loaded = model.load(verbosity);
         try (EncodedText text = EncodedText.encode(file, loaded.vocabulary(), loaded.info().corpus() == null ? null
                 : loaded.info().corpus().normalisation())) {
             if (text.length() < 2) {
                 throw RnnException.badData(file + ": fewer than 2 characters of the model's vocabulary; nothing to evaluate");
             }
-            if (text.unknown() > 0 && !Verbosity.isQuiet()) {
+            if (text.unknown() > 0 && !verbosity.quiet()) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.printf("%,d of %,d characters are not in the model's vocabulary and were left out: %s%n",
                         text.unknown(), text.codePoints(), text.unknownExamples());
@@ -51,21 +54,13 @@ public final class EvalCommand implements Callable<Integer> {
             }
             var config = loaded.info().config();
             var modelSpec = loaded.info().spec();
-            Engine engine = Engine.create(Engine.Kind.auto.resolve(Backend.load(), modelSpec.cell()), loaded.net(),
+            Engine engine = Engine.create(Engine.Kind.auto.resolve(Backend.load(verbosity.verbose()), modelSpec.cell()), loaded.net(),
                     modelSpec, config.batch(), config.seqLength());
             Engine.Loss loss = engine.score(text, 0, text.length());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                ObjectNode o = Json.COMPACT.createObjectNode();
-                o.put("file", file.toString());
-                o.put("model", loaded.file().toString());
-                o.put("nats", loss.nats());
-                o.put("bitsPerChar", loss.bitsPerChar());
-                o.put("perplexity", loss.perplexity());
-                o.put("characters", loss.characters());
-                o.put("codePoints", text.codePoints());
-                o.put("unknown", text.unknown());
-                out.println(Json.COMPACT.writeValueAsString(o));
+                JsonOutput.print(spec, new Result(file.toString(), loaded.file().toString(), loss.nats(),
+                        loss.bitsPerChar(), loss.perplexity(), loss.characters(), text.codePoints(), text.unknown()));
             } else {
                 out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
                         loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());

@@ -28,7 +28,7 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Checkpoint.Loaded l = model.load();
+        Checkpoint.Loaded l = model.load(verbosity);
         CheckpointInfo i = l.info();
         Vocabulary v = l.vocabulary();
         StringBuilder symbols = new StringBuilder();

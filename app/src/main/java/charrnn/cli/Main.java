@@ -47,6 +47,14 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
+        cl.setExecutionStrategy(parsed -> {
+            CommandLine.ParseResult leaf = parsed;
+            while (leaf.hasSubcommand()) {
+                leaf = leaf.subcommand();
+            }
+            Verbosity.of(leaf.commandSpec()).applyToLogging();
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl;
     }
 
@@ -66,7 +74,7 @@ public final class Main implements Runnable {
 
     private static int failure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        boolean verbose = Verbosity.isVerbose();
+        boolean verbose = Verbosity.of(cl.getCommandSpec()).verbose();
         if (e instanceof RnnException r) {
             err.println("rnn: " + r.getMessage());
             if (verbose && r.getCause() != null) {

@@ -12,8 +12,8 @@ public final class ModelOption {
     Path model;
 
     /** Loads the backend, then the checkpoint (without optimizer state). */
-    Checkpoint.Loaded load() {
-        Backend.load();
+    Checkpoint.Loaded load(Verbosity verbosity) {
+        Backend.load(verbosity.verbose());
         return Checkpoint.load(model, false);
     }
 }

@@ -69,9 +69,9 @@ public final class PrepareCommand implements Callable<Integer> {
         var options = new PrepareOptions(valFraction, !keepCrlf, !keepBom, !keepBoilerplate, lowercase, ascii,
                 replaceInvalid);
         Path out = output != null ? output : Preparer.defaultOutput(corpus);
-        Progress progress = new Progress(err, "prepare " + corpus.getFileName());
+        Progress progress = new Progress(err, "prepare " + corpus.getFileName(), verbosity);
         var preparer = new Preparer(options, msg -> {
-            if (!Verbosity.isQuiet()) {
+            if (!verbosity.quiet()) {
                 err.println(msg);
             }
         }, progress::update);
@@ -81,7 +81,7 @@ public final class PrepareCommand implements Callable<Integer> {
             PrintWriter o = spec.commandLine().getOut();
             o.println(Json.MAPPER.writeValueAsString(m));
             o.flush();
-        } else if (!Verbosity.isQuiet()) {
+        } else if (!verbosity.quiet()) {
             summary(err, preparer.vocabulary(), m, out);
         }
         return 0;

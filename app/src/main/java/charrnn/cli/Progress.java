@@ -10,18 +10,20 @@ final class Progress {
     private final PrintWriter err;
     private final String label;
     private final boolean tty;
+    private final boolean quiet;
     private final long startNanos = System.nanoTime();
     private int lastDecile = -1;
     private boolean shown;
 
-    Progress(PrintWriter err, String label) {
+    Progress(PrintWriter err, String label, Verbosity verbosity) {
         this.err = err;
         this.label = label;
         this.tty = Terminal.stderrIsTerminal();
+        this.quiet = verbosity.quiet();
     }
 
     void update(long done, long total) {
-        if (Verbosity.isQuiet() || total <= 0) {
+        if (quiet || total <= 0) {
             return;
         }
         double secs = (System.nanoTime() - startNanos) / 1e9;

@@ -88,7 +88,7 @@ public final class SampleCommand implements Callable<Integer> {
         List<String> seeds = seeds();
         long rs = randomSeed != null ? randomSeed : new java.security.SecureRandom().nextLong();
 
-        Checkpoint.Loaded loaded = model.load();
+        Checkpoint.Loaded loaded = model.load(verbosity);
         Vocabulary vocab = loaded.vocabulary();
         Sampler sampler = new Sampler(loaded.net(), vocab);
         PrintWriter out = spec.commandLine().getOut();
@@ -137,7 +137,7 @@ public final class SampleCommand implements Callable<Integer> {
             }
             out.flush();
         }
-        if (randomSeed == null && !argmax && !Verbosity.isQuiet()) {
+        if (randomSeed == null && !argmax && !verbosity.quiet()) {
             err.println("(random seed " + rs + "; pass --random-seed " + rs + " to repeat this output)");
         }
         return 0;
@@ -173,7 +173,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         List<String> dropped = new ArrayList<>();
         int[] ids = vocab.encodeKnown(s, dropped);
-        if (!dropped.isEmpty() && !Verbosity.isQuiet()) {
+        if (!dropped.isEmpty() && !verbosity.quiet()) {
             err.println("warning: skipped seed characters not in the vocabulary: " + String.join(", ", dropped));
         }
         return ids;

@@ -47,10 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String backend = Backend.load();
+        String backend = Backend.load(verbosity.verbose());
         PrintWriter err = spec.commandLine().getErr();
         var options = TrainGroups.options(budget, evaluation);
-        Progress progress = new Progress(err, "prepare");
+        Progress progress = new Progress(err, "prepare", verbosity);
         var setup = new RunSetup(new Preparer(PrepareOptions.defaults(), this::info, progress::update));
         RunSetup.Run r;
         try {
@@ -71,8 +71,8 @@ public final class TrainCommand implements Callable<Integer> {
                     r.spec().hidden(), r.net().numParams(), r.corpus().manifest().source().path(),
                     r.corpus().trainLength(), r.corpus().valLength(), r.corpus().vocabulary().size(), backend));
             info("Model directory: " + r.dir());
-            TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !Verbosity.isQuiet(),
-                    Verbosity.isQuiet());
+            TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !verbosity.quiet(),
+                    verbosity.quiet());
             Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),
                     r.dir(), backend, console);
             Signals.onInterrupt(() -> {
@@ -122,7 +122,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void summary(PrintWriter err, Trainer.Result r) {
-        if (Verbosity.isQuiet() && r.stop() != Trainer.Stop.DIVERGED) {
+        if (verbosity.quiet() && r.stop() != Trainer.Stop.DIVERGED) {
             return;
         }
         var s = r.state();
@@ -148,10 +148,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void info(String message) {
-        if (!Verbosity.isQuiet()) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println(message);
-            err.flush();
-        }
+        verbosity.info(spec.commandLine().getErr(), message);
     }
 }

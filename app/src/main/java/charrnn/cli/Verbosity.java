@@ -4,42 +4,55 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
 
 /**
  * {@code --verbose} / {@code --quiet} and {@code --help}, shared by every command as a mixin, with
  * the exit codes at the end of the command's help. (Not {@code --version}: {@code rnn train -V},
- * a slip for {@code -v}, must not exit 0 without training.)
+ * a slip for {@code -v}, must not exit 0 without training.) Held by each parsed command, so two
+ * runs in one JVM (tests, {@code rnn warm-up}) do not share it.
  */
 @Command(footer = {"", Main.EXIT_CODES_1, Main.EXIT_CODES_2})
 public final class Verbosity {
+    private static final String[] LIBRARY_LOGGERS = {"ROOT", "org.nd4j", "org.deeplearning4j", "org.bytedeco"};
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
-
-    private static volatile boolean verbose;
-    private static volatile boolean quiet;
-
     @Option(names = {"-v", "--verbose"}, description = "Show library logs and stack traces.")
-    void setVerbose(boolean v) {
-        verbose = v;
-        if (v) {
-            var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-            for (String name : new String[]{"ROOT", "org.nd4j", "org.deeplearning4j", "org.bytedeco"}) {
-                ctx.getLogger(name).setLevel(Level.INFO);
-            }
-        }
-    }
-
+    boolean verbose;
     @Option(names = {"-q", "--quiet"}, description = "Print nothing on stderr but errors.")
-    void setQuiet(boolean q) {
-        quiet = q;
+    boolean quiet;
+
+    /** The verbosity a command was given; the defaults for a command without the mixin. */
+    static Verbosity of(CommandSpec command) {
+        var mixin = command.mixins().get("verbosity");
+        return mixin == null ? new Verbosity() : (Verbosity) mixin.userObject();
     }
 
-    public static boolean isVerbose() {
+    boolean verbose() {
         return verbose;
     }
 
-    public static boolean isQuiet() {
+    boolean quiet() {
         return quiet;
+    }
+
+    /** A line on stderr, unless --quiet. */
+    void info(PrintWriter err, String message) {
+        if (!quiet) {
+            err.println(message);
+            err.flush();
+        }
+    }
+
+    /** The library loggers at INFO with --verbose, else at WARN (logback.xml's level): set for each run. */
+    void applyToLogging() {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        for (String name : LIBRARY_LOGGERS) {
+            ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.WARN);
+        }
     }
 }
