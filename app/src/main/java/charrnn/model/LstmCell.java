@@ -9,8 +9,8 @@ package charrnn.model;
  * input gate]}, {@code H} values each. Everything else is column-major {@code [H, B]}, index
  * {@code i * H + j}. The loops are written so that HotSpot's C2 compiles them to SIMD code: no
  * calls, no branches, and every array written in a loop is a different array from the ones read
- * at other offsets. ND4J's element-wise ops cost 15-30 us of overhead each and its sigmoid 3.6 ns
- * per element (bench/NOTES.md); these loops do a whole step's gate arithmetic in one pass.
+ * at other offsets. One pass does a step's gate arithmetic, where ND4J's element-wise ops would
+ * cost more in per-op overhead than in arithmetic (bench/NOTES.md 9).
  */
 public final class LstmCell {
     private LstmCell() {
@@ -34,7 +34,7 @@ public final class LstmCell {
     private static final float Q3 = 0.0002546173636801541f;
 
     /** tanh within 4e-7, in straight-line arithmetic that C2 vectorises (Math.tanh does not). */
-    public static float tanh(float x) {
+    static float tanh(float x) {
         float v = Math.max(-CLAMP, Math.min(CLAMP, x));
         float u = v * v;
         float p = ((((((P6 * u + P5) * u + P4) * u + P3) * u + P2) * u + P1) * u + P0) * v;
@@ -43,7 +43,7 @@ public final class LstmCell {
     }
 
     /** The logistic function through tanh: sigmoid(x) = (1 + tanh(x / 2)) / 2, exactly. */
-    public static float sigmoid(float x) {
+    static float sigmoid(float x) {
         return 0.5f + 0.5f * tanh(0.5f * x);
     }
 
