@@ -32,21 +32,26 @@ class InterruptIT {
                 .redirectError(log.toFile()).start();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"INT", "TERM"})
-    void aSignalWritesAResumableCheckpointAndExits130(String signal) throws Exception {
+    /** A tiny training of {@code model} through the launcher, under way once its log shows {@code line}. */
+    private Process trainUntil(String line, Path model, Path log, String checkpointEvery) throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
-        Path model = tmp.resolve("model");
-        Path log = tmp.resolve("train.log");
         Process p = launch(tmp, log, "train", corpus.toString(), "--model", model.toString(), "--layers", "1",
                 "--hidden", "32", "--seq-length", "20", "--batch", "8", "--eval-every", "5", "--sample-every", "0",
-                "--checkpoint-every", "0", "--max-time", "5m");
-        // wait for training to be under way (the first evaluation line), then interrupt it
+                "--checkpoint-every", checkpointEvery, "--max-time", "5m");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(log).contains("step 5 ") && p.isAlive() && System.nanoTime() < deadline) {
+        while (!Files.readString(log).contains(line) && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(log));
+        return p;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"INT", "TERM"})
+    void aSignalWritesAResumableCheckpointAndExits130(String signal) throws Exception {
+        Path model = tmp.resolve("model");
+        Path log = tmp.resolve("train.log");
+        Process p = trainUntil("step 5 ", model, log, "0");
         new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIG" + signal);
         String err = Files.readString(log);
@@ -67,21 +72,13 @@ class InterruptIT {
 
     @Test
     void aSecondInterruptQuitsAtOnceAndLeavesTheLastCheckpointLoadable() throws Exception {
-        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
         Path model = tmp.resolve("model");
         Path log = tmp.resolve("train.log");
-        Process p = launch(tmp, log, "train", corpus.toString(), "--model", model.toString(), "--layers", "1",
-                "--hidden", "32", "--seq-length", "20", "--batch", "8", "--eval-every", "5", "--sample-every", "0",
-                "--checkpoint-every", "5", "--max-time", "5m");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(log).contains("step 10 ") && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertTrue(p.isAlive(), "training ended early:\n" + Files.readString(log));
+        Process p = trainUntil("step 10 ", model, log, "5");
         // the second signal arrives while the first one's step and checkpoint are still under way
         new ProcessBuilder("sh", "-c", "kill -INT " + p.pid() + "; kill -INT " + p.pid()).start().waitFor();
         assertTrue(p.waitFor(10, TimeUnit.SECONDS), "did not quit after the second SIGINT");
         assertEquals(130, p.exitValue(), Files.readString(log));
-        assertTrue(Checkpoint.load(model.resolve("last.zip"), false).info().state().step() >= 10);
+        assertTrue(Checkpoint.load(model.resolve("last.zip"), false).info().state().step() >= 5);
     }
 }
