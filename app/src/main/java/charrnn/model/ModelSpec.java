@@ -15,6 +15,20 @@ public record ModelSpec(String cell, int layers, int hidden, double dropout, int
     public static final String LSTM = "lstm";
     public static final String RNN = "rnn";
 
+    /** An LSTM of {@code layers} x {@code hidden} without dropout, over {@code vocabSize} symbols. */
+    public static ModelSpec lstm(int layers, int hidden, int vocabSize) {
+        return new ModelSpec(LSTM, layers, hidden, 0, vocabSize);
+    }
+
+    /** The CLI's defaults (2 x 256 LSTM, dropout 0.1) over {@code vocabSize} symbols. */
+    public static ModelSpec defaults(int vocabSize) {
+        return new ModelSpec(LSTM, 2, 256, 0.1, vocabSize);
+    }
+
+    public ModelSpec withDropout(double p) {
+        return new ModelSpec(cell, layers, hidden, p, vocabSize);
+    }
+
     public ModelSpec {
         if (!LSTM.equals(cell) && !RNN.equals(cell)) {
             throw RnnException.usage("--cell must be lstm or rnn, got '" + cell + "'");

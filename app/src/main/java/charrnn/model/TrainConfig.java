@@ -43,6 +43,29 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
         }
     }
 
+    /** The CLI's defaults: windows of 100, batches of 64, Adam at 4e-3 decayed by 0.97 per epoch after 30, clip 5, seed 42. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(100, 64, ADAM, 4e-3, 0.97, 30, 5, 42);
+    }
+
+    /** Windows of {@code seqLength} characters, {@code batch} per step. */
+    public TrainConfig withWindows(int seqLength, int batch) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed);
+    }
+
+    /** {@code optimizer} at a constant rate {@code lr}. */
+    public TrainConfig withConstantRate(String optimizer, double lr) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, 1, lrDecayAfter, clip, randomSeed);
+    }
+
+    public TrainConfig withClip(double clip) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed);
+    }
+
+    public TrainConfig withRandomSeed(long seed) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, seed);
+    }
+
     /** The learning rate for a step in 0-based epoch {@code epoch}: lr * lrDecay^max(0, epoch - lrDecayAfter + 1). */
     public double learningRate(int epoch) {
         int decays = Math.max(0, epoch - lrDecayAfter + 1);

@@ -151,8 +151,8 @@ class TrainCommandTest {
         var cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs();
         assertEquals(charrnn.train.TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
-        assertEquals(new charrnn.model.TrainConfig(100, 64, "adam", 4e-3, 0.97, 30, 5, 42), cmd.optimisation.config());
-        assertEquals(new charrnn.model.ModelSpec("lstm", 2, 256, 0.1, 2), cmd.model.spec());
+        assertEquals(charrnn.model.TrainConfig.defaults(), cmd.optimisation.config());
+        assertEquals(charrnn.model.ModelSpec.defaults(2), cmd.model.spec());
         new picocli.CommandLine(cmd).parseArgs("--max-steps", "7");
         assertEquals(charrnn.train.TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
                 "a budget given replaces the 10-minute default");

@@ -68,8 +68,8 @@ class EngineTest {
         if (hidden == 3) {
             assertTrue(v > 4 * hidden, "vocabulary " + v);
         }
-        var spec = new ModelSpec("lstm", 2, hidden, 0, v);
-        MultiLayerNetwork net = perturbed(spec, new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0, 11));
+        var spec = ModelSpec.lstm(2, hidden, v);
+        MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
         DataSet ds = oneHot(c, STARTS);
         net.setInput(ds.getFeatures());
         net.setLabels(ds.getLabels());
@@ -91,8 +91,8 @@ class EngineTest {
     @Test
     void gradientSumsOfSharesAddUpToTheBatchsOnBothEngines() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 2, 16, 0, c.vocabulary().size());
-        MultiLayerNetwork net = perturbed(spec, new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0, 11));
+        var spec = ModelSpec.lstm(2, 16, c.vocabulary().size());
+        MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             Engine e = engine(kind, net, spec);
             double whole = e.gradientSums(c, STARTS, 0);
@@ -109,8 +109,8 @@ class EngineTest {
     @Test
     void anAdamStepWithClippingEqualsDl4jFitOnBothEngines() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 2, 16, 0, c.vocabulary().size());
-        var config = new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0.05, 3);
+        var spec = ModelSpec.lstm(2, 16, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0.05).withRandomSeed(3);
         long[][] batches = {STARTS, {5, 18, 45, 82, 125}, {1, 2, 3, 4, 200}};
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             MultiLayerNetwork a = Networks.build(spec, config);
@@ -133,8 +133,8 @@ class EngineTest {
     @Test
     void anRmspropStepEqualsDl4jFit() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 12, 0, c.vocabulary().size());
-        var config = new TrainConfig(T, B, "rmsprop", 2e-3, 1, 0, 5, 3);
+        var spec = ModelSpec.lstm(1, 12, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(T, B).withConstantRate("rmsprop", 2e-3).withRandomSeed(3);
         MultiLayerNetwork a = Networks.build(spec, config);
         MultiLayerNetwork b = Networks.build(spec, config);
         Engine e = engine(Engine.Kind.fast, b, spec);
@@ -148,7 +148,7 @@ class EngineTest {
     void scoringEqualsOnBothEnginesWithAShortTailAndAPartialBatch() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 16, 0.3, c.vocabulary().size());
-        MultiLayerNetwork net = perturbed(spec, new TrainConfig(T, B, "adam", 1e-2, 1, 0, 5, 3));
+        MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3));
         // 23 windows of 12 (the last one 7 long) in batches of 5: a partial batch and a masked tail
         long length = 22L * T + 7 + 1;
         var fast = engine(Engine.Kind.fast, net, spec).score(c, c.valStart() - 300, length);
@@ -165,8 +165,8 @@ class EngineTest {
     @Test
     void aNonFiniteNetworkScoresNaN() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        MultiLayerNetwork net = Networks.build(spec, new TrainConfig(T, B, "adam", 1e-2, 1, 0, 5, 3));
+        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3));
         net.params().assign(Double.NaN);
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             assertTrue(Double.isNaN(engine(kind, net, spec).score(c, 0, 100).nats()), kind.name());
@@ -189,8 +189,8 @@ class EngineTest {
     void aModelTooLargeForTheHeapIsAUsageErrorNotACrash() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
-        var spec = new ModelSpec("lstm", 2, 16, 0, v);
-        MultiLayerNetwork net = Networks.build(spec, new TrainConfig(T, B, "adam", 1e-2, 1, 0, 0, 11));
+        var spec = ModelSpec.lstm(2, 16, v);
+        MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
         int steps = (int) Math.min(Integer.MAX_VALUE / 64, Runtime.getRuntime().maxMemory() / (6L * 2 * 16 * 64 * 4) * 2);
         var e = assertThrows(charrnn.RnnException.class, () -> Engine.create(Engine.Kind.fast, net, spec, 64, steps));
         assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());

@@ -33,8 +33,8 @@ class TrainerTest {
     void evalCharsScoresTheFirstCharactersOfTheValidationSplitWithEitherEngine() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         assertTrue(c.valLength() > 101, "the tiny corpus needs a longer validation split");
-        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        var config = new TrainConfig(12, 4, "adam", 1e-2, 1, 0, 5, 1);
+        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(12, 4).withConstantRate("adam", 1e-2).withRandomSeed(1);
         for (Engine.Kind engine : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             MultiLayerNetwork net = Networks.build(spec, config);
             var options = steps(1, 1).withEvalChars(100);
@@ -50,8 +50,8 @@ class TrainerTest {
     @Test
     void tinyModelLearnsARepetitivePattern() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 48, 0, c.vocabulary().size());
-        var config = new TrainConfig(24, 16, "adam", 1e-2, 1, 0, 5, 1);
+        var spec = ModelSpec.lstm(1, 48, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(24, 16).withConstantRate("adam", 1e-2).withRandomSeed(1);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("model");
         var result = TinyCorpus.trainer(net, c, spec, config, steps(150, 50).withCheckpoints(150, 3), dir).run();
@@ -108,8 +108,8 @@ class TrainerTest {
     @Test
     void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 16, 0, c.vocabulary().size());
-        var config = new TrainConfig(20, 8, "adam", 2e-3, 1, 0, 5, 3);
+        var spec = ModelSpec.lstm(1, 16, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 2e-3).withRandomSeed(3);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("m");
         var first = TinyCorpus.trainer(net, c, spec, config, steps(4, 4), dir).run();
@@ -133,7 +133,7 @@ class TrainerTest {
     void rnnCellTrainsToo() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("rnn", 1, 32, 0, c.vocabulary().size());
-        var config = new TrainConfig(16, 8, "rmsprop", 5e-3, 1, 0, 5, 1);
+        var config = TrainConfig.defaults().withWindows(16, 8).withConstantRate("rmsprop", 5e-3).withRandomSeed(1);
         MultiLayerNetwork net = Networks.build(spec, config);
         var r = TinyCorpus.trainer(Engine.Kind.dl4j, net, c, spec, config, steps(60, 60),
                 TrainingState.start(c.dir().toString()), tmp.resolve("r"), new TrainingListener() { }).run();
@@ -144,8 +144,8 @@ class TrainerTest {
     @Test
     void eachBudgetStopsTrainingWithItsReason() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 1);
+        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1);
         long perEpoch = (c.trainLength() - 1) / 20 / 8;
         var byEpochs = TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
                 steps(0, 1000).withEpochs(2), tmp.resolve("e")).run();
@@ -161,8 +161,8 @@ class TrainerTest {
     @Test
     void earlyStopEndsTheRunAfterNEvaluationsWithoutANewBest() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 1);
+        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1);
         // a best loss of 0 cannot be beaten: every evaluation counts towards the early stop
         var unbeatable = TrainingState.start(c.dir().toString()).afterEval(0.0);
         var r = TinyCorpus.trainer(Engine.Kind.fast, Networks.build(spec, config), c, spec, config,
@@ -180,7 +180,7 @@ class TrainerTest {
         assertEquals(5e-3, config.learningRate(2));
         assertEquals(1.25e-3, config.learningRate(4));
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
+        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
         long perEpoch = (c.trainLength() - 1) / 20 / 8;
         Path dir = tmp.resolve("m");
         TinyCorpus.trainer(Networks.build(spec, config), c, spec, config, steps(0, (int) perEpoch).withEpochs(4), dir).run();
