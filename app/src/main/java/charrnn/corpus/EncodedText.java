@@ -73,7 +73,7 @@ public final class EncodedText implements IdSequence, AutoCloseable {
                 }
                 known[0]++;
             });
-            new Utf8Reader(text, false).read((cps, n) -> {
+            Utf8Reader.strict(text).read((cps, n) -> {
                 for (int i = 0; i < n; i++) {
                     normaliser.accept(cps[i]);
                 }

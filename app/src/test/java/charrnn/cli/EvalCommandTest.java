@@ -41,13 +41,4 @@ class EvalCommandTest {
         assertEquals(r.out(), q.out());
         assertEquals("", q.err());
     }
-
-    @Test
-    void invalidUtf8IsExit3NamingTheFileAndOffset() throws Exception {
-        Path f = Files.write(tmp.resolve("bad.txt"), new byte[]{'t', 'h', 'e', ' ', (byte) 0xC3, 'c', 'a', 't'});
-        CliRunner r = CliRunner.run("eval", "-m", model.toString(), f.toString());
-        assertEquals(3, r.code(), r.err());
-        assertTrue(r.oneErrorLine().contains(f + ": not valid UTF-8 at byte offset 4"), r.err());
-        assertEquals("", r.out());
-    }
 }
