@@ -57,13 +57,10 @@ public final class Preparer {
 
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createDirectory(AtomicFiles.tempBeside(out));
-        try {
-            Manifest manifest = encode(corpus, tmp);
-            AtomicFiles.moveIntoPlace(tmp, out);
+        try (StagingDirectory tmp = new StagingDirectory(out)) {
+            Manifest manifest = encode(corpus, tmp.path());
+            tmp.publish(out);
             return manifest;
-        } finally {
-            AtomicFiles.deleteTree(tmp);
         }
     }
 
