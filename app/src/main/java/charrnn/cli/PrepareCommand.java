@@ -75,8 +75,12 @@ public final class PrepareCommand implements Callable<Integer> {
                 err.println(msg);
             }
         }, progress::update);
-        Manifest m = preparer.prepare(corpus, out, force);
-        progress.done();
+        Manifest m;
+        try {
+            m = preparer.prepare(corpus, out, force);
+        } finally {
+            progress.done();
+        }
         if (json) {
             PrintWriter o = spec.commandLine().getOut();
             o.println(Json.MAPPER.writeValueAsString(m));
