@@ -55,8 +55,7 @@ public final class Preparer {
         checkInput(corpus);
         checkOutput(out, force);
 
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
+        Files.createDirectories(out.toAbsolutePath().getParent());
         try (StagingDirectory tmp = new StagingDirectory(out)) {
             Manifest manifest = encode(corpus, tmp.path());
             tmp.publish(out);

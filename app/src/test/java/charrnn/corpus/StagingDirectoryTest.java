@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -17,9 +17,7 @@ class StagingDirectoryTest {
     Path tmp;
 
     private List<String> names() throws IOException {
-        try (Stream<Path> s = Files.list(tmp)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return TestFiles.names(tmp);
     }
 
     @Test

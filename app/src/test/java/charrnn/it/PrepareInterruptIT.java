@@ -1,5 +1,6 @@
 package charrnn.it;
 
+import charrnn.TestFiles;
 import charrnn.train.TinyCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -16,12 +16,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class PrepareInterruptIT {
     @TempDir
     Path tmp;
-
-    private static List<String> names(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
     @Test
     void sigtermDuringTheOnTheFlyPrepareRemovesItsTemporaryDirectory() throws Exception {
@@ -31,13 +25,13 @@ class PrepareInterruptIT {
         Process p = InterruptIT.launch(tmp, log, "train", corpus.toString(), "--model", model.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (p.isAlive() && System.nanoTime() < deadline
-                && !(Files.isDirectory(model) && names(model).stream().anyMatch(n -> n.startsWith(".corpus.tmp-")))) {
+                && !(Files.isDirectory(model) && TestFiles.names(model).stream().anyMatch(n -> n.startsWith(".corpus.tmp-")))) {
             Thread.sleep(5);
         }
         assertTrue(p.isAlive(), "the prepare ended before it could be interrupted:\n" + Files.readString(log));
         new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIGTERM");
-        assertEquals(List.of(), names(model).stream().filter(n -> n.contains(".tmp-")).toList(),
+        assertEquals(List.of(), TestFiles.names(model).stream().filter(n -> n.contains(".tmp-")).toList(),
                 Files.readString(log));
         assertFalse(Files.exists(model.resolve("corpus")), "nothing published");
     }
