@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * removes directory trees (what such a write leaves when it fails).
  */
 public final class AtomicFiles {
-    /** Writes a file's content. */
+    /** Writes a file's content; must not close {@code out} (it is forced to disk after). */
     @FunctionalInterface
     public interface Content {
         void writeTo(OutputStream out) throws IOException;

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -17,9 +16,7 @@ class AtomicFilesTest {
     Path tmp;
 
     private List<String> names() throws IOException {
-        try (Stream<Path> s = Files.list(tmp)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return TestFiles.names(tmp);
     }
 
     @Test
@@ -61,9 +58,7 @@ class AtomicFilesTest {
         Files.writeString(next.resolve("new.txt"), "new");
         AtomicFiles.moveIntoPlace(next, dir);
         assertEquals(List.of("dir"), names());
-        try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(List.of(dir.resolve("new.txt")), s.toList());
-        }
+        assertEquals(List.of("new.txt"), TestFiles.names(dir));
         Path fresh = Files.createDirectory(tmp.resolve("fresh"));
         AtomicFiles.moveIntoPlace(fresh, tmp.resolve("absent"));
         assertEquals(List.of("absent", "dir"), names());

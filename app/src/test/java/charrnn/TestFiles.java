@@ -18,6 +18,13 @@ public final class TestFiles {
         return Files.exists(here.resolve("app/pom.xml")) ? here : here.getParent();
     }
 
+    /** The names in a directory, sorted. */
+    public static java.util.List<String> names(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     public static Path corpus(String name) {
         String env = System.getenv("RNN_CORPORA");
         Path dir = env != null ? Paths.get(env) : repoRoot().getParent().resolve("shared/corpora");

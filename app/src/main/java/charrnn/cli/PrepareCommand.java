@@ -57,7 +57,7 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--replace-invalid", description = "Replace invalid UTF-8 with U+FFFD instead of failing.")
     boolean replaceInvalid;
 
-    @Option(names = "--force", description = "Replace an output directory that holds something else.")
+    @Option(names = "--force", description = "Replace an output directory that holds part of a prepared corpus (never other files).")
     boolean force;
 
     @Option(names = "--json", description = "Print the manifest as JSON on stdout instead of the summary.")
@@ -75,8 +75,12 @@ public final class PrepareCommand implements Callable<Integer> {
                 err.println(msg);
             }
         }, progress::update);
-        Manifest m = preparer.prepare(corpus, out, force);
-        progress.done();
+        Manifest m;
+        try {
+            m = preparer.prepare(corpus, out, force);
+        } finally {
+            progress.done();
+        }
         if (json) {
             PrintWriter o = spec.commandLine().getOut();
             o.println(Json.MAPPER.writeValueAsString(m));

@@ -2,6 +2,7 @@ package charrnn.cli;
 
 import charrnn.RnnException;
 import charrnn.corpus.Json;
+import charrnn.corpus.Utf8Reader;
 import charrnn.corpus.Vocabulary;
 import charrnn.model.Checkpoint;
 import charrnn.sample.Sampler;
@@ -149,7 +150,7 @@ public final class SampleCommand implements Callable<Integer> {
             if (!Files.isRegularFile(seedFile)) {
                 throw RnnException.badData(seedFile + ": no such seed file");
             }
-            seeds.addAll(Files.readAllLines(seedFile, StandardCharsets.UTF_8));
+            seeds.addAll(Utf8Reader.readString(seedFile).lines().toList());
             if (seeds.isEmpty()) {
                 throw RnnException.badData(seedFile + ": is empty; give one seed per line");
             }

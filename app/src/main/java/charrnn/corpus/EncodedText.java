@@ -17,18 +17,18 @@ import java.util.Set;
  * the model corpus's normalisation into a temporary file of ids (deleted on close), so memory does
  * not grow with the text. Characters outside the vocabulary are left out and counted, never silently.
  */
-public final class EncodedText implements IdSequence, AutoCloseable {
+public final class EncodedText extends IdFile {
     private static final int EXAMPLES = 10;
 
     private final Path file;
-    private final IdFile ids;
     private final long codePoints;
     private final long unknown;
     private final String unknownExamples;
 
-    private EncodedText(Path file, IdFile ids, long codePoints, long unknown, String unknownExamples) {
+    private EncodedText(Path file, int width, long length, long codePoints, long unknown, String unknownExamples)
+            throws IOException {
+        super(file, width, length);
         this.file = file;
-        this.ids = ids;
         this.codePoints = codePoints;
         this.unknown = unknown;
         this.unknownExamples = unknownExamples;
@@ -73,14 +73,14 @@ public final class EncodedText implements IdSequence, AutoCloseable {
                 }
                 known[0]++;
             });
-            new Utf8Reader(text, false).read((cps, n) -> {
+            Utf8Reader.strict(text).read((cps, n) -> {
                 for (int i = 0; i < n; i++) {
                     normaliser.accept(cps[i]);
                 }
             }, null, null);
             normaliser.finish();
             drain(buf, out);
-            return new EncodedText(file, new IdFile(file, width, known[0]),
+            return new EncodedText(file, width, known[0],
                     known[0] + unknown[0] + normaliser.nonAscii(), unknown[0], String.join(", ", examples));
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(file);
@@ -112,23 +112,8 @@ public final class EncodedText implements IdSequence, AutoCloseable {
     }
 
     @Override
-    public int id(long i) {
-        return ids.id(i);
-    }
-
-    @Override
-    public void read(long from, int[] dst, int off, int len) {
-        ids.read(from, dst, off, len);
-    }
-
-    @Override
-    public long length() {
-        return ids.length();
-    }
-
-    @Override
     public void close() throws IOException {
-        ids.close();
+        super.close();
         Files.deleteIfExists(file);
     }
 }

@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  * of the file's memory map, a window of ids one positional read of the file (training's path, see
  * {@link IdSequence#read}).
  */
-final class IdFile implements IdSequence, Closeable {
+class IdFile implements IdSequence, Closeable {
     private static final int SEGMENT_SHIFT = 30; // 1 GiB segments, a multiple of every id width
 
     private final Path file;

@@ -8,20 +8,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A prepared corpus read back from disk: manifest, vocabulary and the ids, which stay in their
- * file ({@link IdFile}).
+ * A prepared corpus read back from disk: manifest, vocabulary and the ids of the whole normalised
+ * corpus, which stay in their file ({@link IdFile}).
  */
-public final class PreparedCorpus implements IdSequence {
+public final class PreparedCorpus extends IdFile {
     private final Path dir;
     private final Manifest manifest;
     private final Vocabulary vocabulary;
-    private final IdFile ids;
 
-    private PreparedCorpus(Path dir, Manifest manifest, Vocabulary vocabulary, IdFile ids) {
+    private PreparedCorpus(Path dir, Manifest manifest, Vocabulary vocabulary) throws IOException {
+        super(dir.resolve(Preparer.IDS), manifest.idWidth(), manifest.codePoints());
         this.dir = dir;
         this.manifest = manifest;
         this.vocabulary = vocabulary;
-        this.ids = ids;
     }
 
     public static boolean isPrepared(Path dir) {
@@ -56,7 +55,7 @@ public final class PreparedCorpus implements IdSequence {
                 throw RnnException.badData(what + " (" + Preparer.IDS + " has " + bytes + " bytes, expected "
                         + m.codePoints() * m.idWidth() + "); prepare it again");
             }
-            return new PreparedCorpus(dir, m, v, new IdFile(ids, m.idWidth(), m.codePoints()));
+            return new PreparedCorpus(dir, m, v);
         } catch (IOException | RuntimeException e) {
             if (e instanceof RnnException r) {
                 throw r;
@@ -64,22 +63,6 @@ public final class PreparedCorpus implements IdSequence {
             throw RnnException.badData(what + " (" + e.getMessage().lines().findFirst().orElse("")
                     + "); prepare it again");
         }
-    }
-
-    /** The id at position {@code i} of the whole (normalised) corpus. */
-    @Override
-    public int id(long i) {
-        return ids.id(i);
-    }
-
-    @Override
-    public void read(long from, int[] dst, int off, int len) {
-        ids.read(from, dst, off, len);
-    }
-
-    @Override
-    public long length() {
-        return manifest.codePoints();
     }
 
     public Path dir() {

@@ -1,7 +1,6 @@
 package charrnn.corpus;
 
 import charrnn.AtomicFiles;
-import charrnn.ExitCodes;
 import charrnn.RnnException;
 
 import java.io.IOException;
@@ -15,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -28,6 +29,8 @@ public final class Preparer {
     public static final String VOCAB = "vocab.json";
     public static final String IDS = "ids.bin";
     public static final String MANIFEST = "manifest.json";
+    /** What a prepared corpus holds: all that {@code --force} may replace. */
+    private static final Set<String> ARTEFACTS = Set.of(VOCAB, IDS, MANIFEST);
 
     private static final int SNIFF = 8192;
 
@@ -52,15 +55,11 @@ public final class Preparer {
         checkInput(corpus);
         checkOutput(out, force);
 
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createDirectory(AtomicFiles.tempBeside(out));
-        try {
-            Manifest manifest = encode(corpus, tmp);
-            AtomicFiles.moveIntoPlace(tmp, out);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        try (StagingDirectory tmp = new StagingDirectory(out)) {
+            Manifest manifest = encode(corpus, tmp.path());
+            tmp.publish(out);
             return manifest;
-        } finally {
-            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -125,21 +124,31 @@ public final class Preparer {
         }
     }
 
+    /**
+     * The output may be replaced when it holds nothing or a prepared corpus, and with {@code force}
+     * when it holds only some of a prepared corpus's files; anything else in it is never touched.
+     */
     private static void checkOutput(Path out, boolean force) throws IOException {
         if (!Files.exists(out)) {
             return;
         }
         if (!Files.isDirectory(out)) {
-            throw new RnnException(ExitCodes.USAGE, out + ": exists and is not a directory; choose another -o");
+            throw RnnException.usage(out + ": exists and is not a directory; choose another -o");
         }
-        boolean prepared = Files.exists(out.resolve(MANIFEST));
-        boolean empty;
+        List<String> names;
         try (Stream<Path> s = Files.list(out)) {
-            empty = s.findAny().isEmpty();
+            names = s.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
         }
-        if (!prepared && !empty && !force) {
-            throw new RnnException(ExitCodes.USAGE, out + ": exists and holds something other than a prepared corpus;"
-                    + " choose another -o or pass --force to replace it");
+        List<String> others = names.stream().filter(name -> !ARTEFACTS.contains(name)).toList();
+        if (!others.isEmpty()) {
+            String shown = String.join(", ", others.subList(0, Math.min(3, others.size())))
+                    + (others.size() > 3 ? " and " + (others.size() - 3) + " more" : "");
+            throw RnnException.usage(out + ": holds files that are not rnn's (" + shown
+                    + "); choose another -o (rnn replaces only a prepared corpus)");
+        }
+        if (!force && !names.isEmpty() && !names.contains(MANIFEST)) {
+            throw RnnException.usage(out + ": holds part of a prepared corpus without its " + MANIFEST
+                    + "; pass --force to replace it, or choose another -o");
         }
     }
 

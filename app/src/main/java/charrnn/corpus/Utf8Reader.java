@@ -21,7 +21,7 @@ import java.util.concurrent.ArrayBlockingQueue;
  * and a bounded buffer whatever the file's size. Optionally marks bad sequences as {@link #INVALID}
  * instead of failing (the caller writes U+FFFD and counts them).
  */
-final class Utf8Reader {
+public final class Utf8Reader {
     /**
      * Receives the code points of the file in order, a chunk at a time ({@code cps[0..n)}), with
      * {@link #INVALID} where a bad sequence was replaced (when replacing).
@@ -39,10 +39,34 @@ final class Utf8Reader {
 
     private final Path file;
     private final boolean replaceInvalid;
+    /** Whether the error may advise --replace-invalid (an option of prepare only). */
+    private final boolean offerReplace;
 
+    /** For {@code rnn prepare}, which has {@code --replace-invalid}. */
     Utf8Reader(Path file, boolean replaceInvalid) {
+        this(file, replaceInvalid, true);
+    }
+
+    private Utf8Reader(Path file, boolean replaceInvalid, boolean offerReplace) {
         this.file = file;
         this.replaceInvalid = replaceInvalid;
+        this.offerReplace = offerReplace;
+    }
+
+    /** Strict, for commands without {@code --replace-invalid}. */
+    static Utf8Reader strict(Path file) {
+        return new Utf8Reader(file, false, false);
+    }
+
+    /** A small file as a string, strictly: invalid UTF-8 is bad data naming the file and the byte offset. */
+    public static String readString(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        strict(file).read((cps, n) -> {
+            for (int i = 0; i < n; i++) {
+                sb.appendCodePoint(cps[i]);
+            }
+        }, null, null);
+        return sb.toString();
     }
 
     /**
@@ -178,7 +202,8 @@ final class Utf8Reader {
     private void invalid(long offset) {
         if (!replaceInvalid) {
             throw RnnException.badData(file + ": not valid UTF-8 at byte offset " + offset
-                    + "; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --replace-invalid");
+                    + "; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+                    + (offerReplace ? " or pass --replace-invalid" : ""));
         }
     }
 }

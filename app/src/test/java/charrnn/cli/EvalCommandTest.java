@@ -10,14 +10,19 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+/** eval's output streams, and the text inputs of eval and sample that are not UTF-8. */
 class EvalCommandTest {
     @TempDir
     static Path tmp;
     static Path model;
+    static Path bad;
 
     @BeforeAll
-    static void train() throws Exception {
+    static void setUp() throws Exception {
         model = SamplerModelFixture.train(tmp);
+        // "the cat\n", then a Latin-1 'é' (byte 12) in the second line
+        bad = Files.write(tmp.resolve("bad.txt"), new byte[]{'t', 'h', 'e', ' ', 'c', 'a', 't', '\n', 'h', 'e', 'l', 'l',
+                (byte) 0xE9, '\n'});
     }
 
     @Test
@@ -36,18 +41,22 @@ class EvalCommandTest {
         assertTrue(j.out().startsWith("{") && j.out().endsWith("}\n") && j.out().indexOf('\n') == j.out().length() - 1,
                 j.out());
         assertTrue(j.err().startsWith("3 of 43 characters"), j.err());
+    }
 
-        CliRunner q = CliRunner.run("eval", "-m", model.toString(), f.toString(), "-q");
-        assertEquals(r.out(), q.out());
-        assertEquals("", q.err());
+    private static void assertBadUtf8(CliRunner r) {
+        assertEquals(3, r.code(), r.err());
+        assertEquals("rnn: " + bad + ": not valid UTF-8 at byte offset 12; convert it to UTF-8"
+                + " (e.g. iconv -f latin1 -t utf-8)", r.oneErrorLine());
+        assertEquals("", r.out());
     }
 
     @Test
-    void invalidUtf8IsExit3NamingTheFileAndOffset() throws Exception {
-        Path f = Files.write(tmp.resolve("bad.txt"), new byte[]{'t', 'h', 'e', ' ', (byte) 0xC3, 'c', 'a', 't'});
-        CliRunner r = CliRunner.run("eval", "-m", model.toString(), f.toString());
-        assertEquals(3, r.code(), r.err());
-        assertTrue(r.oneErrorLine().contains(f + ": not valid UTF-8 at byte offset 4"), r.err());
-        assertEquals("", r.out());
+    void sampleSeedFileNotUtf8() {
+        assertBadUtf8(CliRunner.run("sample", "-m", model.toString(), "--seed-file", bad.toString(), "-n", "5"));
+    }
+
+    @Test
+    void evalFileNotUtf8() {
+        assertBadUtf8(CliRunner.run("eval", "-m", model.toString(), bad.toString()));
     }
 }

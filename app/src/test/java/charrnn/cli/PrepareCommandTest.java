@@ -52,6 +52,28 @@ class PrepareCommandTest {
         assertEquals(2, noArgs.code());
     }
 
+    /** The defect: --force deleted a directory's notes and sub-folder. Now nothing in it is touched. */
+    @Test
+    void forceNeverDeletesWhatIsNotRnns() throws Exception {
+        Path f = Files.writeString(tmp.resolve("c.txt"), "some text\n".repeat(10));
+        Path dir = Files.createDirectories(tmp.resolve("mine/sub"));
+        Files.writeString(dir.resolve("kept.txt"), "deep");
+        Path notes = Files.writeString(tmp.resolve("mine/notes.txt"), "my notes");
+        Files.writeString(tmp.resolve("mine/ids.bin"), "not ids");
+        for (String[] extra : new String[][]{{}, {"--force"}}) {
+            String[] args = new String[]{"prepare", f.toString(), "-o", tmp.resolve("mine").toString()};
+            CliRunner r = CliRunner.run(java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.Arrays.stream(extra)).toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertEquals("rnn: " + tmp.resolve("mine") + ": holds files that are not rnn's (notes.txt, sub/);"
+                    + " choose another -o (rnn replaces only a prepared corpus)", r.oneErrorLine());
+        }
+        assertEquals("my notes", Files.readString(notes));
+        assertEquals("deep", Files.readString(dir.resolve("kept.txt")));
+        assertEquals("not ids", Files.readString(tmp.resolve("mine/ids.bin")));
+        assertEquals(java.util.List.of("c.txt", "mine"), charrnn.TestFiles.names(tmp));
+    }
+
     @Test
     void helpAndVersion() {
         CliRunner h = CliRunner.run("--help");

@@ -282,24 +282,34 @@ class PreparerTest {
     }
 
     @Test
-    void outputDirectoryHoldingSomethingElseNeedsForce() throws IOException {
+    void onlyAPreparedCorpusIsReplacedAndForceOnlyReplacesRnnsOwnFiles() throws IOException {
         Path f = tmp.resolve("c.txt");
         Files.writeString(f, "some text to prepare here\n".repeat(4));
-        Path out = Files.createDirectory(tmp.resolve("out"));
-        Path precious = Files.writeString(out.resolve("precious.txt"), "keep me");
         Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
-        assertRefused(ExitCodes.USAGE, "--force", () -> p.prepare(f, out, false));
-        assertEquals("keep me", Files.readString(precious));
-        p.prepare(f, out, true);
-        assertFalse(Files.exists(precious));
-        assertTrue(PreparedCorpus.isPrepared(out));
+        Path out = tmp.resolve("out");
+        p.prepare(f, out, false);
         // a prepared corpus is replaced without --force
         Files.writeString(f, "other text to prepare here\n".repeat(4));
         p.prepare(f, out, false);
         assertTrue(decodeAll(out).startsWith("other"));
+        // part of one (no manifest) needs --force
+        Files.delete(out.resolve(Preparer.MANIFEST));
+        assertRefused(ExitCodes.USAGE, out + ": holds part of a prepared corpus without its manifest.json; pass --force",
+                () -> p.prepare(f, out, false));
+        p.prepare(f, out, true);
+        assertTrue(PreparedCorpus.isPrepared(out));
+        // anything else is never touched, with or without --force
+        Path precious = Files.writeString(out.resolve("precious.txt"), "keep me");
+        for (boolean force : new boolean[]{false, true}) {
+            assertRefused(ExitCodes.USAGE, out + ": holds files that are not rnn's (precious.txt); choose another -o",
+                    () -> p.prepare(f, out, force));
+        }
+        assertEquals("keep me", Files.readString(precious));
+        assertTrue(decodeAll(out).startsWith("other"));
         // an existing file as output is refused
         Path file = Files.writeString(tmp.resolve("file"), "x");
         assertRefused(ExitCodes.USAGE, "not a directory", () -> p.prepare(f, file, true));
+        assertEquals("x", Files.readString(file));
         assertNoTemporaryLeft();
     }
 

@@ -1,0 +1,38 @@
+package charrnn.it;
+
+import charrnn.TestFiles;
+import charrnn.train.TinyCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** SIGTERM while `rnn train` prepares its corpus on the fly leaves no temporary directory behind. */
+class PrepareInterruptIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigtermDuringTheOnTheFlyPrepareRemovesItsTemporaryDirectory() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, "The quick brown fox jumps over the lazy dog, again and again.\n", 1_000_000);
+        Path model = tmp.resolve("model");
+        Path log = tmp.resolve("train.log");
+        Process p = InterruptIT.launch(tmp, log, "train", corpus.toString(), "--model", model.toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && System.nanoTime() < deadline
+                && !(Files.isDirectory(model) && TestFiles.names(model).stream().anyMatch(n -> n.startsWith(".corpus.tmp-")))) {
+            Thread.sleep(5);
+        }
+        assertTrue(p.isAlive(), "the prepare ended before it could be interrupted:\n" + Files.readString(log));
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIGTERM");
+        assertEquals(List.of(), TestFiles.names(model).stream().filter(n -> n.contains(".tmp-")).toList(),
+                Files.readString(log));
+        assertFalse(Files.exists(model.resolve("corpus")), "nothing published");
+    }
+}
