@@ -59,4 +59,27 @@ class EvalCommandTest {
     void evalFileNotUtf8() {
         assertBadUtf8(CliRunner.run("eval", "-m", model.toString(), bad.toString()));
     }
+
+    /** A model of a --lowercase --ascii corpus scores a text as that corpus was prepared: lowercased, non-ASCII dropped. */
+    @Test
+    void evalAppliesTheModelCorpussNormalisation() throws Exception {
+        Path text = Files.writeString(tmp.resolve("mixed.txt"), ("The Cat sat on the Mat, naïvely. \u00c9t\u00e9!\r\n").repeat(60));
+        Path prepared = tmp.resolve("lower");
+        assertEquals(0, CliRunner.run("prepare", text.toString(), "-o", prepared.toString(), "--lowercase", "--ascii",
+                "-q").code());
+        Path m = tmp.resolve("lower-model");
+        CliRunner train = CliRunner.run("train", prepared.toString(), "--model", m.toString(), "--layers", "1",
+                "--hidden", "16", "--seq-length", "20", "--batch", "4", "--max-steps", "3", "--sample-every", "0", "-q");
+        assertEquals(0, train.code(), train.err());
+        Path normalised = Files.writeString(tmp.resolve("normalised.txt"),
+                "the cat sat on the mat, navely. t!\n".repeat(60));
+        CliRunner raw = CliRunner.run("eval", "-m", m.toString(), text.toString(), "--json");
+        CliRunner same = CliRunner.run("eval", "-m", m.toString(), normalised.toString(), "--json");
+        assertEquals(0, raw.code(), raw.err());
+        assertEquals("", raw.err(), "nothing is left out: the normalisation drops what the model never saw");
+        var a = charrnn.corpus.Json.MAPPER.readTree(raw.out());
+        var b = charrnn.corpus.Json.MAPPER.readTree(same.out());
+        assertEquals(b.get("nats").asDouble(), a.get("nats").asDouble(), 0.0);
+        assertEquals(b.get("characters").asLong(), a.get("characters").asLong());
+    }
 }
