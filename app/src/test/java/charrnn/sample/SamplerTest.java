@@ -69,16 +69,12 @@ class SamplerTest {
             }
         }
         // and so the same text, character for character, on both paths: also with a temperature
-        // (the lean path applies it in its softmax, DL4J's path in the strategy) and with 8 samples
-        // (the lean path splits them over two threads)
+        // and with 8 samples in one batch
         int[] seed = model.vocabulary().encode("the ");
         for (Strategy s : new Strategy[]{Strategy.temperature(1.0), Strategy.temperature(0.6),
                 Strategy.temperature(1.7), new Strategy(false, 0.8, 5, 0.9)}) {
             String[] viaDl4j = new Sampler(model.net(), model.vocabulary(), false).generate(seed, 300, 8, s, 3, null, null);
-            for (boolean fours : new boolean[]{false, true}) {
-                String[] viaLean = sampler().fourSamplesPerPass(fours).generate(seed, 300, 8, s, 3, null, null);
-                assertArrayEquals(viaDl4j, viaLean, s + ", four samples per pass: " + fours);
-            }
+            assertArrayEquals(viaDl4j, sampler().generate(seed, 300, 8, s, 3, null, null), s.toString());
         }
     }
 
@@ -97,21 +93,15 @@ class SamplerTest {
     void batchSamplesEqualSingleRunsWithMatchingSeeds() {
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.0);
-        // 9: the lean path runs 4 of them on its partner thread, each half on rows of the shared
-        // arena; in fours, each half has one pass of four samples and 0 or 1 left over
-        for (boolean fours : new boolean[]{false, true}) {
-            String[] batch = sampler().fourSamplesPerPass(fours).generate(seed, 150, 9, s, 100, null, null);
-            for (int k = 0; k < 9; k++) {
-                assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k],
-                        "sample " + k + ", four samples per pass: " + fours);
-            }
+        String[] batch = sampler().generate(seed, 150, 9, s, 100, null, null);
+        for (int k = 0; k < 9; k++) {
+            assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k], "sample " + k);
         }
     }
 
     @Test
     void samplesThatStopEarlyLeaveTheOthersRunning() {
-        // 9 samples, each half on its own thread for the whole run: a half goes on while some of
-        // its samples have stopped, and stops stepping when all of them have
+        // the batch goes on while some of its samples have stopped, and stops when all of them have
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.2);
         String[] batch = sampler().generate(seed, 400, 9, s, 40, " ", null);
@@ -141,8 +131,7 @@ class SamplerTest {
 
     @Test
     void oneSamplerServesLargerAndSmallerBatchesInTurn() {
-        // the lean path keeps its weights in an arena sized for the largest batch so far: growing
-        // it copies them over, shrinking reuses it
+        // the lean path's state is sized at each generation: a larger batch after a smaller one and back
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(0.9);
         Sampler one = sampler();
@@ -150,15 +139,6 @@ class SamplerTest {
             assertArrayEquals(sampler().generate(seed, 80, n, s, 5, null, null), one.generate(seed, 80, n, s, 5, null, null),
                     "n = " + n);
         }
-    }
-
-    @Test
-    void arenaRowsAreWholeCacheLines() {
-        for (int len : new int[]{1, 12, 13, 65, 96, 1024, 4096}) {
-            int p = LeanLstm.paddedLength(len);
-            assertTrue(p >= len && p < len + 16 && (16 + 4 * p) % 64 == 0, len + " -> " + p);
-        }
-        assertEquals(1036, LeanLstm.paddedLength(1024));
     }
 
     @Test
