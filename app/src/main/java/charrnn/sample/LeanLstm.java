@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * network once, laid out so that every inner loop runs over contiguous memory (the JIT vectorises
  * it), and a time step for {@code n} parallel samples costs no native call and no allocation.
  * Computes what DL4J's {@code rnnTimeStep} computes (gate columns [block input | forget | output |
- * input], no peepholes, softmax output); the tests hold it to DL4J's probabilities.
+ * input], no peepholes), up to the output layer's logits: the softmax is {@link Strategy}'s, with
+ * the temperature. The tests hold it to DL4J's probabilities.
  */
 final class LeanLstm {
     private final int layers;
@@ -74,13 +75,12 @@ final class LeanLstm {
     /** The carried state of a batch of samples and its time step. */
     final class Batch {
         private final int n;
-        private double invTemperature = 1;
         private final float[][][] h;      // [layer][sample][H]
         private final float[][][] c;
         private final float[][] z;        // [sample][4H]: the gates' pre-activations
         private final float[][][] gates;  // [sample][gate][H]: z split per gate, so the gate loops vectorise
         private final float[][] tc;       // [sample][H] scratch
-        private final float[][] probs;    // [sample][V]
+        private final float[][] logits;   // [sample][V]
 
         private Batch(int n) {
             this.n = n;
@@ -89,20 +89,12 @@ final class LeanLstm {
             z = new float[n][4 * hidden];
             gates = new float[n][4][hidden];
             tc = new float[n][hidden];
-            probs = new float[n][vocab];
-        }
-
-        /**
-         * Divides the logits by {@code t} before the softmax from now on: the distributions are then
-         * p^(1/t) renormalised, what {@link Strategy} computes from p at temperature t, at no cost.
-         */
-        void temperature(double t) {
-            invTemperature = 1 / t;
+            logits = new float[n][vocab];
         }
 
         /**
          * Feeds one character per sample (an id, or -1 for an all-zero input) and returns the
-         * next-character distributions, one row per sample (valid until the next call).
+         * next character's logits, one row per sample (valid until the next call).
          */
         float[][] step(int[] ids) {
             int g4 = 4 * hidden;
@@ -128,27 +120,10 @@ final class LeanLstm {
                 }
             }
             for (int s = 0; s < n; s++) {
-                System.arraycopy(bOut, 0, probs[s], 0, vocab);
+                System.arraycopy(bOut, 0, logits[s], 0, vocab);
             }
-            accumulateInto(h[layers - 1], wOut, probs, vocab);
-            for (int s = 0; s < n; s++) {
-                float[] p = probs[s];
-                float max = Float.NEGATIVE_INFINITY;
-                for (int v = 0; v < vocab; v++) {
-                    max = Math.max(max, p[v]);
-                }
-                double sum = 0;
-                for (int v = 0; v < vocab; v++) {
-                    float e = (float) Math.exp((p[v] - max) * invTemperature);
-                    p[v] = e;
-                    sum += e;
-                }
-                float inv = (float) (1.0 / sum);
-                for (int v = 0; v < vocab; v++) {
-                    p[v] *= inv;
-                }
-            }
-            return probs;
+            accumulateInto(h[layers - 1], wOut, logits, vocab);
+            return logits;
         }
 
         /**

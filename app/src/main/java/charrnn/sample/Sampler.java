@@ -72,21 +72,17 @@ public final class Sampler {
             }
             return toStrings(text);
         }
-        // the lean path applies the temperature in its softmax (one exp per symbol instead of
-        // a log and an exp per symbol in the strategy)
-        double t = strategy.argmax() ? 1 : strategy.temperature();
-        Strategy draw = strategy.atTemperatureOne();
         int[] s = seed;
         if (listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
             // samples are independent: half of them run their whole generation on a second core
             // (16 samples 1.16x faster, whole command: bench/NOTES.md 33)
             int mid = n / 2;
             ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
-                    generate(new LeanSteps(n - mid, t), s, length, mid, n, draw, rng, stopAt, null, text));
-            generate(new LeanSteps(mid, t), s, length, 0, mid, draw, rng, stopAt, null, text);
+                    generate(new LeanSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
+            generate(new LeanSteps(mid), s, length, 0, mid, strategy, rng, stopAt, null, text);
             other.join();
         } else {
-            generate(new LeanSteps(n, t), s, length, 0, n, draw, rng, stopAt, listener, text);
+            generate(new LeanSteps(n), s, length, 0, n, strategy, rng, stopAt, listener, text);
         }
         return toStrings(text);
     }
@@ -129,7 +125,7 @@ public final class Sampler {
 
     /** One time step for all samples at once, from the carried state: the lean path or DL4J's. */
     private interface Steps {
-        /** Feeds the seed (empty: an all-zero input) and returns the next-character distributions. */
+        /** Feeds the seed (empty: an all-zero input) and returns the next character's logits, a row per sample. */
         float[][] start(int[] seed);
 
         /** Feeds one character to each sample (samples that have stopped included). */
@@ -143,9 +139,8 @@ public final class Sampler {
         private final LeanLstm.Batch batch;
         private final int[] in;
 
-        LeanSteps(int n, double temperature) {
+        LeanSteps(int n) {
             batch = lean.batch(n);
-            batch.temperature(temperature);
             in = new int[n];
         }
 
@@ -182,7 +177,7 @@ public final class Sampler {
         @Override
         public float[][] start(int[] seed) {
             if (seed.length == 0) {
-                return net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, vocab.size())).toFloatMatrix();
+                return logOf(net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, vocab.size())));
             }
             INDArray in = Nd4j.create(DataType.FLOAT, new long[]{n, vocab.size(), seed.length}, 'f');
             for (int k = 0; k < n; k++) {
@@ -191,7 +186,7 @@ public final class Sampler {
                 }
             }
             INDArray out = net.rnnTimeStep(in);
-            return out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)).toFloatMatrix();
+            return logOf(out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)));
         }
 
         @Override
@@ -200,7 +195,18 @@ public final class Sampler {
             for (int k = 0; k < n; k++) {
                 step.putScalar(k, ids[k], 1f);
             }
-            return net.rnnTimeStep(step).toFloatMatrix();
+            return logOf(net.rnnTimeStep(step));
+        }
+
+        /** The log of the softmax output: the logits up to a constant per row, which the softmax ignores. */
+        private static float[][] logOf(INDArray probabilities) {
+            float[][] p = probabilities.toFloatMatrix();
+            for (float[] row : p) {
+                for (int v = 0; v < row.length; v++) {
+                    row[v] = (float) Math.log(row[v]);
+                }
+            }
+            return p;
         }
 
         @Override
@@ -218,8 +224,13 @@ public final class Sampler {
     public float[][] leanStepwiseProbabilities(int[] ids) {
         LeanLstm.Batch batch = lean.batch(1);
         float[][] result = new float[ids.length][];
+        Strategy softmax = Strategy.temperature(1);
         for (int t = 0; t < ids.length; t++) {
-            result[t] = batch.step(new int[]{ids[t]})[0].clone();
+            double[] q = softmax.filter(batch.step(new int[]{ids[t]})[0]);
+            result[t] = new float[q.length];
+            for (int k = 0; k < q.length; k++) {
+                result[t][k] = (float) q[k];
+            }
         }
         return result;
     }
