@@ -28,8 +28,8 @@ import java.util.concurrent.Callable;
         description = {"Generate text from a trained model.",
                 "The seed is fed through the network once; each new character then costs one time step."})
 public final class SampleCommand implements Callable<Integer> {
-    /** Printed between samples when --num-samples > 1 (text mode). */
-    static final String DELIMITER = "\n\u2500\u2500\u2500\u2500 sample %d \u2500\u2500\u2500\u2500\n";
+    /** The line before each sample when --num-samples > 1 (text mode); k counts from 0, as in --json. */
+    static final String HEADER = "\u2500\u2500\u2500\u2500 sample %d \u2500\u2500\u2500\u2500%n";
 
     enum Unknown { error, skip }
 
@@ -70,7 +70,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--unknown", defaultValue = "error", paramLabel = "error|skip",
             description = "Seed characters outside the vocabulary: error (exit 3) or skip with a warning (default: ${DEFAULT-VALUE}).")
     Unknown unknown;
-    @Option(names = "--json", description = "One JSON object per seed and sample on stdout: seed, text, settings.")
+    @Option(names = "--json", description = "One JSON object per seed and sample on stdout: seed, sample, text, settings.")
     boolean json;
 
     @Override
@@ -127,12 +127,12 @@ public final class SampleCommand implements Callable<Integer> {
                     out.println(Json.COMPACT.writeValueAsString(o));
                 } else if (!stream) {
                     if (numSamples > 1) {
-                        out.print(String.format(DELIMITER, k + 1));
+                        out.printf(HEADER, k);
                     }
-                    out.print(shown + texts[k]);
+                    out.println(shown + texts[k]);
                 }
             }
-            if (!json) {
+            if (stream) {
                 out.println();
             }
             out.flush();
