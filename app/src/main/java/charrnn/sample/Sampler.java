@@ -35,7 +35,7 @@ public final class Sampler {
     }
 
     /** @param preferLean false forces DL4J's {@code rnnTimeStep} (for comparison) */
-    public Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
+    Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
         this.net = net;
         this.vocab = vocab;
         this.lean = preferLean && LeanLstm.supports(net) ? new LeanLstm(net) : null;
@@ -213,41 +213,6 @@ public final class Sampler {
         public void close() {
             net.rnnClearPreviousState();
         }
-    }
-
-    /** True when generation runs on the lean Java path rather than DL4J's rnnTimeStep. */
-    public boolean isLean() {
-        return lean != null;
-    }
-
-    /** The lean path's next-character distributions after each prefix of {@code ids}. */
-    public float[][] leanStepwiseProbabilities(int[] ids) {
-        LeanLstm.Batch batch = lean.batch(1);
-        float[][] result = new float[ids.length][];
-        Strategy softmax = Strategy.temperature(1);
-        for (int t = 0; t < ids.length; t++) {
-            double[] q = softmax.filter(batch.step(new int[]{ids[t]})[0]);
-            result[t] = new float[q.length];
-            for (int k = 0; k < q.length; k++) {
-                result[t][k] = (float) q[k];
-            }
-        }
-        return result;
-    }
-
-    /** The next-character distributions after each prefix of {@code ids}, fed step by step through DL4J. */
-    public float[][] stepwiseProbabilities(int[] ids) {
-        int v = vocab.size();
-        net.rnnClearPreviousState();
-        float[][] result = new float[ids.length][];
-        INDArray step = Nd4j.zeros(DataType.FLOAT, 1, v);
-        for (int t = 0; t < ids.length; t++) {
-            step.assign(0);
-            step.putScalar(0, ids[t], 1f);
-            result[t] = net.rnnTimeStep(step).toFloatVector();
-        }
-        net.rnnClearPreviousState();
-        return result;
     }
 
     private static boolean endsWith(StringBuilder sb, String s) {

@@ -34,7 +34,7 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
     }
 
     /** The distribution actually drawn from, for {@code logits} (not modified). */
-    public double[] filter(float[] logits) {
+    double[] filter(float[] logits) {
         int v = logits.length;
         double[] q = new double[v];
         if (argmax) {
@@ -87,7 +87,7 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
     }
 
     /** Chooses the next id. */
-    public int choose(float[] logits, Random rng) {
+    int choose(float[] logits, Random rng) {
         if (argmax) {
             return argmax(logits);
         }
