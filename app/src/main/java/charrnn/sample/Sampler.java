@@ -14,7 +14,7 @@ import java.util.concurrent.ForkJoinTask;
 
 /**
  * Generates text one time step per character from the carried state, fed with the seed first: on
- * the lean Java path ({@link LeanLstm}) for LSTM networks, else with DL4J's {@code rnnTimeStep}.
+ * the lean Java path ({@link LeanRnn}) for LSTM networks, else with DL4J's {@code rnnTimeStep}.
  * {@code n} samples run as one batch (one row each); sample {@code k} draws from its own
  * {@code Random(randomSeed + k)}, so it matches a single run with {@code randomSeed + k} as long as
  * the network computes the same probabilities for a row in a batch as alone.
@@ -27,7 +27,7 @@ public final class Sampler {
 
     private final MultiLayerNetwork net;
     private final Vocabulary vocab;
-    private final LeanLstm lean;
+    private final LeanRnn lean;
 
     /** A sampler on the lean Java path for LSTM networks, DL4J's {@code rnnTimeStep} otherwise. */
     public Sampler(MultiLayerNetwork net, Vocabulary vocab) {
@@ -38,7 +38,7 @@ public final class Sampler {
     Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
         this.net = net;
         this.vocab = vocab;
-        this.lean = preferLean && LeanLstm.supports(net) ? new LeanLstm(net) : null;
+        this.lean = preferLean && LeanRnn.supports(net) ? new LeanRnn(net) : null;
     }
 
     /**
@@ -136,7 +136,7 @@ public final class Sampler {
     }
 
     private final class LeanSteps implements Steps {
-        private final LeanLstm.Batch batch;
+        private final LeanRnn.Batch batch;
         private final int[] in;
 
         LeanSteps(int n) {

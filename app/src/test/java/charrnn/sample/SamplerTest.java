@@ -44,7 +44,7 @@ class SamplerTest {
 
     /** The same on the lean path: its logits through the strategy's softmax at temperature 1. */
     private static float[][] leanStepwise(int[] ids) {
-        LeanLstm.Batch batch = new LeanLstm(model.net()).batch(1);
+        LeanRnn.Batch batch = new LeanRnn(model.net()).batch(1);
         float[][] result = new float[ids.length][];
         for (int t = 0; t < ids.length; t++) {
             double[] q = Strategy.temperature(1).filter(batch.step(new int[]{ids[t]})[0]);
@@ -88,7 +88,7 @@ class SamplerTest {
 
     @Test
     void leanPathGivesDl4jProbabilities() {
-        assertTrue(LeanLstm.supports(model.net()), "the sampler takes the lean path for this network");
+        assertTrue(LeanRnn.supports(model.net()), "the sampler takes the lean path for this network");
         int[] ids = model.vocabulary().encode("hello world, the cat sat on the mat.\nhello world, the");
         float[][] dl4j = dl4jStepwise(ids);
         float[][] lean = leanStepwise(ids);

@@ -1,51 +1,59 @@
 package charrnn.sample;
 
-import charrnn.model.LstmCell;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.function.IntFunction;
+
 /**
- * Inference for an LSTM network in plain Java arrays: the weights are copied out of the DL4J
- * network once, laid out so that every inner loop runs over contiguous memory (the JIT vectorises
- * it), and a time step for {@code n} parallel samples costs no native call and no allocation.
- * Computes what DL4J's {@code rnnTimeStep} computes (gate columns [block input | forget | output |
- * input], no peepholes), up to the output layer's logits: the softmax is {@link Strategy}'s, with
- * the temperature. The tests hold it to DL4J's probabilities.
+ * Inference for a stack of recurrent layers in plain Java arrays: the weights are copied out of the
+ * DL4J network once, laid out so that every inner loop runs over contiguous memory (the JIT
+ * vectorises it), and a time step for {@code n} parallel samples costs no native call and no
+ * allocation. Computes what DL4J's {@code rnnTimeStep} computes up to the output layer's logits
+ * (the softmax is {@link Strategy}'s, with the temperature); the cell math of each layer is a
+ * {@link Cell}'s. The tests hold it to DL4J's probabilities.
  */
-final class LeanLstm {
+final class LeanRnn {
     private final int layers;
-    private final int hidden;
-    private final int vocab;
-    private final float[][][] w;  // [layer][input][4H]: layer 0 has one row per symbol, added per step
-    private final float[][][] rw; // [layer][hidden unit][4H]
-    private final float[][] b;    // [layer][4H]
-    private final float[][] wOut; // [hidden unit][V]
+    private final float[][][] w;    // [layer][input][G*H]: layer 0 has one row per symbol, added per step
+    private final float[][][] rw;   // [layer][hidden unit][G*H]
+    private final float[][] b;      // [layer][G*H]
+    private final IntFunction<Cell>[] cells;  // [layer]: the layer's cell for a batch of n samples
+    private final float[][] wOut;   // [hidden unit][V]
     private final float[] bOut;
 
-    /** True when {@code net} is a stack of DL4J LSTM layers with a softmax output, which this class can run. */
+    /** The lean cell of a DL4J layer, for a batch of n samples; null when the lean path cannot run it. */
+    private static IntFunction<Cell> cellOf(Layer conf, int hidden) {
+        return conf instanceof LSTM ? n -> new LstmCells(n, hidden) : null;
+    }
+
+    /** True when every layer of {@code net} below its (softmax) output layer has a lean cell. */
     static boolean supports(MultiLayerNetwork net) {
         for (int l = 0; l < net.getnLayers() - 1; l++) {
-            if (!(net.getLayer(l).conf().getLayer() instanceof LSTM)) {
+            if (cellOf(net.getLayer(l).conf().getLayer(), 0) == null) {
                 return false;
             }
         }
         return true;
     }
 
-    LeanLstm(MultiLayerNetwork net) {
-        this.layers = net.getnLayers() - 1;
-        this.hidden = (int) net.getLayer(0).getParam("RW").size(0);
-        this.vocab = (int) net.getLayer(0).getParam("W").size(0);
+    @SuppressWarnings("unchecked")
+    LeanRnn(MultiLayerNetwork net) {
+        layers = net.getnLayers() - 1;
         w = new float[layers][][];
         rw = new float[layers][][];
         b = new float[layers][];
+        cells = new IntFunction[layers];
         for (int l = 0; l < layers; l++) {
             w[l] = rowMajor(net.getLayer(l).getParam("W"));
             rw[l] = rowMajor(net.getLayer(l).getParam("RW"));
             b[l] = net.getLayer(l).getParam("b").toFloatVector();
-            if (b[l].length != 4 * hidden) {
-                throw new IllegalArgumentException("unexpected LSTM bias size " + b[l].length);
+            cells[l] = cellOf(net.getLayer(l).conf().getLayer(), rw[l].length);
+            if (b[l].length != rw[l][0].length || b[l].length != w[l][0].length) {
+                throw new IllegalArgumentException("layer " + l + ": bias of " + b[l].length + " for weights of "
+                        + w[l][0].length + " and " + rw[l][0].length + " columns");
             }
         }
         wOut = rowMajor(net.getLayer(layers).getParam("W"));
@@ -75,21 +83,22 @@ final class LeanLstm {
     /** The carried state of a batch of samples and its time step. */
     final class Batch {
         private final int n;
-        private final float[][][] h;      // [layer][sample][H]
-        private final float[][][] c;
-        private final float[][] z;        // [sample][4H]: the gates' pre-activations
-        private final float[][][] gates;  // [sample][gate][H]: z split per gate, so the gate loops vectorise
-        private final float[][] tc;       // [sample][H] scratch
+        private final Cell[] cell;        // [layer]
+        private final float[][][] h;      // [layer][sample][H]: each layer's output
+        private final float[][][] z;      // [layer][sample][G*H]: the pre-activations
         private final float[][] logits;   // [sample][V]
 
         private Batch(int n) {
             this.n = n;
-            h = new float[layers][n][hidden];
-            c = new float[layers][n][hidden];
-            z = new float[n][4 * hidden];
-            gates = new float[n][4][hidden];
-            tc = new float[n][hidden];
-            logits = new float[n][vocab];
+            cell = new Cell[layers];
+            h = new float[layers][][];
+            z = new float[layers][][];
+            for (int l = 0; l < layers; l++) {
+                cell[l] = cells[l].apply(n);
+                h[l] = new float[n][rw[l].length];
+                z[l] = new float[n][b[l].length];
+            }
+            logits = new float[n][bOut.length];
         }
 
         /**
@@ -97,32 +106,27 @@ final class LeanLstm {
          * next character's logits, one row per sample (valid until the next call).
          */
         float[][] step(int[] ids) {
-            int g4 = 4 * hidden;
             for (int l = 0; l < layers; l++) {
-                float[][] hl = h[l];
+                float[][] zl = z[l];
                 for (int s = 0; s < n; s++) {
-                    System.arraycopy(b[l], 0, z[s], 0, g4);
+                    System.arraycopy(b[l], 0, zl[s], 0, b[l].length);
                     if (l == 0 && ids[s] >= 0) {
-                        axpy(1f, w[0][ids[s]], z[s], g4);
+                        axpy(1f, w[0][ids[s]], zl[s]);
                     }
                 }
                 // row by row of the weights, every sample: a row is read from memory once per step
                 if (l > 0) {
-                    accumulateInto(h[l - 1], w[l], z, g4);
+                    accumulateInto(h[l - 1], w[l], zl);
                 }
-                accumulateInto(hl, rw[l], z, g4);
+                accumulateInto(h[l], rw[l], zl);
                 for (int s = 0; s < n; s++) {
-                    float[][] q = gates[s];
-                    for (int gate = 0; gate < 4; gate++) {
-                        System.arraycopy(z[s], gate * hidden, q[gate], 0, hidden);
-                    }
-                    LstmCell.forward(q[0], q[1], q[2], q[3], c[l][s], c[l][s], tc[s], hl[s], hidden);
+                    cell[l].step(s, zl[s], h[l][s]);
                 }
             }
             for (int s = 0; s < n; s++) {
-                System.arraycopy(bOut, 0, logits[s], 0, vocab);
+                System.arraycopy(bOut, 0, logits[s], 0, bOut.length);
             }
-            accumulateInto(h[layers - 1], wOut, logits, vocab);
+            accumulateInto(h[layers - 1], wOut, logits);
             return logits;
         }
 
@@ -130,8 +134,9 @@ final class LeanLstm {
          * out[s] += sum_k in[s][k] * rows[k] for every sample s, four weight rows per pass: each output
          * element is loaded and stored once per four rows (the loop is bound by loads and stores otherwise).
          */
-        private void accumulateInto(float[][] in, float[][] rows, float[][] out, int len) {
+        private void accumulateInto(float[][] in, float[][] rows, float[][] out) {
             int m = rows.length;
+            int len = rows[0].length;
             int k = 0;
             for (; k + 3 < m; k += 4) {
                 float[] r0 = rows[k], r1 = rows[k + 1], r2 = rows[k + 2], r3 = rows[k + 3];
@@ -146,18 +151,17 @@ final class LeanLstm {
             }
             for (; k < m; k++) {
                 for (int s = 0; s < n; s++) {
-                    axpy(in[s][k], rows[k], out[s], len);
+                    axpy(in[s][k], rows[k], out[s]);
                 }
             }
         }
+    }
 
-}
-
-    private static void axpy(float a, float[] x, float[] y, int len) {
+    private static void axpy(float a, float[] x, float[] y) {
         if (a == 0f) {
             return;
         }
-        for (int j = 0; j < len; j++) {
+        for (int j = 0; j < y.length; j++) {
             y[j] += a * x[j];
         }
     }
