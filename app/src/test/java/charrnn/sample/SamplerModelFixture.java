@@ -1,6 +1,7 @@
 package charrnn.sample;
 
 import charrnn.corpus.PreparedCorpus;
+import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
@@ -18,11 +19,23 @@ public final class SamplerModelFixture {
     }
 
     public static Path train(Path tmp) throws Exception {
+        return train(tmp, "cpu", TrainOptions.Engine.fast);
+    }
+
+    /** As a run on {@code backend} with {@code engine} writes it (a GPU run: "cuda" and DL4J's own step). */
+    public static Path train(Path tmp, String backend, TrainOptions.Engine engine) throws Exception {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 24, 0, c.vocabulary().size());
         var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 5);
-        new Trainer(Networks.build(spec, config), c, spec, config, new TrainOptions(0, 30, 0, 30, 0, 0, 10, 0, 1, 0, TrainOptions.Engine.fast),
-                TrainingState.start(c.dir().toString()), tmp.resolve("m"), "cpu", new TrainingListener() { }).run();
+        new Trainer(Networks.build(spec, config), c, spec, config, new TrainOptions(0, 30, 0, 30, 0, 0, 10, 0, 1, 0, engine),
+                TrainingState.start(c.dir().toString()), tmp.resolve("m"), backend, new TrainingListener() { }).run();
         return tmp.resolve("m");
+    }
+
+    /** The reference: what DL4J's {@code rnnTimeStep} path generates from the model in {@code dir}. */
+    public static String[] viaDl4j(Path dir, String seed, int length, int n, Strategy s, long randomSeed) throws Exception {
+        Checkpoint.Loaded l = Checkpoint.load(dir, false);
+        return new Sampler(l.net(), l.vocabulary(), false).generate(l.vocabulary().encode(seed), length, n, s, randomSeed,
+                null, null);
     }
 }
