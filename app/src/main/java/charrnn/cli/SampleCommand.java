@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "sample", sortOptions = false,
         description = {"Generate text from a trained model.",
-                "The seed is fed through the network once; each new character then costs one time step."})
+                "The seed is fed once, a character per time step; each new character then costs one more step."})
 public final class SampleCommand implements Callable<Integer> {
     /** The line before each sample when --num-samples > 1 (text mode); k counts from 0, as in --json. */
     static final String HEADER = "\u2500\u2500\u2500\u2500 sample %d \u2500\u2500\u2500\u2500%n";
