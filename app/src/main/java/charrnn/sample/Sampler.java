@@ -75,7 +75,7 @@ public final class Sampler {
         int[] s = seed;
         if (listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
             // samples are independent: half of them run their whole generation on a second core
-            // (16 samples 1.16x faster, whole command: bench/NOTES.md 33)
+            // (16 x 2,000: 1.14x faster, whole command, at the margin: bench/NOTES.md 33)
             int mid = n / 2;
             ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
                     generate(new LeanSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
