@@ -2,10 +2,13 @@ package charrnn.cli;
 
 import charrnn.ExitCodes;
 import charrnn.RnnException;
+import org.nd4j.linalg.api.environment.Nd4jEnvironment;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -21,6 +24,7 @@ final class Backend {
      * "cpu" or "cuda"; throws exit 6 when the backend's native libraries or its device cannot be used.
      * ND4J loads its backend once per JVM; {@code verbose} shows what it printed if that failed.
      */
+    @SuppressWarnings("unchecked")
     static synchronized String load(boolean verbose) {
         String requested = System.getProperty("rnn.backend", "cpu");
         // ND4J prints the stack trace of a backend that fails to load straight to System.err: keep
@@ -35,9 +39,14 @@ final class Backend {
             String name = cls.toLowerCase().contains("cuda") ? "cuda" : "cpu";
             if (name.equals("cuda")) {
                 Properties p = Nd4j.getExecutioner().getEnvironmentInformation();
-                Object devices = p.get("cuda.availableDevices");
+                Object devices = p.get(Nd4jEnvironment.CUDA_NUM_GPUS_KEY);
                 if (devices == null || "0".equals(devices.toString())) {
                     throw noDevice("the CUDA backend loaded but found no CUDA device");
+                }
+                String unsupported = unsupportedDevice((List<Map<String, Object>>) p.get(
+                        Nd4jEnvironment.CUDA_DEVICE_INFORMATION_KEY));
+                if (unsupported != null) {
+                    throw new RnnException(ExitCodes.NO_DEVICE, unsupported);
                 }
             }
             return name;
@@ -54,6 +63,31 @@ final class Backend {
         } finally {
             System.setErr(originalErr);
         }
+    }
+
+    /**
+     * ND4J's CUDA 11.6 build (1.0.0-M2.1) carries machine code for compute capabilities 3.7 to 8.6
+     * and no PTX, and a GPU runs machine code built for its major version and a minor one up to its
+     * own: so 3.7 and 5.0 to 8.x run (8.9 runs 8.6's code), 3.5 and 9.0 (Hopper) or newer cannot.
+     */
+    static boolean supported(int major, int minor) {
+        return major == 3 ? minor >= 7 : major >= 5 && major <= 8;
+    }
+
+    /** The error line for the first device ND4J lists that cannot run its kernels, or null when all can. */
+    static String unsupportedDevice(List<Map<String, Object>> devices) {
+        for (int i = 0; devices != null && i < devices.size(); i++) {
+            Map<String, Object> d = devices.get(i);
+            int major = ((Number) d.get(Nd4jEnvironment.CUDA_DEVICE_MAJOR_VERSION_KEY)).intValue();
+            int minor = ((Number) d.get(Nd4jEnvironment.CUDA_DEVICE_MINOR_VERSION_KEY)).intValue();
+            if (!supported(major, minor)) {
+                return "CUDA device " + i + " (" + d.get(Nd4jEnvironment.CUDA_DEVICE_NAME_KEY) + ", compute capability "
+                        + major + "." + minor + ") cannot run ND4J's CUDA 11.6 kernels, built for 3.7 to 8.x; "
+                        + (devices.size() > 1 ? "hide it with CUDA_VISIBLE_DEVICES or " : "")
+                        + "run the CPU build (RNN_BACKEND=cpu)";
+            }
+        }
+        return null;
     }
 
     private static RnnException noDevice(String what) {

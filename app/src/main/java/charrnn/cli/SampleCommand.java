@@ -27,10 +27,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "sample", sortOptions = false,
         description = {"Generate text from a trained model.",
-                "The seed is fed through the network once; each new character then costs one time step."})
+                "The seed is fed once, a character per time step; each new character then costs one more step."})
 public final class SampleCommand implements Callable<Integer> {
-    /** Printed between samples when --num-samples > 1 (text mode). */
-    static final String DELIMITER = "\n\u2500\u2500\u2500\u2500 sample %d \u2500\u2500\u2500\u2500\n";
+    /** The line before each sample when --num-samples > 1 (text mode); k counts from 0, as in --json. */
+    static final String HEADER = "\u2500\u2500\u2500\u2500 sample %d \u2500\u2500\u2500\u2500%n";
 
     enum Unknown { error, skip }
 
@@ -71,7 +71,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--unknown", defaultValue = "error", paramLabel = "error|skip",
             description = "Seed characters outside the vocabulary: error (exit 3) or skip with a warning (default: ${DEFAULT-VALUE}).")
     Unknown unknown;
-    @Option(names = "--json", description = "One JSON object per seed and sample on stdout: seed, text, settings.")
+    @Option(names = "--json", description = "One JSON object per seed and sample on stdout: seed, sample, text, settings.")
     boolean json;
 
     @Override
@@ -128,12 +128,12 @@ public final class SampleCommand implements Callable<Integer> {
                     out.println(Json.COMPACT.writeValueAsString(o));
                 } else if (!stream) {
                     if (numSamples > 1) {
-                        out.print(String.format(DELIMITER, k + 1));
+                        out.printf(HEADER, k);
                     }
-                    out.print(shown + texts[k]);
+                    out.println(shown + texts[k]);
                 }
             }
-            if (!json) {
+            if (stream) {
                 out.println();
             }
             out.flush();

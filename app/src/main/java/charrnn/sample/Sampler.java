@@ -9,13 +9,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
- * Generates text with DL4J's {@code rnnTimeStep}: the seed goes through the network once, then
- * each new character costs one time step from the carried state. {@code n} samples run as one
- * batch (one row each); sample {@code k} draws from its own {@code Random(randomSeed + k)}, so it
- * matches a single run with {@code randomSeed + k} as long as the network computes the same
- * probabilities for a row in a batch as alone.
+ * Generates text one time step per character from the carried state, fed with the seed first: on
+ * the lean Java path ({@link LeanRnn}) for LSTM networks, else with DL4J's {@code rnnTimeStep}.
+ * {@code n} samples run as one batch (one row each); sample {@code k} draws from its own
+ * {@code Random(randomSeed + k)}, so it matches a single run with {@code randomSeed + k} as long as
+ * the network computes the same probabilities for a row in a batch as alone.
  */
 public final class Sampler {
     /** Receives each generated character as it is chosen. */
@@ -25,7 +27,7 @@ public final class Sampler {
 
     private final MultiLayerNetwork net;
     private final Vocabulary vocab;
-    private final LeanLstm lean;
+    private final LeanRnn lean;
 
     /** A sampler on the lean Java path for LSTM networks, DL4J's {@code rnnTimeStep} otherwise. */
     public Sampler(MultiLayerNetwork net, Vocabulary vocab) {
@@ -33,10 +35,10 @@ public final class Sampler {
     }
 
     /** @param preferLean false forces DL4J's {@code rnnTimeStep} (for comparison) */
-    public Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
+    Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
         this.net = net;
         this.vocab = vocab;
-        this.lean = preferLean && LeanLstm.supports(net) ? new LeanLstm(net) : null;
+        this.lean = preferLean && LeanRnn.supports(net) ? new LeanRnn(net) : null;
     }
 
     /**
@@ -61,88 +63,84 @@ public final class Sampler {
         for (int k = 0; k < n; k++) {
             text[k] = new StringBuilder();
         }
-        Steps steps;
-        Strategy draw = strategy;
-        if (lean != null) {
-            // the lean path applies the temperature in its softmax (one exp per symbol instead of
-            // a log and an exp per symbol in the strategy)
-            steps = new LeanSteps(n, strategy.argmax() ? 1 : strategy.temperature());
-            draw = strategy.atTemperatureOne();
+        if (lean == null) {
+            Steps steps = new Dl4jSteps(n);
+            try {
+                generate(steps, seed, length, 0, n, strategy, rng, stopAt, listener, text);
+            } finally {
+                steps.close();
+            }
+            return toStrings(text);
+        }
+        int[] s = seed;
+        if (listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
+            // samples are independent: half of them run their whole generation on a second core
+            // (16 x 2,000: 1.14x faster, whole command, at the margin: bench/NOTES.md 37)
+            int mid = n / 2;
+            ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
+                    generate(new LeanSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
+            generate(new LeanSteps(mid), s, length, 0, mid, strategy, rng, stopAt, null, text);
+            other.join();
         } else {
-            steps = new Dl4jSteps(n);
+            generate(new LeanSteps(n), s, length, 0, n, strategy, rng, stopAt, listener, text);
         }
-        try {
-            generate(steps, seed, length, n, draw, rng, stopAt, listener, text);
-        } finally {
-            steps.close();
-        }
+        return toStrings(text);
+    }
+
+    private static String[] toStrings(StringBuilder[] text) {
         return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
     }
 
-    private void generate(Steps steps, int[] seed, int length, int n, Strategy strategy, Random[] rng, String stopAt,
-                          Listener listener, StringBuilder[] text) {
-        float[][] start = steps.start(seed);
+    /** Samples [from, to), rows [0, to - from) of {@code steps}. */
+    private void generate(Steps steps, int[] seed, int length, int from, int to, Strategy strategy, Random[] rng,
+                          String stopAt, Listener listener, StringBuilder[] text) {
+        float[][] p = steps.start(seed);
+        int n = to - from;
         int[] next = new int[n];
-        Partner.Range run = (from, to) -> {
-            float[][] p = start;
-            boolean[] done = new boolean[n];
-            int alive = to - from;
-            for (int i = 0; i < length && alive > 0; i++) {
-                for (int k = from; k < to; k++) {
-                    if (done[k]) {
-                        continue;
-                    }
-                    int id = strategy.choose(p[k], rng[k]);
-                    next[k] = id;
-                    int cp = vocab.codePoint(id);
-                    text[k].appendCodePoint(cp);
-                    if (listener != null) {
-                        listener.onChar(k, cp);
-                    }
-                    if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
-                        done[k] = true;
-                        alive--;
-                    }
+        boolean[] done = new boolean[n];
+        int alive = n;
+        for (int i = 0; i < length && alive > 0; i++) {
+            for (int r = 0; r < n; r++) {
+                if (done[r]) {
+                    continue;
                 }
-                if (i + 1 < length && alive > 0) {
-                    p = steps.next(next, from, to);
+                int k = from + r;
+                int id = strategy.choose(p[r], rng[k]);
+                next[r] = id;
+                int cp = vocab.codePoint(id);
+                text[k].appendCodePoint(cp);
+                if (listener != null) {
+                    listener.onChar(k, cp);
+                }
+                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
+                    done[r] = true;
+                    alive--;
                 }
             }
-        };
-        if (listener == null) {
-            // each half of the samples runs all its steps on its own core, no hand-over per step
-            steps.inHalves(n, run);
-        } else {
-            run.run(0, n);  // the listener hears the samples in order, from this thread
+            if (i + 1 < length && alive > 0) {
+                p = steps.next(next);
+            }
         }
     }
 
     /** One time step for all samples at once, from the carried state: the lean path or DL4J's. */
     private interface Steps {
-        /** Feeds the seed (empty: an all-zero input) and returns the next-character distributions. */
+        /** Feeds the seed (empty: an all-zero input) and returns the next character's logits, a row per sample. */
         float[][] start(int[] seed);
 
-        /**
-         * Feeds one character to each sample of [from, to); samples outside it advance too on a
-         * path that cannot step them apart (DL4J's), which then only ever gets [0, n).
-         */
-        float[][] next(int[] ids, int from, int to);
-
-        /** Runs {@code r} on the {@code n} samples, in halves on two threads where the path allows it. */
-        default void inHalves(int n, Partner.Range r) {
-            r.run(0, n);
-        }
+        /** Feeds one character to each sample (samples that have stopped included). */
+        float[][] next(int[] ids);
 
         default void close() {
         }
     }
 
     private final class LeanSteps implements Steps {
+        private final LeanRnn.Batch batch;
         private final int[] in;
 
-        LeanSteps(int n, double temperature) {
-            lean.reset(n);
-            lean.temperature(temperature);
+        LeanSteps(int n) {
+            batch = lean.batch(n);
             in = new int[n];
         }
 
@@ -150,29 +148,19 @@ public final class Sampler {
         public float[][] start(int[] seed) {
             if (seed.length == 0) {
                 Arrays.fill(in, -1);
-                return lean.step(in);
+                return batch.step(in);
             }
             float[][] p = null;
             for (int id : seed) {
                 Arrays.fill(in, id);
-                p = lean.step(in);
+                p = batch.step(in);
             }
             return p;
         }
 
         @Override
-        public float[][] next(int[] ids, int from, int to) {
-            return from == 0 && to == in.length ? lean.step(ids) : lean.step(ids, from, to);
-        }
-
-        @Override
-        public void inHalves(int n, Partner.Range r) {
-            lean.inHalves(r);
-        }
-
-        @Override
-        public void close() {
-            lean.close();
+        public float[][] next(int[] ids) {
+            return batch.step(ids);
         }
     }
 
@@ -189,7 +177,7 @@ public final class Sampler {
         @Override
         public float[][] start(int[] seed) {
             if (seed.length == 0) {
-                return net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, vocab.size())).toFloatMatrix();
+                return logOf(net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, vocab.size())));
             }
             INDArray in = Nd4j.create(DataType.FLOAT, new long[]{n, vocab.size(), seed.length}, 'f');
             for (int k = 0; k < n; k++) {
@@ -198,59 +186,33 @@ public final class Sampler {
                 }
             }
             INDArray out = net.rnnTimeStep(in);
-            return out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)).toFloatMatrix();
+            return logOf(out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)));
         }
 
         @Override
-        public float[][] next(int[] ids, int from, int to) {
+        public float[][] next(int[] ids) {
             step.assign(0);
             for (int k = 0; k < n; k++) {
                 step.putScalar(k, ids[k], 1f);
             }
-            return net.rnnTimeStep(step).toFloatMatrix();
+            return logOf(net.rnnTimeStep(step));
+        }
+
+        /** The log of the softmax output: the logits up to a constant per row, which the softmax ignores. */
+        private static float[][] logOf(INDArray probabilities) {
+            float[][] p = probabilities.toFloatMatrix();
+            for (float[] row : p) {
+                for (int v = 0; v < row.length; v++) {
+                    row[v] = (float) Math.log(row[v]);
+                }
+            }
+            return p;
         }
 
         @Override
         public void close() {
             net.rnnClearPreviousState();
         }
-    }
-
-    /** Fixes the lean path's weight loop to four samples per pass, or to one (for tests: both must agree). */
-    Sampler fourSamplesPerPass(boolean on) {
-        lean.useFourSamples(on);
-        return this;
-    }
-
-    /** True when generation runs on the lean Java path rather than DL4J's rnnTimeStep. */
-    public boolean isLean() {
-        return lean != null;
-    }
-
-    /** The lean path's next-character distributions after each prefix of {@code ids}. */
-    public float[][] leanStepwiseProbabilities(int[] ids) {
-        lean.reset(1);
-        lean.temperature(1);
-        float[][] result = new float[ids.length][];
-        for (int t = 0; t < ids.length; t++) {
-            result[t] = lean.step(new int[]{ids[t]})[0].clone();
-        }
-        return result;
-    }
-
-    /** The next-character distributions after each prefix of {@code ids}, fed step by step through DL4J. */
-    public float[][] stepwiseProbabilities(int[] ids) {
-        int v = vocab.size();
-        net.rnnClearPreviousState();
-        float[][] result = new float[ids.length][];
-        INDArray step = Nd4j.zeros(DataType.FLOAT, 1, v);
-        for (int t = 0; t < ids.length; t++) {
-            step.assign(0);
-            step.putScalar(0, ids[t], 1f);
-            result[t] = net.rnnTimeStep(step).toFloatVector();
-        }
-        net.rnnClearPreviousState();
-        return result;
     }
 
     private static boolean endsWith(StringBuilder sb, String s) {

@@ -6,10 +6,11 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * How the next character is chosen from the network's probabilities. Applied in this order:
- * temperature (p_i^(1/T), renormalised), then top-k (keep the k most probable), then top-p (keep
- * the smallest set of most probable symbols whose mass reaches p), then a draw. {@code argmax}
- * ignores the rest and takes the most probable symbol (ties: the lowest id).
+ * How the next character is chosen from the network's logits. Applied in this order: temperature
+ * (the softmax of logits / T, that is p_i^(1/T) renormalised), then top-k (keep the k most
+ * probable), then top-p (keep the smallest set of most probable symbols whose mass reaches p), then
+ * a draw. {@code argmax} ignores the rest and takes the most probable symbol (ties: the lowest id).
+ * Logits may be shifted by a constant (log-probabilities are logits too).
  */
 public record Strategy(boolean argmax, double temperature, int topK, double topP) {
     public Strategy {
@@ -32,33 +33,22 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         return new Strategy(false, t, 0, 1);
     }
 
-    /** The distribution actually drawn from, for probabilities {@code p} (not modified). */
-    public double[] filter(float[] p) {
-        int v = p.length;
+    /** The distribution actually drawn from, for {@code logits} (not modified). */
+    double[] filter(float[] logits) {
+        int v = logits.length;
         double[] q = new double[v];
         if (argmax) {
-            q[argmax(p)] = 1;
+            q[argmax(logits)] = 1;
             return q;
         }
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
         double sum = 0;
-        if (temperature == 1) {
-            // p as it is (the lean sampler applies the temperature in its softmax): no log and exp per symbol
-            for (int i = 0; i < v; i++) {
-                q[i] = p[i];
-                sum += q[i];
-            }
-        } else {
-            // temperature in log space, stabilised by the maximum
-            double maxLog = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < v; i++) {
-                double l = p[i] > 0 ? Math.log(p[i]) / temperature : Double.NEGATIVE_INFINITY;
-                q[i] = l;
-                maxLog = Math.max(maxLog, l);
-            }
-            for (int i = 0; i < v; i++) {
-                q[i] = q[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(q[i] - maxLog);
-                sum += q[i];
-            }
+        for (int i = 0; i < v; i++) {
+            q[i] = Math.exp((logits[i] - max) / temperature);
+            sum += q[i];
         }
         for (int i = 0; i < v; i++) {
             q[i] /= sum;
@@ -96,17 +86,12 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
         return q;
     }
 
-    /** The same filters at temperature 1: for probabilities that already had the temperature applied. */
-    public Strategy atTemperatureOne() {
-        return new Strategy(argmax, 1, topK, topP);
-    }
-
     /** Chooses the next id. */
-    public int choose(float[] p, Random rng) {
+    int choose(float[] logits, Random rng) {
         if (argmax) {
-            return argmax(p);
+            return argmax(logits);
         }
-        double[] q = filter(p);
+        double[] q = filter(logits);
         double u = rng.nextDouble();
         double c = 0;
         int last = 0;

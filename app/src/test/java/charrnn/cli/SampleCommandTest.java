@@ -9,7 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -64,11 +66,42 @@ class SampleCommandTest {
     }
 
     @Test
-    void numSamplesAreDelimited() {
-        CliRunner r = CliRunner.run("sample", "-m", model.toString(), "-n", "20", "--num-samples", "3",
-                "--random-seed", "2", "-s", "the");
+    void numSamplesAreHeadedFromZeroLikeTheirSeedsAndNoEmptyLineFirst() throws Exception {
+        String[] args = {"sample", "-m", model.toString(), "-n", "20", "--random-seed", "2", "-s", "the"};
+        CliRunner r = CliRunner.run(concat(args, "--num-samples", "3"));
         assertEquals(0, r.code(), r.err());
-        assertEquals(3, r.out().split("──── sample \\d ────").length - 1, r.out());
+        StringBuilder expected = new StringBuilder();
+        for (int k = 0; k < 3; k++) {
+            args[6] = String.valueOf(2 + k);  // sample k draws from random seed 2 + k
+            expected.append("──── sample ").append(k).append(" ────\n").append(CliRunner.run(args).out());
+        }
+        assertEquals(expected.toString(), r.out());
+
+        args[6] = "2";
+        String[] json = CliRunner.run(concat(args, "--num-samples", "3", "--json")).out().split("\n");
+        for (int k = 0; k < 3; k++) {
+            JsonNode o = Json.MAPPER.readTree(json[k]);
+            assertEquals(k, o.get("sample").asInt());
+            assertEquals(2 + k, o.get("settings").get("randomSeed").asLong());
+            assertTrue(r.out().contains("──── sample " + k + " ────\nthe" + o.get("text").asText() + "\n"), json[k]);
+        }
+    }
+
+    @Test
+    void jsonHelpNamesEveryFieldOfTheObject() throws Exception {
+        String line = CliRunner.run("sample", "-m", model.toString(), "-n", "3", "--random-seed", "1", "--json").out();
+        List<String> fields = new ArrayList<>();
+        Json.MAPPER.readTree(line).fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("seed", "sample", "text", "settings"), fields);
+        String help = CliRunner.run("sample", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains(" --json One JSON object per seed and sample on stdout: " + String.join(", ", fields)
+                + ". "), help);
+    }
+
+    private static String[] concat(String[] a, String... more) {
+        String[] all = Arrays.copyOf(a, a.length + more.length);
+        System.arraycopy(more, 0, all, a.length, more.length);
+        return all;
     }
 
     @Test

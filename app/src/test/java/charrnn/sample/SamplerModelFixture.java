@@ -1,11 +1,16 @@
 package charrnn.sample;
 
 import charrnn.corpus.PreparedCorpus;
+import charrnn.engine.Engine;
+import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
 import charrnn.train.TinyCorpus;
+import charrnn.model.TrainingState;
 import charrnn.train.TrainOptions;
+import charrnn.train.Trainer;
+import charrnn.train.TrainingListener;
 
 import java.nio.file.Path;
 
@@ -15,12 +20,26 @@ public final class SamplerModelFixture {
     }
 
     public static Path train(Path tmp) throws Exception {
+        return train(tmp, "cpu", Engine.Kind.fast);
+    }
+
+    /** As a run on {@code backend} with {@code engine} writes it (a GPU run: "cuda" and DL4J's own step). */
+    public static Path train(Path tmp, String backend, Engine.Kind engine) throws Exception {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 24, 0, c.vocabulary().size());
         var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 5);
-        TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
-                TrainOptions.defaults().withMaxSteps(30).withEvalEvery(30).withEvalChars(0).withSampleEvery(0)
-                        .withCheckpoints(0, 1), tmp.resolve("m")).run();
+        var net = Networks.build(spec, config);
+        var options = TrainOptions.defaults().withMaxSteps(30).withEvalEvery(30).withEvalChars(0).withSampleEvery(0)
+                .withCheckpoints(0, 1);
+        new Trainer(net, Engine.create(engine, net, spec, config.batch(), config.seqLength()), c, spec, config, options,
+                TrainingState.start(c.dir().toString()), tmp.resolve("m"), backend, new TrainingListener() { }).run();
         return tmp.resolve("m");
+    }
+
+    /** The reference: what DL4J's {@code rnnTimeStep} path generates from the model in {@code dir}. */
+    public static String[] viaDl4j(Path dir, String seed, int length, int n, Strategy s, long randomSeed) throws Exception {
+        Checkpoint.Loaded l = Checkpoint.load(dir, false);
+        return new Sampler(l.net(), l.vocabulary(), false).generate(l.vocabulary().encode(seed), length, n, s, randomSeed,
+                null, null);
     }
 }

@@ -27,12 +27,41 @@ class SamplerTest {
         return new Sampler(model.net(), model.vocabulary());
     }
 
+    /** The next-character distributions after each prefix of {@code ids}, fed step by step through DL4J. */
+    private static float[][] dl4jStepwise(int[] ids) {
+        var net = model.net();
+        net.rnnClearPreviousState();
+        float[][] result = new float[ids.length][];
+        INDArray step = Nd4j.zeros(DataType.FLOAT, 1, model.vocabulary().size());
+        for (int t = 0; t < ids.length; t++) {
+            step.assign(0);
+            step.putScalar(0, ids[t], 1f);
+            result[t] = net.rnnTimeStep(step).toFloatVector();
+        }
+        net.rnnClearPreviousState();
+        return result;
+    }
+
+    /** The same on the lean path: its logits through the strategy's softmax at temperature 1. */
+    private static float[][] leanStepwise(int[] ids) {
+        LeanRnn.Batch batch = new LeanRnn(model.net()).batch(1);
+        float[][] result = new float[ids.length][];
+        for (int t = 0; t < ids.length; t++) {
+            double[] q = Strategy.temperature(1).filter(batch.step(new int[]{ids[t]})[0]);
+            result[t] = new float[q.length];
+            for (int k = 0; k < q.length; k++) {
+                result[t][k] = (float) q[k];
+            }
+        }
+        return result;
+    }
+
     @Test
     void argmaxIsTheMostProbableCharacterAtEveryStep() {
         int[] seed = model.vocabulary().encode("the cat");
         String out = sampler().generate(seed, 40, 1, Strategy.greedy(), 0, null, null)[0];
         int[] all = model.vocabulary().encode("the cat" + out);
-        float[][] p = sampler().stepwiseProbabilities(all);
+        float[][] p = dl4jStepwise(all);
         for (int t = seed.length - 1; t < all.length - 1; t++) {
             assertEquals(Strategy.argmax(p[t]), all[t + 1], "step " + t);
         }
@@ -42,7 +71,7 @@ class SamplerTest {
     @Test
     void statefulStepsEqualRefeedingTheWholeText() {
         int[] ids = model.vocabulary().encode("hello world, the cat sat");
-        float[][] stepwise = sampler().stepwiseProbabilities(ids);
+        float[][] stepwise = dl4jStepwise(ids);
         int v = model.vocabulary().size();
         for (int len = 1; len <= ids.length; len += 5) {
             INDArray in = Nd4j.create(DataType.FLOAT, new long[]{1, v, len}, 'f');
@@ -59,26 +88,22 @@ class SamplerTest {
 
     @Test
     void leanPathGivesDl4jProbabilities() {
-        assertTrue(sampler().isLean());
+        assertTrue(LeanRnn.supports(model.net()), "the sampler takes the lean path for this network");
         int[] ids = model.vocabulary().encode("hello world, the cat sat on the mat.\nhello world, the");
-        float[][] dl4j = sampler().stepwiseProbabilities(ids);
-        float[][] lean = sampler().leanStepwiseProbabilities(ids);
+        float[][] dl4j = dl4jStepwise(ids);
+        float[][] lean = leanStepwise(ids);
         for (int t = 0; t < ids.length; t++) {
             for (int k = 0; k < dl4j[t].length; k++) {
                 assertEquals(dl4j[t][k], lean[t][k], 2e-6, "step " + t + " symbol " + k);
             }
         }
         // and so the same text, character for character, on both paths: also with a temperature
-        // (the lean path applies it in its softmax, DL4J's path in the strategy) and with 8 samples
-        // (the lean path splits them over two threads)
+        // and with 8 samples in one batch
         int[] seed = model.vocabulary().encode("the ");
         for (Strategy s : new Strategy[]{Strategy.temperature(1.0), Strategy.temperature(0.6),
                 Strategy.temperature(1.7), new Strategy(false, 0.8, 5, 0.9)}) {
             String[] viaDl4j = new Sampler(model.net(), model.vocabulary(), false).generate(seed, 300, 8, s, 3, null, null);
-            for (boolean fours : new boolean[]{false, true}) {
-                String[] viaLean = sampler().fourSamplesPerPass(fours).generate(seed, 300, 8, s, 3, null, null);
-                assertArrayEquals(viaDl4j, viaLean, s + ", four samples per pass: " + fours);
-            }
+            assertArrayEquals(viaDl4j, sampler().generate(seed, 300, 8, s, 3, null, null), s.toString());
         }
     }
 
@@ -97,21 +122,15 @@ class SamplerTest {
     void batchSamplesEqualSingleRunsWithMatchingSeeds() {
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.0);
-        // 9: the lean path runs 4 of them on its partner thread, each half on rows of the shared
-        // arena; in fours, each half has one pass of four samples and 0 or 1 left over
-        for (boolean fours : new boolean[]{false, true}) {
-            String[] batch = sampler().fourSamplesPerPass(fours).generate(seed, 150, 9, s, 100, null, null);
-            for (int k = 0; k < 9; k++) {
-                assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k],
-                        "sample " + k + ", four samples per pass: " + fours);
-            }
+        String[] batch = sampler().generate(seed, 150, 9, s, 100, null, null);
+        for (int k = 0; k < 9; k++) {
+            assertEquals(sampler().generate(seed, 150, 1, s, 100 + k, null, null)[0], batch[k], "sample " + k);
         }
     }
 
     @Test
     void samplesThatStopEarlyLeaveTheOthersRunning() {
-        // 9 samples, each half on its own thread for the whole run: a half goes on while some of
-        // its samples have stopped, and stops stepping when all of them have
+        // the batch goes on while some of its samples have stopped, and stops when all of them have
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(1.2);
         String[] batch = sampler().generate(seed, 400, 9, s, 40, " ", null);
@@ -141,8 +160,7 @@ class SamplerTest {
 
     @Test
     void oneSamplerServesLargerAndSmallerBatchesInTurn() {
-        // the lean path keeps its weights in an arena sized for the largest batch so far: growing
-        // it copies them over, shrinking reuses it
+        // the lean path's state is sized at each generation: a larger batch after a smaller one and back
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(0.9);
         Sampler one = sampler();
@@ -150,15 +168,6 @@ class SamplerTest {
             assertArrayEquals(sampler().generate(seed, 80, n, s, 5, null, null), one.generate(seed, 80, n, s, 5, null, null),
                     "n = " + n);
         }
-    }
-
-    @Test
-    void arenaRowsAreWholeCacheLines() {
-        for (int len : new int[]{1, 12, 13, 65, 96, 1024, 4096}) {
-            int p = LeanLstm.paddedLength(len);
-            assertTrue(p >= len && p < len + 16 && (16 + 4 * p) % 64 == 0, len + " -> " + p);
-        }
-        assertEquals(1036, LeanLstm.paddedLength(1024));
     }
 
     @Test
