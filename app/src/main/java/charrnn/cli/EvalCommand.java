@@ -38,6 +38,21 @@ public final class EvalCommand implements Callable<Integer> {
                   long codePoints, long unknown) {
     }
 
+    /**
+     * The engine training's validation used on this backend, with the model's batch and sequence
+     * length (so the figures are the same); DL4J's when the fast engine's buffers do not fit the heap
+     * (eval needs no backward pass, so it need not refuse such a model).
+     */
+    private Engine scoringEngine(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, charrnn.model.ModelSpec spec,
+                                 charrnn.model.TrainConfig config) {
+        Engine.Kind kind = Engine.Kind.auto.resolve(Backend.load(verbosity.verbose()), spec.cell());
+        try {
+            return Engine.create(kind, net, spec, config.batch(), config.seqLength());
+        } catch (RnnException e) {
+            return Engine.create(Engine.Kind.dl4j, net, spec, config.batch(), config.seqLength());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Checkpoint.Loaded loaded = model.load(verbosity);
@@ -54,8 +69,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             var config = loaded.info().config();
             var modelSpec = loaded.info().spec();
-            Engine engine = Engine.create(Engine.Kind.auto.resolve(Backend.load(verbosity.verbose()), modelSpec.cell()), loaded.net(),
-                    modelSpec, config.batch(), config.seqLength());
+            Engine engine = scoringEngine(loaded.net(), modelSpec, config);
             Engine.Loss loss = engine.score(text, 0, text.length());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

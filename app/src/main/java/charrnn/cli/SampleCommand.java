@@ -125,7 +125,7 @@ public final class SampleCommand implements Callable<Integer> {
                     if (stopAt != null) {
                         st.put("stopAt", stopAt);
                     }
-                    out.println(Json.COMPACT.writeValueAsString(o));
+                    JsonOutput.print(spec, o);
                 } else if (!stream) {
                     if (numSamples > 1) {
                         out.printf(HEADER, k);

@@ -11,16 +11,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * atomically, so even that leaves the previous checkpoint intact.
  */
 final class Signals {
-    private static final AtomicInteger COUNT = new AtomicInteger();
-
     private Signals() {
     }
 
     static void onInterrupt(Runnable firstSignal) {
+        AtomicInteger count = new AtomicInteger();
         for (String name : new String[]{"INT", "TERM"}) {
             try {
                 Signal.handle(new Signal(name), s -> {
-                    if (COUNT.incrementAndGet() == 1) {
+                    if (count.incrementAndGet() == 1) {
                         firstSignal.run();
                     } else {
                         Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);

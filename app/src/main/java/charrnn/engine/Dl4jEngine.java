@@ -19,6 +19,11 @@ final class Dl4jEngine implements Engine {
     private final int batch;
     private final int steps;
     private final int[] window;
+    // one-hot inputs and labels [n, V, T], and the mask [n, T], reused while n stays the same: ND4J's
+    // off-heap memory of dropped arrays is freed only by the garbage collector
+    private INDArray features;
+    private INDArray labels;
+    private INDArray mask;
 
     Dl4jEngine(MultiLayerNetwork net, int vocab, int batch, int steps) {
         this.net = net;
@@ -41,11 +46,9 @@ final class Dl4jEngine implements Engine {
     @Override
     public double gradientSums(IdSequence ids, long[] starts, long dropoutSeed) {
         int n = starts.length;
-        INDArray features = Nd4j.create(DataType.FLOAT, new long[]{n, vocab, steps}, 'f');
-        INDArray labels = Nd4j.create(DataType.FLOAT, new long[]{n, vocab, steps}, 'f');
         int[] full = new int[n];
         java.util.Arrays.fill(full, steps);
-        oneHot(ids, starts, full, n, features, labels);
+        oneHot(ids, starts, full, n);
         // dropout draws from ND4J's generator: seeded per step, a resumed run draws the same masks
         Nd4j.getRandom().setSeed(dropoutSeed);
         net.setInput(features);
@@ -62,29 +65,26 @@ final class Dl4jEngine implements Engine {
 
     @Override
     public double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count) {
-        INDArray features = Nd4j.create(DataType.FLOAT, new long[]{count, vocab, steps}, 'f');
-        INDArray labels = Nd4j.create(DataType.FLOAT, new long[]{count, vocab, steps}, 'f');
-        INDArray mask = null;
+        oneHot(ids, starts, lengths, count);
+        boolean masked = false;
         for (int i = 0; i < count; i++) {
-            if (lengths[i] < steps) {
-                mask = Nd4j.ones(DataType.FLOAT, count, steps);
-                break;
-            }
+            masked |= lengths[i] < steps;
         }
-        oneHot(ids, starts, lengths, count, features, labels);
-        if (mask != null) {
+        INDArray m = null;
+        if (masked) {
+            m = mask.assign(1);
             for (int i = 0; i < count; i++) {
                 for (int t = lengths[i]; t < steps; t++) {
-                    mask.putScalar(i, t, 0);
+                    m.putScalar(i, t, 0);
                 }
             }
         }
-        INDArray out = net.output(features, false, mask, mask);
+        INDArray out = net.output(features, false, m, m);
         // [n, T]: p(next id); masked positions count as probability 1 (log 1 = 0)
         INDArray p = out.mul(labels).sum(1).castTo(DataType.DOUBLE);
-        if (mask != null) {
-            INDArray m = mask.castTo(DataType.DOUBLE);
-            p.muli(m).addi(m.rsub(1.0));
+        if (m != null) {
+            INDArray md = m.castTo(DataType.DOUBLE);
+            p.muli(md).addi(md.rsub(1.0));
         }
         if (!Double.isFinite(p.sumNumber().doubleValue())) {
             return Double.NaN;
@@ -93,8 +93,16 @@ final class Dl4jEngine implements Engine {
         return Transforms.log(p, false).sumNumber().doubleValue();
     }
 
-    /** One-hot inputs and next-id labels for the first {@code lengths[i]} positions of each window. */
-    private void oneHot(IdSequence ids, long[] starts, int[] lengths, int n, INDArray features, INDArray labels) {
+    /** One-hot inputs and next-id labels for the first {@code lengths[i]} positions of each of {@code n} windows. */
+    private void oneHot(IdSequence ids, long[] starts, int[] lengths, int n) {
+        if (features == null || features.size(0) != n) {
+            features = Nd4j.create(DataType.FLOAT, new long[]{n, vocab, steps}, 'f');
+            labels = Nd4j.create(DataType.FLOAT, new long[]{n, vocab, steps}, 'f');
+            mask = Nd4j.create(DataType.FLOAT, n, steps);
+        } else {
+            features.assign(0);
+            labels.assign(0);
+        }
         DataBuffer fd = features.data();
         DataBuffer ld = labels.data();
         for (int i = 0; i < n; i++) {

@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * What training and evaluation compute with a network, whichever code computes it: the gradient
  * sums of a set of windows (the {@link Optimizer} turns them into a step) and the loss of a span
  * of ids. Sums, not means, so that shares of a batch computed apart (threads, machines) add up to
- * the batch's gradient.
+ * the batch's gradient; without dropout exactly, since the dropout masks are drawn for a call's
+ * whole batch from one seed (a step split across machines needs them drawn per window).
  *
  * <p>A window is {@link #seqLength()} + 1 ids: every position predicts the next one. The loss of a
  * window is the cross-entropy summed over its positions, in nats.

@@ -33,21 +33,25 @@ public final class ModelLock implements AutoCloseable {
         Path file = dir.resolve(FILE);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        FileLock lock;
         try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by this very process
-        }
-        if (lock == null) {
-            String owner = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this very process
+            }
+            if (lock == null) {
+                String owner = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+                throw RnnException.usage(dir + ": another rnn train (process " + (owner.isEmpty() ? "unknown" : owner)
+                        + ") is training this model; wait for it to finish or stop it, or choose another --model");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            return new ModelLock(ch, lock);
+        } catch (IOException | RuntimeException e) {
             ch.close();
-            throw RnnException.usage(dir + ": another rnn train (process " + (owner.isEmpty() ? "unknown" : owner)
-                    + ") is training this model; wait for it to finish or stop it, or choose another --model");
+            throw e;
         }
-        ch.truncate(0);
-        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        return new ModelLock(ch, lock);
     }
 
     @Override

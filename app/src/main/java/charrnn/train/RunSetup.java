@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.AtomicFiles;
 import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
@@ -51,6 +52,7 @@ public final class RunSetup {
             throw RnnException.badData(source + ": no such file or prepared directory");
         }
         Path dir = modelDir != null ? modelDir : defaultModelDir(source);
+        boolean created = !Files.exists(dir);
         Files.createDirectories(dir);
         ModelLock lock = ModelLock.acquire(dir);
         try {
@@ -62,7 +64,7 @@ public final class RunSetup {
             return new Run(Networks.build(spec, config), spec, config,
                     TrainingState.start(data.dir().toAbsolutePath().toString()), data, dir, null, lock);
         } catch (IOException | RuntimeException e) {
-            lock.close();
+            abandon(lock, created ? dir : null);
             throw e;
         }
     }
@@ -74,14 +76,15 @@ public final class RunSetup {
      */
     public Run resume(Path resume, Path modelDir, Path corpus) throws IOException {
         Path file = Files.isDirectory(resume) ? resume.resolve(Checkpoint.LAST) : resume;
-        if (Files.isDirectory(resume) && !Files.exists(file)) {
-            throw RnnException.badModel(resume + ": nothing to resume (no " + Checkpoint.LAST + ")");
-        }
         Path dir = modelDir != null ? modelDir : file.toAbsolutePath().getParent();
-        Checkpoint.Loaded loaded = Checkpoint.load(file, true);
+        boolean created = !Files.exists(dir);
         Files.createDirectories(dir);
-        ModelLock lock = ModelLock.acquire(dir);
+        ModelLock lock = ModelLock.acquire(dir); // first: a run in progress may not have written last.zip yet
         try {
+            if (Files.isDirectory(resume) && !Files.exists(file)) {
+                throw RnnException.badModel(resume + ": nothing to resume (no " + Checkpoint.LAST + ")");
+            }
+            Checkpoint.Loaded loaded = Checkpoint.load(file, true);
             var info = loaded.info();
             PreparedCorpus data = corpus != null ? openOrPrepare(corpus, dir) : reopen(info.state().corpusDir(),
                     Paths.get(info.corpus().source().path()), dir);
@@ -94,8 +97,16 @@ public final class RunSetup {
             return new Run(loaded.net(), info.spec(), info.config(),
                     info.state().withCorpusDir(data.dir().toAbsolutePath().toString()), data, dir, file.toString(), lock);
         } catch (IOException | RuntimeException e) {
-            lock.close();
+            abandon(lock, created ? dir : null);
             throw e;
+        }
+    }
+
+    /** A set-up that failed: releases the lock, and removes the model directory if it made it. */
+    private static void abandon(ModelLock lock, Path createdDir) throws IOException {
+        lock.close();
+        if (createdDir != null) {
+            AtomicFiles.deleteTree(createdDir);
         }
     }
 

@@ -48,6 +48,7 @@ public final class Trainer {
     private final String backend;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private TrainingState state;
+    private TrainingState saved;      // the state of the last checkpoint written
 
     /** A run of {@code net}, whose steps and evaluations {@code engine} computes. */
     public Trainer(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
@@ -130,7 +131,10 @@ public final class Trainer {
             listener.onStep(state.step(), state.epoch(), loss, cps);
 
             if (state.step() % options.evalEvery() == 0) {
-                evaluate(metrics, lossSum / lossCount, cps, lr, runStart, totalSteps);
+                if (!evaluate(metrics, lossSum / lossCount, cps, lr, runStart, totalSteps)) {
+                    stop = Stop.DIVERGED;
+                    break;
+                }
                 lastEvalStep = state.step();
                 lossSum = 0;
                 lossCount = 0;
@@ -156,8 +160,10 @@ public final class Trainer {
         if (state.step() > 0 && lastEvalStep != state.step() && stop != Stop.INTERRUPTED) {
             double cps = lossCount == 0 ? 0 : lossCount * (double) config.batch() * config.seqLength()
                     / Math.max(trainSeconds, 1e-9);
-            evaluate(metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
-                    config.learningRate(state.epoch()), runStart, totalSteps);
+            if (!evaluate(metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
+                    config.learningRate(state.epoch()), runStart, totalSteps)) {
+                return new Result(Stop.DIVERGED, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
+            }
         }
         if (state.step() > 0) {
             saveLast();
@@ -188,9 +194,15 @@ public final class Trainer {
         return null;
     }
 
-    private void evaluate(MetricsLog metrics, double trainLoss, double cps, double lr, long runStart,
-                          long totalSteps) throws IOException {
+    /** Scores the validation slice, records it and saves a new best; false (and nothing saved) when the loss is not finite. */
+    private boolean evaluate(MetricsLog metrics, double trainLoss, double cps, double lr, long runStart,
+                             long totalSteps) throws IOException {
         double v = engine.score(corpus, corpus.valStart(), evalLength()).nats();
+        if (!Double.isFinite(v)) {
+            listener.log(String.format("training diverged at step %d: the validation loss is %s; the last good"
+                    + " checkpoint is kept; try a lower --lr or --clip", state.step(), v));
+            return false;
+        }
         boolean best = state.isBest(v);
         state = state.afterEval(v);
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
@@ -208,6 +220,7 @@ public final class Trainer {
             Checkpoint.save(b, net, corpus.vocabulary(), info());
         }
         listener.onEval(report);
+        return true;
     }
 
     /**
@@ -245,17 +258,23 @@ public final class Trainer {
         Path f = dir.resolve(String.format("step-%06d.zip", state.step()));
         Checkpoint.save(f, net, corpus.vocabulary(), info());
         Checkpoint.alias(f, dir.resolve(Checkpoint.LAST));
+        saved = state;
         prune();
     }
 
-    /** The end of a run: a step checkpoint as well when they are on (unless this step has one), else only last.zip. */
+    /**
+     * The end of a run, unless a checkpoint of exactly this state exists: a step checkpoint when they
+     * are on, else only last.zip.
+     */
     private void saveLast() throws IOException {
+        if (state.equals(saved)) {
+            return;
+        }
         if (options.checkpointEvery() > 0) {
-            if (state.step() % options.checkpointEvery() != 0) {
-                saveStep();
-            }
+            saveStep();
         } else {
             Checkpoint.save(dir.resolve(Checkpoint.LAST), net, corpus.vocabulary(), info());
+            saved = state;
         }
     }
 

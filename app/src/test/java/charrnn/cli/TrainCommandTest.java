@@ -144,6 +144,12 @@ class TrainCommandTest {
         assertEquals(3, missing.code());
         assertEquals("rnn: " + tmp.resolve("missing.txt") + ": no such file or prepared directory", missing.oneErrorLine());
         assertFalse(Files.exists(models), "no empty model directory left behind");
+        Path prepared = tmp.resolve("prepared");
+        assertEquals(0, CliRunner.run("prepare", corpus.toString(), "-o", prepared.toString(), "-q").code());
+        CliRunner bigPrepared = CliRunner.run("train", prepared.toString(), "--model", models.resolve("big").toString(),
+                "--batch", "500", "--seq-length", "20");
+        assertEquals(2, bigPrepared.code());
+        assertFalse(Files.exists(models.resolve("big")), "a run refused before its first step leaves no model directory");
     }
 
     @Test
@@ -172,6 +178,20 @@ class TrainCommandTest {
         assertTrue(r.err().contains("training diverged at step 3: the loss is NaN"), r.err());
         assertTrue(r.err().contains("Done (diverged): 2 steps"), r.err());
         assertArrayEquals(last, Files.readAllBytes(m.resolve("last.zip")));
+    }
+
+    /** The run ends on a step checkpoint (6) but evaluates after it: last.zip must hold that evaluation. */
+    @Test
+    void lastZipHoldsTheFinalEvaluation() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("m");
+        CliRunner r = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "6", "--json"));
+        assertEquals(0, r.code(), r.err());
+        var summary = charrnn.corpus.Json.MAPPER.readTree(r.out());
+        var state = Checkpoint.load(m.resolve("last.zip"), false).info().state();
+        assertEquals(6, state.step());
+        assertEquals(summary.get("lastValLoss").asDouble(), state.lastValLoss(), 0.0);
+        assertEquals(summary.get("bestValLoss").asDouble(), state.bestValLoss(), 0.0);
     }
 
     @Test

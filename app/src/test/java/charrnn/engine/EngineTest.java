@@ -118,6 +118,8 @@ class EngineTest {
             assertEquals(a.params(), b.params());
             Engine e = engine(kind, b, spec);
             Optimizer o = new Optimizer(b, config.clip());
+            e.gradientSums(c, STARTS, 0);
+            assertTrue(e.gradient().amaxNumber().doubleValue() / B > config.clip(), "the clip must bite");
             for (long[] starts : batches) {
                 a.fit(oneHot(c, starts));
                 e.gradientSums(c, starts, 0);

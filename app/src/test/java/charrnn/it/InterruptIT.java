@@ -52,6 +52,14 @@ class InterruptIT {
         Path model = tmp.resolve("model");
         Path log = tmp.resolve("train.log");
         Process p = trainUntil("step 5 ", model, log, "0");
+        if (signal.equals("INT")) {
+            // a second training of the same model, from another process, is refused at once
+            Process second = launch(tmp, tmp.resolve("second.log"), "train", "--resume", model.toString(), "-q");
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+            String secondErr = Files.readString(tmp.resolve("second.log"));
+            assertEquals(2, second.exitValue(), secondErr);
+            assertTrue(secondErr.contains("another rnn train (process " + p.pid() + ")"), secondErr);
+        }
         new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop after SIG" + signal);
         String err = Files.readString(log);
@@ -79,6 +87,12 @@ class InterruptIT {
         new ProcessBuilder("sh", "-c", "kill -INT " + p.pid() + "; kill -INT " + p.pid()).start().waitFor();
         assertTrue(p.waitFor(10, TimeUnit.SECONDS), "did not quit after the second SIGINT");
         assertEquals(130, p.exitValue(), Files.readString(log));
-        assertTrue(Checkpoint.load(model.resolve("last.zip"), false).info().state().step() >= 5);
+        long step = Checkpoint.load(model.resolve("last.zip"), false).info().state().step();
+        assertTrue(step >= 5, "checkpoint at step " + step);
+        // the halted process held the model's lock: the kernel released it
+        Process r = launch(tmp, tmp.resolve("resume.log"), "train", "--resume", model.toString(), "--max-steps",
+                Long.toString(step + 1), "-q");
+        assertTrue(r.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, r.exitValue(), Files.readString(tmp.resolve("resume.log")));
     }
 }
