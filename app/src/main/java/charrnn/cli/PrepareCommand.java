@@ -3,7 +3,6 @@ package charrnn.cli;
 import charrnn.corpus.Manifest;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.Preparer;
-import charrnn.corpus.Json;
 import charrnn.corpus.Vocabulary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,9 +81,7 @@ public final class PrepareCommand implements Callable<Integer> {
             progress.done();
         }
         if (json) {
-            PrintWriter o = spec.commandLine().getOut();
-            o.println(Json.MAPPER.writeValueAsString(m));
-            o.flush();
+            JsonOutput.printAsWritten(spec, m);
         } else if (!verbosity.quiet()) {
             summary(err, preparer.vocabulary(), m, out);
         }

@@ -176,4 +176,30 @@ class SampleCommandTest {
         assertEquals(1, j.get("formatVersion").asInt());
         assertEquals("cpu", j.get("backend").asText());
     }
+
+    @Test
+    void seedDashReadsTheSeedFromStandardInput() {
+        var stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("the cat".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            CliRunner piped = CliRunner.run("sample", "-m", model.toString(), "--seed", "-", "--argmax", "-n", "30");
+            assertEquals(0, piped.code(), piped.err());
+            assertEquals(CliRunner.run("sample", "-m", model.toString(), "--seed", "the cat", "--argmax", "-n", "30").out(),
+                    piped.out());
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void stopAtEndsEachSampleAtTheFirstOccurrenceAndKeepsIt() {
+        CliRunner whole = CliRunner.run("sample", "-m", model.toString(), "-s", "the cat", "--argmax", "-n", "100",
+                "--no-echo-seed");
+        String stop = whole.out().substring(5, 7);
+        int at = whole.out().indexOf(stop);
+        CliRunner stopped = CliRunner.run("sample", "-m", model.toString(), "-s", "the cat", "--argmax", "-n", "100",
+                "--no-echo-seed", "--stop-at", stop);
+        assertEquals(0, stopped.code(), stopped.err());
+        assertEquals(whole.out().substring(0, at + 2) + "\n", stopped.out());
+    }
 }
