@@ -1,5 +1,6 @@
 package charrnn.cli;
 
+import charrnn.ExitCodes;
 import charrnn.RnnException;
 import charrnn.corpus.EncodedText;
 import charrnn.model.Checkpoint;
@@ -43,13 +44,17 @@ public final class EvalCommand implements Callable<Integer> {
      * length (so the figures are the same); DL4J's when the fast engine's buffers do not fit the heap
      * (eval needs no backward pass, so it need not refuse such a model).
      */
-    private Engine scoringEngine(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, charrnn.model.ModelSpec spec,
-                                 charrnn.model.TrainConfig config) {
-        Engine.Kind kind = Engine.Kind.auto.resolve(Backend.load(verbosity.verbose()), spec.cell());
+    private Engine scoringEngine(Checkpoint.Loaded loaded) {
+        var spec = loaded.info().spec();
+        var config = loaded.info().config();
+        Engine.Kind kind = Engine.Kind.auto.resolve(model.backend(), spec.cell());
         try {
-            return Engine.create(kind, net, spec, config.batch(), config.seqLength());
+            return Engine.create(kind, loaded.net(), spec, config.batch(), config.seqLength());
         } catch (RnnException e) {
-            return Engine.create(Engine.Kind.dl4j, net, spec, config.batch(), config.seqLength());
+            if (e.exitCode() != ExitCodes.USAGE) {
+                throw e;
+            }
+            return Engine.create(Engine.Kind.dl4j, loaded.net(), spec, config.batch(), config.seqLength());
         }
     }
 
@@ -67,10 +72,7 @@ public final class EvalCommand implements Callable<Integer> {
                         text.unknown(), text.codePoints(), text.unknownExamples());
                 err.flush();
             }
-            var config = loaded.info().config();
-            var modelSpec = loaded.info().spec();
-            Engine engine = scoringEngine(loaded.net(), modelSpec, config);
-            Engine.Loss loss = engine.score(text, 0, text.length());
+            Engine.Loss loss = scoringEngine(loaded).score(text, 0, text.length());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 JsonOutput.print(spec, new Result(file.toString(), loaded.file().toString(), loss.nats(),

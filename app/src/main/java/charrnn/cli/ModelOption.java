@@ -11,9 +11,16 @@ public final class ModelOption {
             description = "Model directory (uses best.zip, else last.zip) or checkpoint file.")
     Path model;
 
+    private String backend;
+
     /** Loads the backend, then the checkpoint (without optimizer state). */
     Checkpoint.Loaded load(Verbosity verbosity) {
-        Backend.load(verbosity.verbose());
+        backend = Backend.load(verbosity.verbose());
         return Checkpoint.load(model, false);
+    }
+
+    /** The backend {@link #load} loaded: "cpu" or "cuda". */
+    String backend() {
+        return backend;
     }
 }

@@ -20,7 +20,6 @@ import java.util.Set;
 public final class EncodedText extends IdFile {
     private static final int EXAMPLES = 10;
 
-    private final Path file;
     private final long codePoints;
     private final long unknown;
     private final String unknownExamples;
@@ -28,7 +27,6 @@ public final class EncodedText extends IdFile {
     private EncodedText(Path file, int width, long length, long codePoints, long unknown, String unknownExamples)
             throws IOException {
         super(file, width, length);
-        this.file = file;
         this.codePoints = codePoints;
         this.unknown = unknown;
         this.unknownExamples = unknownExamples;
@@ -64,13 +62,7 @@ public final class EncodedText extends IdFile {
                 if (buf.remaining() < width) {
                     drain(buf, out);
                 }
-                if (width == 1) {
-                    buf.put((byte) id);
-                } else if (width == 2) {
-                    buf.putShort((short) id);
-                } else {
-                    buf.putInt(id);
-                }
+                IdFile.put(buf, width, id);
                 known[0]++;
             });
             Utf8Reader.strict(text).read((cps, n) -> {
@@ -114,6 +106,6 @@ public final class EncodedText extends IdFile {
     @Override
     public void close() throws IOException {
         super.close();
-        Files.deleteIfExists(file);
+        Files.deleteIfExists(file());
     }
 }

@@ -69,6 +69,21 @@ class IdFile implements IdSequence, Closeable {
         }
     }
 
+    /** Appends one id of {@code width} bytes (little-endian in {@code buf}'s order), as this class reads it. */
+    static void put(ByteBuffer buf, int width, int id) {
+        if (width == 1) {
+            buf.put((byte) id);
+        } else if (width == 2) {
+            buf.putShort((short) id);
+        } else {
+            buf.putInt(id);
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
     @Override
     public long length() {
         return length;

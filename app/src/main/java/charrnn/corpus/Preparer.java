@@ -589,13 +589,7 @@ public final class Preparer {
                         for (int i = 0; i < n; i++) {
                             int id = perm[width == 4 ? buf.getInt(4 * i) : width == 2 ? buf.getShort(2 * i) & 0xFFFF
                                     : a[i] & 0xFF];
-                            if (to == 1) {
-                                outBuf.put((byte) id);
-                            } else if (to == 2) {
-                                outBuf.putShort((short) id);
-                            } else {
-                                outBuf.putInt(id);
-                            }
+                            IdFile.put(outBuf, to, id);
                         }
                     }
                     outBuf.position(0).limit(n * to);

@@ -6,7 +6,6 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The reference engine: DL4J's own layers compute forward and backward ({@code computeGradientAndScore},
@@ -80,17 +79,14 @@ final class Dl4jEngine implements Engine {
             }
         }
         INDArray out = net.output(features, false, m, m);
-        // [n, T]: p(next id); masked positions count as probability 1 (log 1 = 0)
-        INDArray p = out.mul(labels).sum(1).castTo(DataType.DOUBLE);
-        if (m != null) {
-            INDArray md = m.castTo(DataType.DOUBLE);
-            p.muli(md).addi(md.rsub(1.0));
+        float[][] p = out.mul(labels).sum(1).toFloatMatrix(); // [n, T]: p(next id) where labelled
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            for (int t = 0; t < lengths[i]; t++) {
+                sum += Engine.logFloored(p[i][t]);
+            }
         }
-        if (!Double.isFinite(p.sumNumber().doubleValue())) {
-            return Double.NaN;
-        }
-        Transforms.max(p, FLOOR, false);
-        return Transforms.log(p, false).sumNumber().doubleValue();
+        return sum;
     }
 
     /** One-hot inputs and next-id labels for the first {@code lengths[i]} positions of each of {@code n} windows. */

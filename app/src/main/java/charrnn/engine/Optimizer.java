@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -37,8 +38,8 @@ public final class Optimizer {
         var conf = net.getLayerWiseConfigurations();
         int iteration = conf.getIterationCount();
         for (UpdaterBlock block : ((BaseMultiLayerUpdater<?>) net.getUpdater()).getUpdaterBlocks()) {
-            block.getGradientUpdater().applyUpdater(g.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(
-                    block.getParamOffsetStart(), block.getParamOffsetEnd())), iteration, conf.getEpochCount());
+            block.getGradientUpdater().applyUpdater(g.get(NDArrayIndex.interval(block.getParamOffsetStart(),
+                    block.getParamOffsetEnd())), iteration, conf.getEpochCount());
         }
         net.params().reshape(g.length()).subi(g);
         conf.setIterationCount(iteration + 1);

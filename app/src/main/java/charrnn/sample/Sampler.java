@@ -74,8 +74,8 @@ public final class Sampler {
         }
         int[] s = seed;
         if (listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
-            // samples are independent: half of them run their whole generation on a second core
-            // (16 x 2,000: 1.14x faster, whole command, at the margin: bench/NOTES.md 37)
+            // samples are independent: half of them run their whole generation on a second core,
+            // which 16 samples feel as a whole command (bench/NOTES.md 37)
             int mid = n / 2;
             ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
                     generate(new LeanSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
@@ -215,8 +215,17 @@ public final class Sampler {
         }
     }
 
+    /** Without copying the tail: this runs for every character of every sample. */
     private static boolean endsWith(StringBuilder sb, String s) {
-        int n = s.length();
-        return sb.length() >= n && sb.substring(sb.length() - n).equals(s);
+        int from = sb.length() - s.length();
+        if (from < 0) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (sb.charAt(from + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -47,10 +47,8 @@ public final class RunSetup {
 
     /** A new model of {@code model} (its vocabulary size comes from the corpus) trained with {@code config}. */
     public Run fresh(Path corpus, Path modelDir, boolean force, ModelSpec model, TrainConfig config) throws IOException {
-        Path source = corpus != null ? corpus : defaultCorpus(Paths.get(""), System.getProperty("rnn.home"));
-        if (!Files.exists(source)) {
-            throw RnnException.badData(source + ": no such file or prepared directory");
-        }
+        Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
+                System.getProperty("rnn.home")));
         Path dir = modelDir != null ? modelDir : defaultModelDir(source);
         boolean created = !Files.exists(dir);
         Files.createDirectories(dir);
@@ -166,11 +164,8 @@ public final class RunSetup {
      * it was prepared from the same bytes with the same split (a damaged cache is prepared again).
      */
     PreparedCorpus openOrPrepare(Path source, Path dir) throws IOException {
-        if (Files.isDirectory(source)) {
+        if (Files.isDirectory(requireExists(source))) {
             return PreparedCorpus.open(source);
-        }
-        if (!Files.exists(source)) {
-            throw RnnException.badData(source + ": no such file or prepared directory");
         }
         Path cache = dir.resolve(CORPUS_CACHE);
         if (PreparedCorpus.isPrepared(cache)) {
@@ -186,6 +181,13 @@ public final class RunSetup {
         }
         preparer.prepare(source, cache, true);
         return PreparedCorpus.open(cache);
+    }
+
+    private static Path requireExists(Path source) {
+        if (!Files.exists(source)) {
+            throw RnnException.badData(source + ": no such file or prepared directory");
+        }
+        return source;
     }
 
     /** The corpus a checkpoint was trained on: its prepared directory, else its source file prepared again. */

@@ -109,17 +109,13 @@ public final class Trainer {
             long t0 = System.nanoTime();
             long[] starts = train.nextStarts();
             double loss = engine.gradientSums(corpus, starts, dropoutSeed) / ((double) starts.length * config.seqLength());
-            if (Double.isFinite(loss)) {
-                optimizer.apply(engine.gradient(), starts.length, lr);
-            }
-            double dt = (System.nanoTime() - t0) / 1e9;
             if (!Double.isFinite(loss)) {
-                listener.log(String.format("training diverged at step %d: the loss is %s (last finite loss %.4f);"
-                        + " the last good checkpoint is kept; try a lower --lr or --clip", state.step() + 1, loss,
-                        lastGoodLoss));
+                diverged(state.step() + 1, String.format("the loss is %s (last finite loss %.4f)", loss, lastGoodLoss));
                 stop = Stop.DIVERGED;
                 break;
             }
+            optimizer.apply(engine.gradient(), starts.length, lr);
+            double dt = (System.nanoTime() - t0) / 1e9;
             lastGoodLoss = loss;
             trainSeconds += dt;
             lossSum += loss;
@@ -199,8 +195,7 @@ public final class Trainer {
                              long totalSteps) throws IOException {
         double v = engine.score(corpus, corpus.valStart(), evalLength()).nats();
         if (!Double.isFinite(v)) {
-            listener.log(String.format("training diverged at step %d: the validation loss is %s; the last good"
-                    + " checkpoint is kept; try a lower --lr or --clip", state.step(), v));
+            diverged(state.step(), "the validation loss is " + v);
             return false;
         }
         boolean best = state.isBest(v);
@@ -221,6 +216,11 @@ public final class Trainer {
         }
         listener.onEval(report);
         return true;
+    }
+
+    private void diverged(long step, String what) {
+        listener.log("training diverged at step " + step + ": " + what + "; the last good checkpoint is kept;"
+                + " try a lower --lr or --clip");
     }
 
     /**
