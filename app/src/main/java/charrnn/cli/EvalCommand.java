@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", sortOptions = false,
         description = {"Loss of a model on a text: nats and bits per character, and perplexity.",
                 "The text gets the model corpus's normalisation; characters outside the vocabulary are",
-                "left out and reported. Windows of the model's sequence length, as in training's validation."})
+                "left out and reported. Scored as the model's training scored its validation (--protocol)."})
 public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,9 +34,15 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
+    @Option(names = "--protocol", paramLabel = "streams|windows",
+            description = "streams: the text cut into the model's --batch contiguous streams, each scored window after"
+                    + " window with the state carried (char-rnn's and torch-rnn's validation); windows: windows of the"
+                    + " model's sequence length, each from a zero state. Default: how the model was trained.")
+    String protocol;
+
     /** What {@code --json} prints. */
-    record Result(String file, String model, double nats, double bitsPerChar, double perplexity, long characters,
-                  long codePoints, long unknown) {
+    record Result(String file, String model, String protocol, double nats, double bitsPerChar, double perplexity,
+                  long characters, long codePoints, long unknown) {
     }
 
     /**
@@ -72,14 +78,21 @@ public final class EvalCommand implements Callable<Integer> {
                         text.unknown(), text.codePoints(), text.unknownExamples());
                 err.flush();
             }
-            Engine.Loss loss = scoringEngine(loaded).score(text, 0, text.length());
+            String how = protocol != null ? protocol.toLowerCase() : loaded.info().config().streams() ? "streams"
+                    : "windows";
+            Engine engine = scoringEngine(loaded);
+            Engine.Loss loss = switch (how) {
+                case "streams" -> engine.scoreStreams(text, 0, text.length());
+                case "windows" -> engine.score(text, 0, text.length());
+                default -> throw RnnException.usage("--protocol must be streams or windows, got '" + protocol + "'");
+            };
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                JsonOutput.print(spec, new Result(file.toString(), loaded.file().toString(), loss.nats(),
+                JsonOutput.print(spec, new Result(file.toString(), loaded.file().toString(), how, loss.nats(),
                         loss.bitsPerChar(), loss.perplexity(), loss.characters(), text.codePoints(), text.unknown()));
             } else {
-                out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters%n", file,
-                        loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters());
+                out.printf("%s: %.4f nats/char, %.4f bits/char, perplexity %.3f over %,d predicted characters (%s)%n",
+                        file, loss.nats(), loss.bitsPerChar(), loss.perplexity(), loss.characters(), how);
             }
             out.flush();
         }

@@ -58,16 +58,31 @@ public final class InfoCommand implements Callable<Integer> {
             out.printf("              %,d characters: %,d train, %,d validation%n", i.corpus().codePoints(),
                     i.corpus().split().trainLength(), i.corpus().split().valLength());
         }
-        out.printf("training      %s, lr %s (x%s per epoch after %d), clip %s, seq %d, batch %d, seed %d%n",
-                c.optimizer(), c.lr(), c.lrDecay(), c.lrDecayAfter(), c.clip(), c.seqLength(), c.batch(), c.randomSeed());
+        out.printf("training      %s, %s, lr %s, %s, %s, seq %d, batch %d, seed %d%n", c.streams() ? "streams" : "shuffled windows",
+                c.optimizer(), c.lr(), scheduleText(c), clipText(c), c.seqLength(), c.batch(), c.randomSeed());
         out.printf("progress      step %,d, epoch %d, %s trained, %,d characters seen%n", s.step(), s.epoch(),
                 Durations.format(s.elapsedSeconds()), s.charsSeen());
         if (!Double.isNaN(s.bestValLoss())) {
-            out.printf("best val loss %.4f nats = %.4f bits/char at step %,d (last %.4f)%n", s.bestValLoss(),
-                    s.bestValLoss() / Math.log(2), s.bestStep(), s.lastValLoss());
+            out.printf("best val loss %.4f nats = %.4f bits/char at step %,d (last %.4f; %s)%n", s.bestValLoss(),
+                    s.bestValLoss() / Math.log(2), s.bestStep(), s.lastValLoss(), TrainCommand.protocolText(c));
         }
         out.printf("backend       %s, Deeplearning4j %s%n", i.backend(), i.dl4jVersion());
         out.flush();
         return 0;
+    }
+
+    private static String scheduleText(charrnn.model.TrainConfig c) {
+        String warm = c.warmup() > 0 ? ", " + c.warmup() + " warm-up steps" : "";
+        return switch (c.schedule()) {
+            case "wsd" -> "wsd to " + c.minLr() + " over the last " + c.decayFraction() + " of the budget" + warm;
+            case "cosine" -> "cosine to " + c.minLr() + warm;
+            case "char-rnn" -> "x" + c.lrDecay() + " per epoch after " + c.lrDecayAfter() + warm;
+            default -> c.schedule() + warm;
+        };
+    }
+
+    private static String clipText(charrnn.model.TrainConfig c) {
+        String e = c.clip() > 0 ? "clip " + c.clip() : "no element clip";
+        return c.clipNorm() > 0 ? e + ", norm clip " + c.clipNorm() : e;
     }
 }

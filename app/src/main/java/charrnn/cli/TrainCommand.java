@@ -5,7 +5,9 @@ import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.Preparer;
 import charrnn.engine.Engine;
+import charrnn.model.TrainConfig;
 import charrnn.model.TrainingState;
+import charrnn.train.TrainOptions;
 import charrnn.train.RunSetup;
 import charrnn.train.Trainer;
 import picocli.CommandLine.ArgGroup;
@@ -55,16 +57,27 @@ public final class TrainCommand implements Callable<Integer> {
         RunSetup.Run r;
         try {
             r = run.resume != null ? setup.resume(checkNothingFixedChanges(), run.model, corpus)
-                    : setup.fresh(corpus, run.model, run.force, model.spec(), optimisation.config());
+                    : setup.fresh(corpus, run.model, run.force, model.spec(), config(backend));
         } finally {
             progress.done();
         }
         try (r) {
+            Engine.Kind kind = run.engine.resolve(backend, r.spec().cell());
+            if (r.config().streams() && kind == Engine.Kind.dl4j) {
+                throw RnnException.usage(r.resumedFrom() + " trained on streams: " + Trainer.STREAMS_NEED_FAST);
+            }
             if (r.resumedFrom() != null) {
                 info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
                         r.state().epoch()));
+                if (!given(TrainGroups.Budget.class)) {
+                    options = options.continuing(r.state());
+                    info(options.maxSeconds() == TrainOptions.DEFAULT_SECONDS && options.maxSteps() == 0
+                            && options.epochs() == 0 ? "No budget given and the resumed run's is used up: training "
+                            + Durations.format(options.maxSeconds()) + " more, the schedule over that"
+                            : "Continuing the resumed run's budget: " + budgetText(options));
+                }
             }
-            Engine engine = Engine.create(run.engine.resolve(backend, r.spec().cell()), r.net(), r.spec(),
+            Engine engine = Engine.create(kind, r.net(), r.spec(),
                     r.config().batch(), r.config().seqLength());
             info(String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
                             + " vocabulary %d, backend %s", r.spec().cell().toUpperCase(), r.spec().layers(),
@@ -74,7 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !verbosity.quiet(),
                     verbosity.quiet());
             Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),
-                    r.dir(), backend, console);
+                    r.streams(), r.dir(), backend, console);
             Signals.onInterrupt(() -> {
                 console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");
                 trainer.requestStop();
@@ -85,9 +98,9 @@ public final class TrainCommand implements Callable<Integer> {
             } finally {
                 console.close();
             }
-            summary(err, result);
+            summary(err, result, r.config());
             if (run.json) {
-                JsonOutput.print(spec, Summary.of(result));
+                JsonOutput.print(spec, Summary.of(result, r.config()));
             }
             return switch (result.stop()) {
                 case INTERRUPTED -> ExitCodes.INTERRUPTED;
@@ -99,13 +112,57 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** What {@code --json} prints at the end of a run. */
     record Summary(String stop, long steps, int epoch, double elapsedSeconds, double bestValLoss,
-                   double bestValBitsPerChar, long bestStep, double lastValLoss, String best, String last) {
-        static Summary of(Trainer.Result r) {
+                   double bestValBitsPerChar, long bestStep, double bestElapsedSeconds, double lastValLoss,
+                   String valProtocol, String best, String last) {
+        static Summary of(Trainer.Result r, TrainConfig config) {
             TrainingState s = r.state();
             return new Summary(r.stop().name().toLowerCase(), s.step(), s.epoch(), s.elapsedSeconds(), s.bestValLoss(),
-                    s.bestValLoss() / Math.log(2), s.bestStep(), s.lastValLoss(),
-                    r.best() == null ? null : r.best().toString(), r.last() == null ? null : r.last().toString());
+                    s.bestValLoss() / Math.log(2), s.bestStep(), s.bestSeconds(), s.lastValLoss(),
+                    Trainer.protocol(config), r.best() == null ? null : r.best().toString(),
+                    r.last() == null ? null : r.last().toString());
         }
+    }
+
+    /**
+     * The optimisation of a fresh run. Stream training needs the fast engine: where the engine is
+     * DL4J's (--cell rnn, a GPU) and --streams was not asked for, training uses shuffled windows.
+     */
+    private TrainConfig config(String backend) {
+        TrainConfig c = optimisation.config();
+        if (c.streams() && run.engine.resolve(backend, model.spec().cell()) == Engine.Kind.dl4j) {
+            if (matched("--streams")) {
+                throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
+            }
+            info("Training on shuffled windows (--no-streams): DL4J's layers, which this run uses, cannot train"
+                    + " from a carried state");
+            return c.withStreams(false);
+        }
+        return c;
+    }
+
+    private boolean matched(String name) {
+        return spec.commandLine().getParseResult().matchedOptions().stream()
+                .anyMatch(o -> o.longestName().equals(name) || o.longestName().equals(name.replace("--", "--no-")));
+    }
+
+    /** Whether an option of the group {@code group} was given. */
+    private boolean given(Class<?> group) {
+        return spec.commandLine().getParseResult().matchedOptions().stream()
+                .anyMatch(o -> o.group() != null && o.group().typeInfo().getType() == group);
+    }
+
+    private static String budgetText(TrainOptions o) {
+        List<String> parts = new java.util.ArrayList<>();
+        if (o.epochs() > 0) {
+            parts.add("to epoch " + o.epochs());
+        }
+        if (o.maxSteps() > 0) {
+            parts.add("to step " + o.maxSteps());
+        }
+        if (o.maxSeconds() > 0) {
+            parts.add(Durations.format(o.maxSeconds()) + " more");
+        }
+        return String.join(", ", parts);
     }
 
     /** The resumed checkpoint fixes the model and its optimisation: giving one of their options is a usage error. */
@@ -121,7 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
         return run.resume;
     }
 
-    private void summary(PrintWriter err, Trainer.Result r) {
+    private void summary(PrintWriter err, Trainer.Result r, TrainConfig config) {
         if (verbosity.quiet() && r.stop() != Trainer.Stop.DIVERGED) {
             return;
         }
@@ -137,14 +194,20 @@ public final class TrainCommand implements Callable<Integer> {
         err.printf("Done (%s): %,d steps, epoch %d, %s trained in all.%n", why, s.step(), s.epoch(),
                 Durations.format(s.elapsedSeconds()));
         if (!Double.isNaN(s.bestValLoss())) {
-            err.printf("Best validation loss %.4f nats = %.4f bits per character, at step %,d: %s%n",
-                    s.bestValLoss(), s.bestValLoss() / Math.log(2), s.bestStep(), r.best());
+            err.printf("Best validation loss %.4f nats = %.4f bits per character (%s), at step %,d after %s: %s%n",
+                    s.bestValLoss(), s.bestValLoss() / Math.log(2), protocolText(config), s.bestStep(),
+                    Durations.format(s.bestSeconds()), r.best());
         }
         if (r.last() != null) {
             err.printf("Last checkpoint: %s%s%n", r.last(),
                     r.stop() == Trainer.Stop.INTERRUPTED ? " (continue with: rnn train --resume " + r.last().getParent() + ")" : "");
         }
         err.flush();
+    }
+
+    /** How validation was scored, in words. */
+    static String protocolText(TrainConfig config) {
+        return config.streams() ? config.batch() + " streams, state carried" : "windows from a zero state";
     }
 
     private void info(String message) {

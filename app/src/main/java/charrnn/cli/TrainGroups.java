@@ -42,22 +42,45 @@ final class TrainGroups {
         int batch;
         @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|rmsprop", description = "Optimizer.")
         String optimizer;
-        @Option(names = "--lr", defaultValue = "4e-3", paramLabel = "X", description = "Learning rate, in (0, 1].")
+        @Option(names = "--streams", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "char-rnn's contiguous streams: --batch streams through the training split, each window"
+                        + " starting from the state the one before left, validation scored the same way."
+                        + " --no-streams: windows in shuffled order, each from a zero state.")
+        boolean streams;
+        @Option(names = "--lr", defaultValue = "4e-3", paramLabel = "X", description = "Peak learning rate, in (0, 1].")
         double lr;
+        @Option(names = "--lr-schedule", defaultValue = "wsd", paramLabel = "wsd|cosine|char-rnn|constant",
+                description = "wsd: hold --lr, then fall linearly to --min-lr over the final --decay-fraction of the"
+                        + " budget; cosine: from --lr to --min-lr over the budget; char-rnn: times --lr-decay each"
+                        + " epoch after --lr-decay-after; constant. Budget progress: steps, or time with --max-time.")
+        String schedule;
+        @Option(names = "--min-lr", paramLabel = "X", description = "Where wsd and cosine end. Default: --lr / 10.")
+        Double minLr;
+        @Option(names = "--decay-fraction", defaultValue = "0.2", paramLabel = "F",
+                description = "wsd: the final fraction of the budget that decays.")
+        double decayFraction;
+        @Option(names = "--warmup", defaultValue = "0", paramLabel = "STEPS",
+                description = "Linear warm-up to --lr over the first STEPS steps.")
+        int warmup;
         @Option(names = "--lr-decay", defaultValue = "0.97", paramLabel = "D",
-                description = "Multiply the rate by D each epoch after --lr-decay-after epochs; 1 = constant.")
+                description = "char-rnn schedule: multiply the rate by D each epoch after --lr-decay-after epochs.")
         double lrDecay;
-        @Option(names = "--lr-decay-after", defaultValue = "30", paramLabel = "E", description = "Epochs at the initial rate.")
+        @Option(names = "--lr-decay-after", defaultValue = "30", paramLabel = "E",
+                description = "char-rnn schedule: epochs at the initial rate.")
         int lrDecayAfter;
         @Option(names = "--clip", defaultValue = "5", paramLabel = "C",
                 description = "Clip each gradient element to [-C, C]; 0 = off.")
         double clip;
+        @Option(names = "--clip-norm", defaultValue = "0", paramLabel = "C",
+                description = "Then scale the whole gradient down to L2 norm C when it is longer; 0 = off.")
+        double clipNorm;
         @Option(names = "--random-seed", defaultValue = "42", paramLabel = "S",
                 description = "Seed of the initialisation, the window order and dropout.")
         long randomSeed;
 
         TrainConfig config() {
-            return new TrainConfig(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed);
+            return new TrainConfig(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed,
+                    schedule.toLowerCase(), minLr != null ? minLr : lr / 10, warmup, decayFraction, clipNorm, streams);
         }
     }
 
@@ -67,7 +90,8 @@ final class TrainGroups {
         @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Stop at step N in all; 0 = no limit.")
         long maxSteps;
         @Option(names = "--max-time", converter = Durations.class, paramLabel = "DURATION",
-                description = "Stop this run after e.g. 90s, 10m, 1h30m; 10m when no budget is given.")
+                description = "Stop this run after e.g. 90s, 10m, 1h30m. No budget: 10m, or on --resume what is left"
+                        + " of the resumed run's budget.")
         Double maxTime;
     }
 
@@ -111,7 +135,7 @@ final class TrainGroups {
 
     /** The run's budget and cadence: 10 minutes when no budget is given, a preview at each evaluation by default. */
     static TrainOptions options(Budget b, Evaluation e) {
-        double seconds = b.maxTime != null ? b.maxTime : b.epochs == 0 && b.maxSteps == 0 ? 600 : 0;
+        double seconds = b.maxTime != null ? b.maxTime : b.epochs == 0 && b.maxSteps == 0 ? TrainOptions.DEFAULT_SECONDS : 0;
         return new TrainOptions(b.epochs, b.maxSteps, seconds, e.evalEvery, e.evalChars,
                 e.sampleEvery != null ? e.sampleEvery : e.evalEvery, e.sampleLength, e.checkpointEvery, e.keep,
                 e.earlyStop);

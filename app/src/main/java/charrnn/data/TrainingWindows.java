@@ -9,7 +9,7 @@ import java.util.NoSuchElementException;
  * visits the full windows in an order drawn from the seed and the epoch number, in full batches
  * (the remainder of an epoch is skipped; another order covers it next epoch).
  */
-public final class TrainingWindows {
+public final class TrainingWindows implements Batches {
     private final long start;
     private final int seqLength;
     private final int batch;
@@ -33,20 +33,24 @@ public final class TrainingWindows {
     }
 
     /** Full batches per epoch. */
+    @Override
     public long batchesPerEpoch() {
         return fullWindows / batch;
     }
 
+    @Override
     public int epoch() {
         return epoch;
     }
 
     /** Batches already taken in the current epoch. */
+    @Override
     public long batchInEpoch() {
         return cursor / batch;
     }
 
     /** Positions the windows at the start of {@code epoch}, with that epoch's order. */
+    @Override
     public void setEpoch(int epoch) {
         this.epoch = epoch;
         this.cursor = 0;
@@ -54,15 +58,18 @@ public final class TrainingWindows {
     }
 
     /** Skips {@code n} batches of the current epoch (resume). */
+    @Override
     public void skipBatches(long n) {
         cursor = Math.min(cursor + n * batch, batchesPerEpoch() * batch);
     }
 
+    @Override
     public boolean hasNext() {
         return cursor + batch <= (long) batch * batchesPerEpoch();
     }
 
     /** The start positions of the next batch's windows. */
+    @Override
     public long[] nextStarts() {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch finished; call nextEpoch()");
@@ -75,8 +82,8 @@ public final class TrainingWindows {
         return starts;
     }
 
-    /** Starts the next epoch. */
-    public void nextEpoch() {
-        setEpoch(epoch + 1);
+    @Override
+    public boolean contiguous() {
+        return false;
     }
 }

@@ -1,16 +1,22 @@
 package charrnn.engine;
 
+import charrnn.model.RecurrentState;
 import charrnn.corpus.IdSequence;
+import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The reference engine: DL4J's own layers compute forward and backward ({@code computeGradientAndScore},
  * what {@code fit} calls), on any backend (CUDA included) and for any cell DL4J has. Windows become
- * one-hot {@code [n, V, T]} arrays in DL4J's recurrent layout ('f' order).
+ * one-hot {@code [n, V, T]} arrays in DL4J's recurrent layout ('f' order). Scoring with a carried
+ * state goes through {@code rnnTimeStep}'s stored state; training from one it cannot do.
  */
 final class Dl4jEngine implements Engine {
     private final MultiLayerNetwork net;
@@ -18,6 +24,9 @@ final class Dl4jEngine implements Engine {
     private final int batch;
     private final int steps;
     private final int[] window;
+    private final int recurrent;        // recurrent layers, below the output layer
+    private final boolean lstm;         // LSTM layers (state h and c) rather than a plain RNN (h)
+    private final int hidden;
     // one-hot inputs and labels [n, V, T], and the mask [n, T], reused while n stays the same: ND4J's
     // off-heap memory of dropped arrays is freed only by the garbage collector
     private INDArray features;
@@ -30,6 +39,14 @@ final class Dl4jEngine implements Engine {
         this.batch = batch;
         this.steps = steps;
         this.window = new int[steps + 1];
+        this.recurrent = net.getnLayers() - 1;
+        this.lstm = net.getLayer(0) instanceof LSTM;
+        this.hidden = (int) net.getLayer(0).getParam("RW").size(0);
+    }
+
+    @Override
+    public RecurrentState newState(int windows) {
+        return new RecurrentState(recurrent, lstm ? 2 : 1, windows, hidden);
     }
 
     @Override
@@ -43,7 +60,7 @@ final class Dl4jEngine implements Engine {
     }
 
     @Override
-    public double gradientSums(IdSequence ids, long[] starts, long dropoutSeed) {
+    public double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, RecurrentState state) {
         int n = starts.length;
         int[] full = new int[n];
         java.util.Arrays.fill(full, steps);
@@ -52,9 +69,54 @@ final class Dl4jEngine implements Engine {
         Nd4j.getRandom().setSeed(dropoutSeed);
         net.setInput(features);
         net.setLabels(labels);
+        if (state != null) {
+            // DL4J's truncated-BPTT pass runs forward from a carried state but its gradient does not
+            // match that forward pass (against finite differences: bench/NOTES.md 40)
+            throw new UnsupportedOperationException("DL4J's layers cannot train from a carried state");
+        }
         net.computeGradientAndScore();
         // DL4J's gradient is already summed over the windows; its score is their mean loss
         return net.score() * n;
+    }
+
+    @Override
+    public boolean trainsFromState() {
+        return false;
+    }
+
+    /** Slots {@code [0, n)} of {@code state} as each layer's stored state. */
+    private void putState(RecurrentState state, int n) {
+        net.rnnClearPreviousState();
+        if (state.isZero()) {
+            return;
+        }
+        for (int l = 0; l < recurrent; l++) {
+            Map<String, INDArray> m = new HashMap<>();
+            m.put(LSTM.STATE_KEY_PREV_ACTIVATION, rows(state.h(l), n));
+            if (lstm) {
+                m.put(LSTM.STATE_KEY_PREV_MEMCELL, rows(state.c(l), n));
+            }
+            net.rnnSetPreviousState(l, m);
+        }
+    }
+
+    /** The first {@code n} windows' state of a layer as DL4J holds it, [n, H]. */
+    private INDArray rows(float[] values, int n) {
+        float[] used = java.util.Arrays.copyOf(values, n * hidden);
+        return Nd4j.create(used, new long[]{n, hidden}, 'c');
+    }
+
+    /** A layer's state map (as DL4J left it after a pass) into slots {@code [0, n)} of {@code state}. */
+    private void takeState(Map<String, INDArray> m, RecurrentState state, int l, int n) {
+        copyRows(m.get(LSTM.STATE_KEY_PREV_ACTIVATION), state.h(l), n);
+        if (lstm) {
+            copyRows(m.get(LSTM.STATE_KEY_PREV_MEMCELL), state.c(l), n);
+        }
+    }
+
+    private void copyRows(INDArray a, float[] dst, int n) {
+        float[] v = a.castTo(DataType.FLOAT).dup('c').reshape((long) n * hidden).toFloatVector();
+        System.arraycopy(v, 0, dst, 0, n * hidden);
     }
 
     @Override
@@ -63,8 +125,23 @@ final class Dl4jEngine implements Engine {
     }
 
     @Override
-    public double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count) {
+    public double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count, RecurrentState state) {
         oneHot(ids, starts, lengths, count);
+        if (state != null) {
+            // positions past a window's length read no input and are not scored: no mask needed, only
+            // the state after them is not the window's (and unused: it ends its stream)
+            INDArray out;
+            try {
+                putState(state, count);
+                out = net.rnnTimeStep(features);
+                for (int l = 0; l < recurrent; l++) {
+                    takeState(net.rnnGetPreviousState(l), state, l, count);
+                }
+            } finally {
+                net.rnnClearPreviousState();
+            }
+            return labelled(out, lengths, count);
+        }
         boolean masked = false;
         for (int i = 0; i < count; i++) {
             masked |= lengths[i] < steps;
@@ -78,7 +155,11 @@ final class Dl4jEngine implements Engine {
                 }
             }
         }
-        INDArray out = net.output(features, false, m, m);
+        return labelled(net.output(features, false, m, m), lengths, count);
+    }
+
+    /** Sum of log p(label) over the labelled positions of an output [n, V, T]. */
+    private double labelled(INDArray out, int[] lengths, int count) {
         float[][] p = out.mul(labels).sum(1).toFloatMatrix(); // [n, T]: p(next id) where labelled
         double sum = 0;
         for (int i = 0; i < count; i++) {

@@ -1,5 +1,6 @@
 package charrnn.engine;
 
+import charrnn.model.RecurrentState;
 import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
 import charrnn.model.ModelSpec;
@@ -69,8 +70,26 @@ public interface Engine {
      * Forward and backward pass over the full windows starting at {@code starts} (at most
      * {@link #batch()}), with dropout drawn from {@code dropoutSeed}: leaves in {@link #gradient()}
      * the sum over the windows of each window's loss gradient, and returns the sum of their losses.
+     * Each window starts from a zero state.
      */
-    double gradientSums(IdSequence ids, long[] starts, long dropoutSeed);
+    default double gradientSums(IdSequence ids, long[] starts, long dropoutSeed) {
+        return gradientSums(ids, starts, dropoutSeed, null);
+    }
+
+    /**
+     * {@link #gradientSums(IdSequence, long[], long)} with window {@code i} starting from slot
+     * {@code i} of {@code state} (null: from zero), which then holds the state each window ended in.
+     * The gradient stops at the window's start (truncated backpropagation through time).
+     */
+    double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, RecurrentState state);
+
+    /** Whether {@link #gradientSums(IdSequence, long[], long, RecurrentState)} accepts a state (stateful training). */
+    default boolean trainsFromState() {
+        return true;
+    }
+
+    /** A zero state for {@code windows} windows of this engine's network. */
+    RecurrentState newState(int windows);
 
     /** The gradient of the last {@link #gradientSums} call, in the network's flat parameter order. */
     INDArray gradient();
@@ -80,7 +99,16 @@ public interface Engine {
      * {@code count} windows starting at {@code starts}, without dropout, from a zero state per window.
      * NaN when the network's output is not finite.
      */
-    double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count);
+    default double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count) {
+        return logLikelihood(ids, starts, lengths, count, null);
+    }
+
+    /**
+     * {@link #logLikelihood(IdSequence, long[], int[], int)} with window {@code i} starting from slot
+     * {@code i} of {@code state} (null: from zero), which then holds the state after each window's
+     * {@link #seqLength()} steps (a shorter window's state is not meaningful).
+     */
+    double logLikelihood(IdSequence ids, long[] starts, int[] lengths, int count, RecurrentState state);
 
     /**
      * The loss of every transition of {@code [start, start + length)}, cut into windows of the
@@ -103,6 +131,41 @@ public interface Engine {
                 count += lengths[i];
             }
             total -= logLikelihood(ids, starts, lengths, used);
+        }
+        return new Loss(count == 0 ? Double.NaN : total / count, count);
+    }
+
+    /**
+     * The loss of every transition of {@code [start, start + length)} the stateful way (char-rnn's,
+     * torch-rnn's): the span is cut into {@link #batch()} contiguous streams (the last takes the
+     * remainder), each scored window after window with the state carried from one to the next, from
+     * a zero state at the stream's start. Fewer transitions than the batch: one stream.
+     */
+    default Loss scoreStreams(IdSequence ids, long start, long length) {
+        int steps = seqLength();
+        long transitions = Math.max(0, length - 1);
+        int streams = (int) Math.max(1, Math.min(batch(), transitions / steps));
+        long per = transitions / streams;
+        long[] from = new long[streams];
+        long[] todo = new long[streams];
+        for (int i = 0; i < streams; i++) {
+            from[i] = start + i * per;
+            todo[i] = i == streams - 1 ? transitions - i * per : per;
+        }
+        RecurrentState state = newState(batch());
+        long[] starts = new long[batch()];
+        int[] lengths = new int[batch()];
+        double total = 0;
+        long count = 0;
+        long windows = (todo[streams - 1] + steps - 1) / steps;
+        for (long k = 0; k < windows; k++) {
+            for (int i = 0; i < streams; i++) {
+                long done = k * steps;
+                lengths[i] = (int) Math.max(0, Math.min(steps, todo[i] - done));
+                starts[i] = lengths[i] > 0 ? from[i] + done : from[i]; // a finished stream reads nothing new
+                count += lengths[i];
+            }
+            total -= logLikelihood(ids, starts, lengths, streams, state);
         }
         return new Loss(count == 0 ? Double.NaN : total / count, count);
     }

@@ -1,5 +1,6 @@
 package charrnn.engine;
 
+import charrnn.model.RecurrentState;
 import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
 import charrnn.model.LstmCell;
@@ -77,6 +78,11 @@ final class FastLstm implements Engine {
     // Java side: per layer and step, the gate activations, cell state and its tanh, [H, B] each
     private final float[][][] ga, fa, oa, ia, ca, tca;
     private final float[] zeros;
+    // the state the windows start from (stateful calls): h as [H, B] matrices, c on the Java side
+    private final INDArray[] h0;
+    private final FloatBuffer[] h0Buf;
+    private final float[][] c0;
+    private boolean carried;            // whether the current call starts from h0, c0 (else from zero)
     private final float[] hs, dhs, dhr, dcs, dgs, dfs, dos, dis;
     private final INDArray symbolRows;  // [V, 4H] row-major: layer 0's W for the gather, then its gradient
     private final FloatBuffer symbolRowsBuf;
@@ -179,6 +185,13 @@ final class FastLstm implements Engine {
         ca = new float[layers][steps][n];
         tca = new float[layers][steps][n];
         zeros = new float[n];
+        h0 = new INDArray[layers];
+        h0Buf = new FloatBuffer[layers];
+        c0 = new float[layers][n];
+        for (int l = 0; l < layers; l++) {
+            h0[l] = matrix(hidden, batch);
+            h0Buf[l] = host(h0[l]);
+        }
         hs = new float[n];
         dhs = new float[n];
         dhr = new float[n];
@@ -304,11 +317,17 @@ final class FastLstm implements Engine {
     }
 
     @Override
-    public double gradientSums(IdSequence corpus, long[] starts, long dropoutSeed) {
+    public RecurrentState newState(int windows) {
+        return new RecurrentState(layers, 2, windows, hidden);
+    }
+
+    @Override
+    public double gradientSums(IdSequence corpus, long[] starts, long dropoutSeed, RecurrentState state) {
         if (starts.length > batch) {
             throw new IllegalArgumentException("at most " + batch + " windows, got " + starts.length);
         }
         loadBatch(corpus, starts, starts.length, fullLengths);
+        loadState(state, starts.length);
         if (keep < 1) {
             Nd4j.getRandom().setSeed(dropoutSeed);
             for (int l = 1; l <= layers; l++) {
@@ -318,6 +337,7 @@ final class FastLstm implements Engine {
         }
 
         forward(true);
+        saveState(state, starts.length);
 
         // loss: -sum log p(label) over every labelled position
         double loss = -labelLogLikelihood();
@@ -352,7 +372,7 @@ final class FastLstm implements Engine {
                 } else {
                     Arrays.fill(dhr, 0f);
                 }
-                LstmCell.backward(dhs, dhr, dcs, t > 0 ? ca[l][t - 1] : zeros, ga[l][t], fa[l][t], oa[l][t], ia[l][t],
+                LstmCell.backward(dhs, dhr, dcs, t > 0 ? ca[l][t - 1] : carried ? c0[l] : zeros, ga[l][t], fa[l][t], oa[l][t], ia[l][t],
                         tca[l][t], dgs, dfs, dos, dis, n);
                 gateBlock(t, false, dgs, dfs, dos, dis);
                 if (t > 0) {
@@ -370,6 +390,10 @@ final class FastLstm implements Engine {
                 Nd4j.gemm(hPrev, dzNext, grw[l], false, true, 1.0, 0.0);
             } else {
                 grw[l].assign(0);
+            }
+            if (carried) {
+                // the first step's recurrent input is the carried state: its share of RW's gradient
+                Nd4j.gemm(h0[l], sStep[0], grw[l], false, true, 1.0, 1.0);
             }
             rowSums(s, gb[l]);
             if (l > 0) {
@@ -481,10 +505,12 @@ final class FastLstm implements Engine {
             for (int t = 0; t < steps; t++) {
                 if (t > 0) {
                     Nd4j.gemm(rw[l], hStep[l][t - 1], sStep[t], true, false, 1.0, 1.0);
+                } else if (carried) {
+                    Nd4j.gemm(rw[l], h0[l], sStep[0], true, false, 1.0, 1.0);
                 }
                 float[] g = ga[l][t], f = fa[l][t], o = oa[l][t], in = ia[l][t];
                 gateBlock(t, true, g, f, o, in);
-                LstmCell.forward(g, f, o, in, t > 0 ? ca[l][t - 1] : zeros, ca[l][t], tca[l][t], hs, n);
+                LstmCell.forward(g, f, o, in, t > 0 ? ca[l][t - 1] : carried ? c0[l] : zeros, ca[l][t], tca[l][t], hs, n);
                 hBuf[l].put(t * n, hs, 0, n);
             }
         }
@@ -500,10 +526,46 @@ final class FastLstm implements Engine {
     }
 
     @Override
-    public double logLikelihood(IdSequence corpus, long[] starts, int[] lengths, int count) {
+    public double logLikelihood(IdSequence corpus, long[] starts, int[] lengths, int count, RecurrentState state) {
         loadBatch(corpus, starts, count, lengths);
+        loadState(state, count);
         forward(false);
+        saveState(state, count);
         return labelLogLikelihood();
+    }
+
+    /** The start state of the first {@code count} windows: slot i of {@code state}, or zero (no state, or an all-zero one). */
+    private void loadState(RecurrentState state, int count) {
+        if (state != null && (state.layers() != layers || state.parts() != 2 || state.hidden() != hidden
+                || state.windows() < count)) {
+            throw new IllegalArgumentException("a state of " + state.layers() + " x " + state.hidden() + " for "
+                    + state.windows() + " windows does not fit " + count + " windows of " + layers + " x " + hidden);
+        }
+        carried = state != null && !state.isZero();
+        if (!carried) {
+            return;
+        }
+        int used = count * hidden;
+        for (int l = 0; l < layers; l++) {
+            h0Buf[l].put(0, state.h(l), 0, used);
+            System.arraycopy(state.c(l), 0, c0[l], 0, used);
+            if (used < n) {
+                h0Buf[l].put(used, zeros, 0, n - used);
+                Arrays.fill(c0[l], used, n, 0f);
+            }
+        }
+    }
+
+    /** Each window's state after the last step into slot i of {@code state}. */
+    private void saveState(RecurrentState state, int count) {
+        if (state == null) {
+            return;
+        }
+        int used = count * hidden;
+        for (int l = 0; l < layers; l++) {
+            hBuf[l].get((steps - 1) * n, state.h(l), 0, used);
+            System.arraycopy(ca[l][steps - 1], 0, state.c(l), 0, used);
+        }
     }
 
     /**

@@ -9,18 +9,25 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Turns the gradient sums of a batch into a parameter update, as DL4J's {@code fit} does: divide
- * by the number of windows, clip each element to [-clip, clip], then the network's own updater
+ * by the number of windows, clip each element to [-clip, clip] and (when asked) the whole vector to
+ * an L2 norm (PyTorch's {@code clip_grad_norm_}, over every parameter at once), then the network's own updater
  * (Adam or RMSProp, whose state stays in the network, so checkpoints carry it) and
  * {@code params -= update}. Every engine's step ends here.
  */
 public final class Optimizer {
     private final MultiLayerNetwork net;
     private final double clip;
+    private final double clipNorm;
     private double lr = Double.NaN;
 
     public Optimizer(MultiLayerNetwork net, double clip) {
+        this(net, clip, 0);
+    }
+
+    public Optimizer(MultiLayerNetwork net, double clip, double clipNorm) {
         this.net = net;
         this.clip = clip;
+        this.clipNorm = clipNorm;
     }
 
     /** Applies {@code gradientSums} (overwritten) of {@code windows} windows at learning rate {@code lr}. */
@@ -34,6 +41,12 @@ public final class Optimizer {
         if (clip > 0) {
             Transforms.max(g, -clip, false);
             Transforms.min(g, clip, false);
+        }
+        if (clipNorm > 0) {
+            double norm = g.norm2Number().doubleValue();
+            if (norm > clipNorm) {
+                g.muli(clipNorm / norm);
+            }
         }
         var conf = net.getLayerWiseConfigurations();
         int iteration = conf.getIterationCount();

@@ -4,6 +4,7 @@ import charrnn.AtomicFiles;
 import charrnn.RnnException;
 import charrnn.corpus.Json;
 import charrnn.corpus.Vocabulary;
+
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -22,23 +23,31 @@ import java.util.zip.ZipOutputStream;
 /**
  * One checkpoint file: DL4J's {@link ModelSerializer} zip (configuration, parameters, updater
  * state; loadable by plain DL4J) with two more entries, {@code rnn/checkpoint.json} and
- * {@code rnn/vocab.json}. Written to a temporary file in the same directory, forced to disk and
+ * {@code rnn/vocab.json}, and for stream training a third, {@code rnn/streams.bin}: the carried
+ * recurrent state the next step starts from. Written to a temporary file in the same directory, forced to disk and
  * atomically renamed, so a crash at any moment leaves the previous file intact.
  */
 public final class Checkpoint {
     public static final String INFO_ENTRY = "rnn/checkpoint.json";
     public static final String VOCAB_ENTRY = "rnn/vocab.json";
+    public static final String STREAMS_ENTRY = "rnn/streams.bin";
     public static final String BEST = "best.zip";
     public static final String LAST = "last.zip";
 
-    /** A network with its vocabulary and provenance. */
-    public record Loaded(MultiLayerNetwork net, Vocabulary vocabulary, CheckpointInfo info, Path file) {
+    /** A network with its vocabulary and provenance, and the carried state of stream training (else null). */
+    public record Loaded(MultiLayerNetwork net, Vocabulary vocabulary, CheckpointInfo info, Path file,
+                         RecurrentState streams) {
     }
 
     private Checkpoint() {
     }
 
     public static void save(Path file, MultiLayerNetwork net, Vocabulary vocab, CheckpointInfo info) throws IOException {
+        save(file, net, vocab, info, null);
+    }
+
+    public static void save(Path file, MultiLayerNetwork net, Vocabulary vocab, CheckpointInfo info,
+                            RecurrentState streams) throws IOException {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             // stored, not compressed: parameters hardly compress, and deflating cost more than the
@@ -50,6 +59,13 @@ public final class Checkpoint {
             zip.putNextEntry(new ZipEntry(VOCAB_ENTRY));
             zip.write(Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
             zip.closeEntry();
+            if (streams != null) {
+                zip.putNextEntry(new ZipEntry(STREAMS_ENTRY));
+                var data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(zip, 1 << 16));
+                streams.write(data);
+                data.flush();
+                zip.closeEntry();
+            }
             writeDl4jEntries(net, zip);
             zip.finish();
         });
@@ -121,6 +137,7 @@ public final class Checkpoint {
         Path file = resolve(model);
         CheckpointInfo info;
         Vocabulary vocab;
+        RecurrentState streams = null;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             info = readInfo(zip, file);
             ZipEntry ve = zip.getEntry(VOCAB_ENTRY);
@@ -129,6 +146,12 @@ public final class Checkpoint {
             }
             try (InputStream in = zip.getInputStream(ve)) {
                 vocab = Vocabulary.fromJson(Json.MAPPER.readTree(in));
+            }
+            ZipEntry se = zip.getEntry(STREAMS_ENTRY);
+            if (se != null) {
+                try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(zip.getInputStream(se)))) {
+                    streams = RecurrentState.read(in);
+                }
             }
             // Reading every entry checks every CRC: a damaged file fails here, not later.
             var entries = zip.entries();
@@ -152,8 +175,8 @@ public final class Checkpoint {
             }
             throw corrupt(file, e);
         }
-        validate(file, net, vocab, info);
-        return new Loaded(net, vocab, info, file);
+        validate(file, net, vocab, info, streams);
+        return new Loaded(net, vocab, info, file, streams);
     }
 
     private static CheckpointInfo readInfo(ZipFile zip, Path file) throws IOException {
@@ -172,7 +195,8 @@ public final class Checkpoint {
         return info;
     }
 
-    private static void validate(Path file, MultiLayerNetwork net, Vocabulary vocab, CheckpointInfo info) {
+    private static void validate(Path file, MultiLayerNetwork net, Vocabulary vocab, CheckpointInfo info,
+                                 RecurrentState streams) {
         int v = vocab.size();
         String where = file + ": inconsistent checkpoint: ";
         if (info.spec() == null || info.spec().vocabSize() != v) {
@@ -189,6 +213,12 @@ public final class Checkpoint {
         if (in != v || out != v) {
             throw RnnException.badModel(where + "network maps " + in + " inputs to " + out
                     + " outputs but the vocabulary has " + v + " symbols");
+        }
+        ModelSpec spec = info.spec();
+        if (streams != null && (streams.layers() != spec.layers() || streams.hidden() != spec.hidden()
+                || info.config() == null || streams.windows() != info.config().batch())) {
+            throw RnnException.badModel(where + "the carried state (" + streams.layers() + " x " + streams.hidden()
+                    + ", " + streams.windows() + " streams) does not fit the model");
         }
     }
 

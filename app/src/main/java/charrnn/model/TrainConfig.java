@@ -5,19 +5,32 @@ import charrnn.RnnException;
 /**
  * How the network is optimised; fixed for the life of a model (a resumed run keeps it).
  *
- * @param seqLength   characters per training window (backpropagation through time is truncated there)
- * @param batch       windows per step
- * @param optimizer   "adam" or "rmsprop"
- * @param lr          initial learning rate
- * @param lrDecay     factor applied per epoch once {@code lrDecayAfter} epochs are done (1 = constant)
- * @param lrDecayAfter epochs at the initial rate
- * @param clip        element-wise gradient clipping threshold (0 = none)
- * @param randomSeed  seeds initialisation, window order and dropout
+ * @param seqLength     characters per training window (backpropagation through time is truncated there)
+ * @param batch         windows per step (with {@code streams}: the number of streams)
+ * @param optimizer     "adam" or "rmsprop"
+ * @param lr            peak learning rate
+ * @param lrDecay       char-rnn schedule: factor applied per epoch once {@code lrDecayAfter} epochs are done
+ * @param lrDecayAfter  char-rnn schedule: epochs at the initial rate
+ * @param clip          element-wise gradient clipping threshold (0 = none)
+ * @param randomSeed    seeds initialisation, window order and dropout
+ * @param schedule      the learning-rate schedule, one of {@link #SCHEDULES}
+ * @param minLr         where wsd and cosine end
+ * @param warmup        steps of linear warm-up from lr / warmup to lr (0 = none)
+ * @param decayFraction wsd: the final fraction of the budget over which the rate falls to minLr
+ * @param clipNorm      clip the whole gradient to this L2 norm (0 = none), after the element-wise clip
+ * @param streams       char-rnn's contiguous streams with the state carried from window to window,
+ *                      else windows in shuffled order, each from a zero state
  */
 public record TrainConfig(int seqLength, int batch, String optimizer, double lr, double lrDecay, int lrDecayAfter,
-                          double clip, long randomSeed) {
+                          double clip, long randomSeed, String schedule, double minLr, int warmup,
+                          double decayFraction, double clipNorm, boolean streams) {
     public static final String ADAM = "adam";
     public static final String RMSPROP = "rmsprop";
+    public static final String WSD = "wsd";
+    public static final String COSINE = "cosine";
+    public static final String CHAR_RNN = "char-rnn";
+    public static final String CONSTANT = "constant";
+    public static final java.util.List<String> SCHEDULES = java.util.List.of(WSD, COSINE, CHAR_RNN, CONSTANT);
 
     public TrainConfig {
         if (seqLength < 1 || seqLength > 100_000) {
@@ -41,34 +54,100 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
         if (!(clip >= 0) || Double.isInfinite(clip)) {
             throw RnnException.usage("--clip must be >= 0 (0 turns clipping off), got " + clip);
         }
+        // a checkpoint from before schedules were chosen trained with char-rnn's
+        schedule = schedule == null ? CHAR_RNN : schedule;
+        if (!SCHEDULES.contains(schedule)) {
+            throw RnnException.usage("--lr-schedule must be one of " + String.join(", ", SCHEDULES) + ", got '"
+                    + schedule + "'");
+        }
+        if (!(minLr >= 0 && minLr <= lr)) {
+            throw RnnException.usage("--min-lr must be between 0 and --lr (" + lr + "), got " + minLr);
+        }
+        if (warmup < 0) {
+            throw RnnException.usage("--warmup must be >= 0 steps, got " + warmup);
+        }
+        if (!(decayFraction >= 0 && decayFraction <= 1)) {
+            throw RnnException.usage("--decay-fraction must be in [0, 1], got " + decayFraction);
+        }
+        if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
+            throw RnnException.usage("--clip-norm must be >= 0 (0 turns it off), got " + clipNorm);
+        }
     }
 
-    /** The CLI's defaults: windows of 100, batches of 64, Adam at 4e-3 decayed by 0.97 per epoch after 30, clip 5, seed 42. */
+    /** char-rnn's per-epoch schedule on shuffled windows, no norm clipping: what a checkpoint of 8 fields meant. */
+    public TrainConfig(int seqLength, int batch, String optimizer, double lr, double lrDecay, int lrDecayAfter,
+                       double clip, long randomSeed) {
+        this(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, CHAR_RNN, lr / 10, 0, 0.2, 0,
+                false);
+    }
+
+    /** The CLI's defaults (bench/NOTES.md 41 for how they were chosen). */
     public static TrainConfig defaults() {
-        return new TrainConfig(100, 64, ADAM, 4e-3, 0.97, 30, 5, 42);
+        return new TrainConfig(100, 64, ADAM, 4e-3, 0.97, 30, 5, 42, WSD, 4e-4, 0, 0.2, 0, true);
     }
 
     /** Windows of {@code seqLength} characters, {@code batch} per step. */
     public TrainConfig withWindows(int seqLength, int batch) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed);
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
+                minLr, warmup, decayFraction, clipNorm, streams);
     }
 
     /** {@code optimizer} at a constant rate {@code lr}. */
     public TrainConfig withConstantRate(String optimizer, double lr) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, 1, lrDecayAfter, clip, randomSeed);
+        return new TrainConfig(seqLength, batch, optimizer, lr, 1, lrDecayAfter, clip, randomSeed, CONSTANT,
+                Math.min(minLr, lr), 0, decayFraction, clipNorm, streams);
+    }
+
+    /** The schedule {@code schedule} from {@code lr} down to {@code minLr}, after {@code warmup} steps of warm-up. */
+    public TrainConfig withSchedule(String schedule, double minLr, int warmup, double decayFraction) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
+                minLr, warmup, decayFraction, clipNorm, streams);
     }
 
     public TrainConfig withClip(double clip) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed);
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
+                minLr, warmup, decayFraction, clipNorm, streams);
+    }
+
+    public TrainConfig withClipNorm(double clipNorm) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
+                minLr, warmup, decayFraction, clipNorm, streams);
     }
 
     public TrainConfig withRandomSeed(long seed) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, seed);
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, seed, schedule,
+                minLr, warmup, decayFraction, clipNorm, streams);
     }
 
-    /** The learning rate for a step in 0-based epoch {@code epoch}: lr * lrDecay^max(0, epoch - lrDecayAfter + 1). */
+    public TrainConfig withStreams(boolean streams) {
+        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
+                minLr, warmup, decayFraction, clipNorm, streams);
+    }
+
+    /** char-rnn's rate for a step in 0-based epoch {@code epoch}: lr * lrDecay^max(0, epoch - lrDecayAfter + 1). */
     public double learningRate(int epoch) {
         int decays = Math.max(0, epoch - lrDecayAfter + 1);
         return lr * Math.pow(lrDecay, decays);
+    }
+
+    /**
+     * The rate of the step after {@code step} steps, in epoch {@code epoch}, with {@code progress}
+     * (0 to 1) of the budget used: warm-up, then the schedule. wsd holds lr until the final
+     * {@code decayFraction} of the budget and falls linearly to minLr over it; cosine falls from lr
+     * to minLr over the whole budget; char-rnn decays per epoch; constant holds lr.
+     */
+    public double learningRate(long step, int epoch, double progress) {
+        double p = Math.max(0, Math.min(1, progress));
+        double rate = switch (schedule) {
+            case CONSTANT -> lr;
+            case CHAR_RNN -> learningRate(epoch);
+            case COSINE -> minLr + (lr - minLr) * 0.5 * (1 + Math.cos(Math.PI * p));
+            case WSD -> {
+                double stable = 1 - decayFraction;
+                yield p <= stable ? lr : lr + (minLr - lr) * Math.min(1, (p - stable) / decayFraction);
+            }
+            default -> throw new IllegalStateException(schedule);
+        };
+        return warmup > 0 && step < warmup ? rate * (step + 1) / warmup : rate;
     }
 }

@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code metrics.csv}: one row per evaluation, appended across resumes. Rows beyond the step a run
+ * {@code metrics.csv}: one row per evaluation, appended across resumes; its last column says how
+ * the validation loss was measured (streams: carried state; windows: each window from zero). Rows beyond the step a run
  * resumes from (written after its checkpoint, then lost to a crash) are dropped first, so the file
  * always describes one history.
  */
 public final class MetricsLog {
     public static final String FILE = "metrics.csv";
-    static final String HEADER = "step,epoch,elapsed_s,train_loss,val_loss,val_bpc,chars_per_s,lr";
+    static final String HEADER = "step,epoch,elapsed_s,train_loss,val_loss,val_bpc,chars_per_s,lr,val_protocol";
+    private static final int NUMERIC = 8;
 
     private final Path file;
     private final List<double[]> rows = new ArrayList<>();
@@ -34,8 +36,8 @@ public final class MetricsLog {
                 }
                 String[] f = line.split(",");
                 try {
-                    double[] r = new double[f.length];
-                    for (int i = 0; i < f.length; i++) {
+                    double[] r = new double[Math.min(f.length, NUMERIC)];
+                    for (int i = 0; i < r.length; i++) {
                         r[i] = Double.parseDouble(f[i]);
                     }
                     if (r[0] <= resumeStep) {
@@ -53,9 +55,9 @@ public final class MetricsLog {
     }
 
     public void append(TrainingListener.EvalReport r) throws IOException {
-        String line = String.format(Locale.ROOT, "%d,%d,%.1f,%.5f,%.5f,%.5f,%.0f,%.6g", r.step(), r.epoch(),
+        String line = String.format(Locale.ROOT, "%d,%d,%.1f,%.5f,%.5f,%.5f,%.0f,%.6g,%s", r.step(), r.epoch(),
                 r.elapsedSeconds(), r.trainLoss(), r.valLoss(), r.valBitsPerChar(), r.charsPerSecond(),
-                r.learningRate());
+                r.learningRate(), r.protocol());
         Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         rows.add(new double[]{r.step(), r.epoch(), r.elapsedSeconds(), r.trainLoss(), r.valLoss()});
     }

@@ -7,6 +7,7 @@ import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
+import charrnn.model.RecurrentState;
 import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
 import charrnn.model.TrainingState;
@@ -29,9 +30,13 @@ public final class RunSetup {
     /** Where a text corpus is prepared inside the model directory. */
     public static final String CORPUS_CACHE = "corpus";
 
-    /** A run ready to start; close it to release the model directory. */
+    /**
+     * A run ready to start, with the carried state stream training continues from (null: none
+     * saved, start from zero); close it to release the model directory.
+     */
     public record Run(MultiLayerNetwork net, ModelSpec spec, TrainConfig config, TrainingState state,
-                      PreparedCorpus corpus, Path dir, String resumedFrom, ModelLock lock) implements AutoCloseable {
+                      RecurrentState streams, PreparedCorpus corpus, Path dir, String resumedFrom, ModelLock lock)
+            implements AutoCloseable {
         @Override
         public void close() throws IOException {
             lock.close();
@@ -60,7 +65,7 @@ public final class RunSetup {
             ModelSpec spec = new ModelSpec(model.cell(), model.layers(), model.hidden(), model.dropout(),
                     data.vocabulary().size());
             return new Run(Networks.build(spec, config), spec, config,
-                    TrainingState.start(data.dir().toAbsolutePath().toString()), data, dir, null, lock);
+                    TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null, lock);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;
@@ -93,7 +98,8 @@ public final class RunSetup {
             }
             checkSizes(data, info.config());
             return new Run(loaded.net(), info.spec(), info.config(),
-                    info.state().withCorpusDir(data.dir().toAbsolutePath().toString()), data, dir, file.toString(), lock);
+                    info.state().withCorpusDir(data.dir().toAbsolutePath().toString()), loaded.streams(), data, dir,
+                    file.toString(), lock);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;

@@ -35,7 +35,7 @@ public record TrainOptions(
 
     /** The CLI's defaults: 10 minutes, evaluation and a preview every 100 steps, a checkpoint every 500. */
     public static TrainOptions defaults() {
-        return new TrainOptions(0, 0, 600, 100, 250_000, 100, 200, 500, 3, 0);
+        return new TrainOptions(0, 0, DEFAULT_SECONDS, 100, 250_000, 100, 200, 500, 3, 0);
     }
 
     /** A budget of {@code n} steps and nothing else. */
@@ -54,6 +54,31 @@ public record TrainOptions(
     public TrainOptions withMaxSeconds(double seconds) {
         return new TrainOptions(0, 0, seconds, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
                 earlyStop);
+    }
+
+    /** This cadence with the budget {@code epochs}, {@code maxSteps}, {@code maxSeconds}. */
+    public TrainOptions withBudget(int epochs, long maxSteps, double maxSeconds) {
+        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength,
+                checkpointEvery, keep, earlyStop);
+    }
+
+    /** The budget when none is given: 10 minutes. */
+    public static final double DEFAULT_SECONDS = 600;
+
+    /**
+     * What a resume given no budget trains for: what is left of the budget the resumed run had (its
+     * plan, so the schedule continues the same curve to the same end); when that budget is used up,
+     * or there was none, {@link #DEFAULT_SECONDS} more, with the schedule over the new budget.
+     */
+    public TrainOptions continuing(charrnn.model.TrainingState s) {
+        var p = s.plan();
+        boolean any = p.epochs() > 0 || p.maxSteps() > 0 || p.endSeconds() > 0;
+        boolean reached = p.epochs() > 0 && s.epoch() >= p.epochs() || p.maxSteps() > 0 && s.step() >= p.maxSteps()
+                || p.endSeconds() > 0 && s.elapsedSeconds() >= p.endSeconds();
+        if (!any || reached) {
+            return withBudget(0, 0, DEFAULT_SECONDS);
+        }
+        return withBudget(p.epochs(), p.maxSteps(), p.endSeconds() > 0 ? p.endSeconds() - s.elapsedSeconds() : 0);
     }
 
     public TrainOptions withEvalEvery(int n) {

@@ -1,12 +1,15 @@
 package charrnn.train;
 
 import charrnn.corpus.PreparedCorpus;
+import charrnn.data.Batches;
+import charrnn.data.StreamWindows;
 import charrnn.data.TrainingWindows;
 import charrnn.engine.Engine;
 import charrnn.engine.Optimizer;
 import charrnn.model.Checkpoint;
 import charrnn.model.CheckpointInfo;
 import charrnn.model.ModelSpec;
+import charrnn.model.RecurrentState;
 import charrnn.model.TrainConfig;
 import charrnn.model.TrainingState;
 import charrnn.sample.Sampler;
@@ -23,7 +26,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The training loop: steps over shuffled windows, evaluates on (a fixed slice of) the validation split, writes
+ * The training loop: steps over shuffled windows or contiguous streams (the state carried from one
+ * window to the next), at the rate the schedule gives for the budget's progress, evaluates on (a
+ * fixed slice of) the validation split by the same protocol, writes
  * checkpoints (every N steps, at each new best, at the end), stops on the first exhausted budget,
  * on early stopping, on a stop request (signal) or when the loss stops being finite.
  */
@@ -33,6 +38,9 @@ public final class Trainer {
 
     public record Result(Stop stop, TrainingState state, Path best, Path last) {
     }
+
+    public static final String STREAMS_NEED_FAST = "--streams needs the fast engine (--engine fast, LSTMs on the"
+            + " CPU): DL4J's layers cannot train from a carried state; use --no-streams";
 
     private static final Pattern STEP_FILE = Pattern.compile("step-(\\d+)\\.zip");
 
@@ -49,13 +57,22 @@ public final class Trainer {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private TrainingState state;
     private TrainingState saved;      // the state of the last checkpoint written
+    private final RecurrentState carried; // stream training: the state the next step starts from, else null
 
-    /** A run of {@code net}, whose steps and evaluations {@code engine} computes. */
+    /**
+     * A run of {@code net}, whose steps and evaluations {@code engine} computes, continuing from
+     * {@code state}; with stream training from the carried state {@code streams} (null: a zero state).
+     */
     public Trainer(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
-                   TrainOptions options, TrainingState state, Path dir, String backend, TrainingListener listener) {
+                   TrainOptions options, TrainingState state, RecurrentState streams, Path dir, String backend,
+                   TrainingListener listener) {
+        if (config.streams() && !engine.trainsFromState()) {
+            throw charrnn.RnnException.usage(STREAMS_NEED_FAST);
+        }
         this.net = net;
         this.engine = engine;
-        this.optimizer = new Optimizer(net, config.clip());
+        this.optimizer = new Optimizer(net, config.clip(), config.clipNorm());
+        this.carried = !config.streams() ? null : streams != null ? streams.copy() : engine.newState(config.batch());
         this.corpus = corpus;
         this.spec = spec;
         this.config = config;
@@ -73,8 +90,11 @@ public final class Trainer {
 
     public Result run() throws IOException {
         Files.createDirectories(dir);
-        var train = new TrainingWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(),
-                config.batch(), config.randomSeed());
+        Batches train = config.streams()
+                ? new StreamWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(), config.batch(),
+                        config.randomSeed())
+                : new TrainingWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(), config.batch(),
+                        config.randomSeed());
         long perEpoch = train.batchesPerEpoch();
         MetricsLog metrics = new MetricsLog(dir, state.step());
         train.setEpoch(state.epoch());
@@ -83,6 +103,9 @@ public final class Trainer {
         listener.onStart(state.step(), perEpoch, totalSteps);
         long runStart = System.nanoTime();
         double elapsedBefore = state.elapsedSeconds();
+        // the schedule runs over this run's budget; time budgets end at the time trained so far plus this run's
+        state = state.withPlan(new TrainingState.Plan(options.epochs(), options.maxSteps(),
+                options.maxSeconds() > 0 ? elapsedBefore + options.maxSeconds() : 0));
         double lossSum = 0;
         int lossCount = 0;
         double trainSeconds = 0;
@@ -98,17 +121,21 @@ public final class Trainer {
             if (!train.hasNext()) {
                 train.nextEpoch();
                 state = state.atEpoch(train.epoch());
+                if (carried != null) {
+                    carried.reset(); // the streams start over at the start of the range
+                }
                 stop = budgetExhausted(runStart);
                 if (stop != null) {
                     break;
                 }
             }
-            double lr = config.learningRate(state.epoch());
+            double lr = rate(elapsedBefore + (System.nanoTime() - runStart) / 1e9, perEpoch);
             // dropout seeded per step: a resumed run draws the same masks as an uninterrupted one
             long dropoutSeed = config.randomSeed() * 1_000_003L + state.step();
             long t0 = System.nanoTime();
             long[] starts = train.nextStarts();
-            double loss = engine.gradientSums(corpus, starts, dropoutSeed) / ((double) starts.length * config.seqLength());
+            double loss = engine.gradientSums(corpus, starts, dropoutSeed, carried)
+                    / ((double) starts.length * config.seqLength());
             if (!Double.isFinite(loss)) {
                 diverged(state.step() + 1, String.format("the loss is %s (last finite loss %.4f)", loss, lastGoodLoss));
                 stop = Stop.DIVERGED;
@@ -157,7 +184,7 @@ public final class Trainer {
             double cps = lossCount == 0 ? 0 : lossCount * (double) config.batch() * config.seqLength()
                     / Math.max(trainSeconds, 1e-9);
             if (!evaluate(metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
-                    config.learningRate(state.epoch()), runStart, totalSteps)) {
+                    rate(state.elapsedSeconds(), perEpoch), runStart, totalSteps)) {
                 return new Result(Stop.DIVERGED, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
             }
         }
@@ -168,10 +195,18 @@ public final class Trainer {
     }
 
     private long totalSteps(long perEpoch) {
-        long byEpochs = options.epochs() > 0 ? options.epochs() * perEpoch : Long.MAX_VALUE;
-        long bySteps = options.maxSteps() > 0 ? options.maxSteps() : Long.MAX_VALUE;
-        long t = Math.min(byEpochs, bySteps);
-        return t == Long.MAX_VALUE ? -1 : t;
+        long t = state.plan().steps(perEpoch);
+        return t == 0 ? -1 : t;
+    }
+
+    /** The rate of the next step, {@code seconds} into training: the schedule at the plan's progress. */
+    private double rate(double seconds, long perEpoch) {
+        return config.learningRate(state.step(), state.epoch(), state.plan().progress(state.step(), seconds, perEpoch));
+    }
+
+    /** How validation figures are measured: with the state carried through streams, or window by window from zero. */
+    public static String protocol(TrainConfig config) {
+        return config.streams() ? "streams" : "windows";
     }
 
     private Stop budgetExhausted(long runStart) {
@@ -193,7 +228,8 @@ public final class Trainer {
     /** Scores the validation slice, records it and saves a new best; false (and nothing saved) when the loss is not finite. */
     private boolean evaluate(MetricsLog metrics, double trainLoss, double cps, double lr, long runStart,
                              long totalSteps) throws IOException {
-        double v = engine.score(corpus, corpus.valStart(), evalLength()).nats();
+        double v = (config.streams() ? engine.scoreStreams(corpus, corpus.valStart(), evalLength())
+                : engine.score(corpus, corpus.valStart(), evalLength())).nats();
         if (!Double.isFinite(v)) {
             diverged(state.step(), "the validation loss is " + v);
             return false;
@@ -203,7 +239,7 @@ public final class Trainer {
         double runSeconds = (System.nanoTime() - runStart) / 1e9;
         double eta = eta(runSeconds, totalSteps);
         var report = new TrainingListener.EvalReport(state.step(), state.epoch(), state.elapsedSeconds(), trainLoss, v,
-                cps, lr, best, eta);
+                cps, lr, best, eta, protocol(config));
         metrics.append(report);
         try {
             LossPlot.write(dir, metrics.rows(), "rnn: " + dir.getFileName());
@@ -212,7 +248,7 @@ public final class Trainer {
         }
         if (best) {
             Path b = dir.resolve(Checkpoint.BEST);
-            Checkpoint.save(b, net, corpus.vocabulary(), info());
+            Checkpoint.save(b, net, corpus.vocabulary(), info(), carried);
         }
         listener.onEval(report);
         return true;
@@ -256,7 +292,7 @@ public final class Trainer {
 
     private void saveStep() throws IOException {
         Path f = dir.resolve(String.format("step-%06d.zip", state.step()));
-        Checkpoint.save(f, net, corpus.vocabulary(), info());
+        Checkpoint.save(f, net, corpus.vocabulary(), info(), carried);
         Checkpoint.alias(f, dir.resolve(Checkpoint.LAST));
         saved = state;
         prune();
@@ -273,7 +309,7 @@ public final class Trainer {
         if (options.checkpointEvery() > 0) {
             saveStep();
         } else {
-            Checkpoint.save(dir.resolve(Checkpoint.LAST), net, corpus.vocabulary(), info());
+            Checkpoint.save(dir.resolve(Checkpoint.LAST), net, corpus.vocabulary(), info(), carried);
             saved = state;
         }
     }

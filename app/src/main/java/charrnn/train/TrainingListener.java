@@ -18,9 +18,9 @@ public interface TrainingListener {
     default void log(String message) {
     }
 
-    /** One evaluation: also the row written to metrics.csv. */
+    /** One evaluation: also the row written to metrics.csv; {@code protocol} is how valLoss was measured. */
     record EvalReport(long step, int epoch, double elapsedSeconds, double trainLoss, double valLoss,
-                      double charsPerSecond, double learningRate, boolean best, double etaSeconds) {
+                      double charsPerSecond, double learningRate, boolean best, double etaSeconds, String protocol) {
         public double valBitsPerChar() {
             return valLoss / Math.log(2);
         }

@@ -31,7 +31,7 @@ class EvalCommandTest {
         CliRunner r = CliRunner.run("eval", "-m", model.toString(), f.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches(java.util.regex.Pattern.quote(f.toString())
-                + ": \\d+\\.\\d{4} nats/char, \\d+\\.\\d{4} bits/char, perplexity \\d+\\.\\d{3} over 39 predicted characters\n"),
+                + ": \\d+\\.\\d{4} nats/char, \\d+\\.\\d{4} bits/char, perplexity \\d+\\.\\d{3} over 39 predicted characters \\(windows\\)\n"),
                 r.out());
         assertEquals("3 of 43 characters are not in the model's vocabulary and were left out: 'Z' (U+005A), 'b' (U+0062), '€' (U+20AC)\n",
                 r.err());

@@ -3,6 +3,8 @@ package charrnn.cli;
 import charrnn.model.Checkpoint;
 import charrnn.train.TinyCorpus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,7 +22,7 @@ class TrainCommandTest {
     Path tmp;
 
     private static final String[] TINY = {"--layers", "2", "--hidden", "24", "--seq-length", "20", "--batch", "8",
-            "--dropout", "0.2", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
+            "--dropout", "0.2", "--lr-schedule", "char-rnn", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
             "0", "--checkpoint-every", "3", "-q"};
 
     private String[] args(String... more) {
@@ -30,13 +32,17 @@ class TrainCommandTest {
         return a.toArray(String[]::new);
     }
 
-    /** rnn eval and training's validation share their scoring: the validation split's text scores the validation loss. */
-    @Test
-    void evalOfTheValidationTextPrintsTheValidationLoss() throws Exception {
+    /**
+     * rnn eval and training's validation share their scoring: the validation split's text scores the
+     * validation loss, under either protocol.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--streams", "--no-streams"})
+    void evalOfTheValidationTextPrintsTheValidationLoss(String protocol) throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
         Path m = tmp.resolve("m");
         CliRunner train = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "5",
-                "--eval-chars", "0", "--json"));
+                "--eval-chars", "0", "--json", protocol));
         assertEquals(0, train.code(), train.err());
         double val = charrnn.corpus.Json.MAPPER.readTree(train.out()).get("lastValLoss").asDouble();
         var prepared = charrnn.corpus.PreparedCorpus.open(m.resolve("corpus"));
@@ -50,17 +56,27 @@ class TrainCommandTest {
         var o = charrnn.corpus.Json.MAPPER.readTree(eval.out());
         assertEquals(val, o.get("nats").asDouble(), 0.0);
         assertEquals(prepared.valLength() - 1, o.get("characters").asLong());
+        String how = protocol.equals("--streams") ? "streams" : "windows";
+        assertEquals(how, o.get("protocol").asText());
+        assertEquals(how, charrnn.corpus.Json.MAPPER.readTree(train.out()).get("valProtocol").asText());
+        // the other protocol on request: the same characters, another figure
+        CliRunner other = CliRunner.run("eval", "-m", m.resolve("last.zip").toString(), valText.toString(), "--json",
+                "--protocol", how.equals("streams") ? "windows" : "streams");
+        var p = charrnn.corpus.Json.MAPPER.readTree(other.out());
+        assertEquals(prepared.valLength() - 1, p.get("characters").asLong());
+        assertNotEquals(val, p.get("nats").asDouble());
     }
 
-    @Test
-    void resumedTrainingEqualsUninterruptedTraining() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"--streams", "--no-streams"})
+    void resumedTrainingEqualsUninterruptedTraining(String protocol) throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
         // 16 steps cross an epoch boundary (so the learning-rate decay and the new order are covered)
-        CliRunner whole = CliRunner.run(args(corpus.toString(), "--model", a.toString(), "--max-steps", "16"));
+        CliRunner whole = CliRunner.run(args(corpus.toString(), "--model", a.toString(), "--max-steps", "16", protocol));
         assertEquals(0, whole.code(), whole.err());
-        CliRunner half = CliRunner.run(args(corpus.toString(), "--model", b.toString(), "--max-steps", "8"));
+        CliRunner half = CliRunner.run(args(corpus.toString(), "--model", b.toString(), "--max-steps", "8", protocol));
         assertEquals(0, half.code(), half.err());
         CliRunner rest = CliRunner.run("train", "--resume", b.toString(), "--max-steps", "16", "--eval-every", "4",
                 "--sample-every", "0", "--checkpoint-every", "3", "-q");
@@ -87,6 +103,27 @@ class TrainCommandTest {
         try (var s = Files.list(a)) {
             assertEquals(List.of("step-000012.zip", "step-000015.zip", "step-000016.zip"),
                     s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-")).sorted().toList());
+        }
+    }
+
+    /** DL4J's layers cannot train from a carried state: --cell rnn trains on windows, and asking for streams is one line. */
+    @Test
+    void aCellOnDl4jsLayersTrainsOnWindowsAndRefusesStreams() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("rnn");
+        CliRunner r = CliRunner.run("train", corpus.toString(), "--model", m.toString(), "--cell", "rnn", "--max-steps",
+                "2", "--batch", "4", "--seq-length", "10", "--sample-every", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("Training on shuffled windows (--no-streams)"), r.err());
+        assertFalse(Checkpoint.load(m.resolve("last.zip"), false).info().config().streams());
+        for (String[] bad : new String[][]{{"--cell", "rnn", "--streams"}, {"--engine", "dl4j", "--streams"}}) {
+            List<String> a = new ArrayList<>(List.of("train", corpus.toString(), "--model", tmp.resolve("x").toString(),
+                    "--max-steps", "2", "--batch", "4", "--seq-length", "10"));
+            a.addAll(List.of(bad));
+            CliRunner e = CliRunner.run(a.toArray(String[]::new));
+            assertEquals(2, e.code(), e.err());
+            assertEquals("rnn: --streams needs the fast engine (--engine fast, LSTMs on the CPU): DL4J's layers cannot"
+                    + " train from a carried state; use --no-streams", e.oneErrorLine());
         }
     }
 

@@ -32,7 +32,7 @@ public final class SamplerModelFixture {
         var options = TrainOptions.defaults().withMaxSteps(30).withEvalEvery(30).withEvalChars(0).withSampleEvery(0)
                 .withCheckpoints(0, 1);
         new Trainer(net, Engine.create(engine, net, spec, config.batch(), config.seqLength()), c, spec, config, options,
-                TrainingState.start(c.dir().toString()), tmp.resolve("m"), backend, new TrainingListener() { }).run();
+                TrainingState.start(c.dir().toString()), null, tmp.resolve("m"), backend, new TrainingListener() { }).run();
         return tmp.resolve("m");
     }
 

@@ -44,6 +44,6 @@ public final class TinyCorpus {
                                   TrainConfig config, TrainOptions options, TrainingState state, Path dir,
                                   TrainingListener listener) {
         Engine engine = Engine.create(kind, net, spec, config.batch(), config.seqLength());
-        return new Trainer(net, engine, c, spec, config, options, state, dir, "cpu", listener);
+        return new Trainer(net, engine, c, spec, config, options, state, null, dir, "cpu", listener);
     }
 }

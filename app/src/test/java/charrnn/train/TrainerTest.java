@@ -34,17 +34,26 @@ class TrainerTest {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         assertTrue(c.valLength() > 101, "the tiny corpus needs a longer validation split");
         var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(12, 4).withConstantRate("adam", 1e-2).withRandomSeed(1);
+        var windows = TrainConfig.defaults().withWindows(12, 4).withConstantRate("adam", 1e-2).withRandomSeed(1)
+                .withStreams(false);
         for (Engine.Kind engine : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
-            MultiLayerNetwork net = Networks.build(spec, config);
+            MultiLayerNetwork net = Networks.build(spec, windows);
             var options = steps(1, 1).withEvalChars(100);
-            var result = TinyCorpus.trainer(engine, net, c, spec, config, options, TrainingState.start(c.dir().toString()),
+            var result = TinyCorpus.trainer(engine, net, c, spec, windows, options, TrainingState.start(c.dir().toString()),
                     tmp.resolve("m-" + engine), new TrainingListener() { }).run();
             // 100 characters scored: 101 ids from the start of the validation split
             var expected = Engine.create(Engine.Kind.dl4j, net, spec, 4, 12).score(c, c.valStart(), 101);
             assertEquals(100, expected.characters());
             assertEquals(expected.nats(), result.state().bestValLoss(), 1e-5, engine.name());
         }
+        // stream training scores its validation with the state carried through 4 streams
+        var streams = windows.withStreams(true);
+        MultiLayerNetwork net = Networks.build(spec, streams);
+        var result = TinyCorpus.trainer(Engine.Kind.fast, net, c, spec, streams, steps(1, 1).withEvalChars(100),
+                TrainingState.start(c.dir().toString()), tmp.resolve("m-streams"), new TrainingListener() { }).run();
+        var expected = Engine.create(Engine.Kind.dl4j, net, spec, 4, 12).scoreStreams(c, c.valStart(), 101);
+        assertEquals(100, expected.characters());
+        assertEquals(expected.nats(), result.state().bestValLoss(), 1e-5);
     }
 
     @Test
@@ -133,7 +142,8 @@ class TrainerTest {
     void rnnCellTrainsToo() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("rnn", 1, 32, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(16, 8).withConstantRate("rmsprop", 5e-3).withRandomSeed(1);
+        var config = TrainConfig.defaults().withWindows(16, 8).withConstantRate("rmsprop", 5e-3).withRandomSeed(1)
+                .withStreams(false);
         MultiLayerNetwork net = Networks.build(spec, config);
         var r = TinyCorpus.trainer(Engine.Kind.dl4j, net, c, spec, config, steps(60, 60),
                 TrainingState.start(c.dir().toString()), tmp.resolve("r"), new TrainingListener() { }).run();
@@ -186,7 +196,9 @@ class TrainerTest {
         TinyCorpus.trainer(Networks.build(spec, config), c, spec, config, steps(0, (int) perEpoch).withEpochs(4), dir).run();
         List<String> rows = Files.readAllLines(dir.resolve(MetricsLog.FILE));
         // one row per epoch, at its last step: the rate of that epoch
+        int lr = List.of(rows.get(0).split(",")).indexOf("lr");
         assertEquals(List.of("0.0100000", "0.0100000", "0.00500000", "0.00250000"),
-                rows.subList(1, 5).stream().map(l -> l.substring(l.lastIndexOf(',') + 1)).toList());
+                rows.subList(1, 5).stream().map(l -> l.split(",")[lr]).toList());
+        assertTrue(rows.subList(1, 5).stream().allMatch(l -> l.endsWith(",windows")), rows.toString());
     }
 }
