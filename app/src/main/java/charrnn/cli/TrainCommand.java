@@ -55,6 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
         RunSetup.Run r;
         try {
             r = run.resume != null ? setup.resume(checkNothingFixedChanges(), run.model, corpus)
+                    : run.initFrom != null ? setup.fineTune(run.initFrom, corpus, run.model, run.force, given(),
+                    optimisation.config())
                     : setup.fresh(corpus, run.model, run.force, model.spec(), optimisation.config());
         } finally {
             progress.done();
@@ -63,6 +65,10 @@ public final class TrainCommand implements Callable<Integer> {
             if (r.resumedFrom() != null) {
                 info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
                         r.state().epoch()));
+            }
+            if (r.parent() != null && r.state().step() == 0) {
+                info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
+                        r.parent().steps(), r.parent().newSymbols().size()));
             }
             Engine engine = Engine.create(run.engine.resolve(backend, r.spec().cell()), r.net(), r.spec(),
                     r.config().batch(), r.config().seqLength());
@@ -75,6 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
                     verbosity.quiet());
             Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),
                     r.dir(), backend, console);
+            trainer.setParent(r.parent());
             Signals.onInterrupt(() -> {
                 console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");
                 trainer.requestStop();
@@ -108,8 +115,20 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The model options given on the command line, which --init-from checks against the parent's. */
+    private RunSetup.Given given() {
+        var p = spec.commandLine().getParseResult();
+        return new RunSetup.Given(p.hasMatchedOption("--cell") ? model.cell.toLowerCase() : null,
+                p.hasMatchedOption("--layers") ? model.layers : null, p.hasMatchedOption("--hidden") ? model.hidden : null,
+                p.hasMatchedOption("--dropout") ? model.dropout : null);
+    }
+
     /** The resumed checkpoint fixes the model and its optimisation: giving one of their options is a usage error. */
     private Path checkNothingFixedChanges() {
+        if (run.initFrom != null) {
+            throw RnnException.usage("--init-from cannot be combined with --resume: a resumed model already has its"
+                    + " weights (fine-tune into a new --model instead)");
+        }
         List<String> fixed = spec.commandLine().getParseResult().matchedOptions().stream()
                 .filter(o -> o.group() != null && (o.group().typeInfo().getType() == TrainGroups.Model.class
                         || o.group().typeInfo().getType() == TrainGroups.Optimisation.class))
