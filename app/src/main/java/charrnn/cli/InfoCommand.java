@@ -58,6 +58,13 @@ public final class InfoCommand implements Callable<Integer> {
             out.printf("              %,d characters: %,d train, %,d validation%n", i.corpus().codePoints(),
                     i.corpus().split().trainLength(), i.corpus().split().valLength());
         }
+        for (var p = i.parent(); p != null; p = p.parent()) {
+            out.printf("%-13s %s: step %,d%s%n", p == i.parent() ? "parent" : "its parent", p.checkpoint(),
+                    p.steps(), p.bestValLoss() == null ? "" : String.format(", best val loss %.4f", p.bestValLoss()));
+            out.printf("              corpus %s (sha256 %s)%n", p.corpus(), p.corpusSha256());
+            out.printf("              %d new symbols%s%n", p.newSymbols().size(), p.newSymbols().isEmpty() ? ""
+                    : ": " + String.join(", ", p.newSymbols().stream().map(Vocabulary::describe).toList()));
+        }
         out.printf("training      %s, %s, lr %s, %s, %s, seq %d, batch %d, seed %d%n", c.streams() ? "streams" : "shuffled windows",
                 c.optimizer(), c.lr(), scheduleText(c), clipText(c), c.seqLength(), c.batch(), c.randomSeed());
         out.printf("progress      step %,d, epoch %d, %s trained, %,d characters seen%n", s.step(), s.epoch(),

@@ -57,6 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
         RunSetup.Run r;
         try {
             r = run.resume != null ? setup.resume(checkNothingFixedChanges(), run.model, corpus)
+                    : run.initFrom != null ? setup.fineTune(run.initFrom, corpus, run.model, run.force, given(),
+                    config(backend))
                     : setup.fresh(corpus, run.model, run.force, model.spec(), config(backend));
         } finally {
             progress.done();
@@ -64,18 +66,23 @@ public final class TrainCommand implements Callable<Integer> {
         try (r) {
             Engine.Kind kind = run.engine.resolve(backend, r.spec().cell());
             if (r.config().streams() && kind == Engine.Kind.dl4j) {
-                throw RnnException.usage(r.resumedFrom() + " trained on streams: " + Trainer.STREAMS_NEED_FAST);
+                throw RnnException.usage((r.resumedFrom() != null ? r.resumedFrom() + " trained on streams: " : "")
+                        + Trainer.STREAMS_NEED_FAST);
             }
             if (r.resumedFrom() != null) {
                 info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
                         r.state().epoch()));
-                if (!given(TrainGroups.Budget.class)) {
+                if (!givenIn(TrainGroups.Budget.class)) {
                     options = options.continuing(r.state());
                     info(options.maxSeconds() == TrainOptions.DEFAULT_SECONDS && options.maxSteps() == 0
                             && options.epochs() == 0 ? "No budget given and the resumed run's is used up: training "
                             + Durations.format(options.maxSeconds()) + " more, the schedule over that"
                             : "Continuing the resumed run's budget: " + budgetText(options));
                 }
+            }
+            if (r.parent() != null && r.state().step() == 0) {
+                info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
+                        r.parent().steps(), r.parent().newSymbols().size()));
             }
             Engine engine = Engine.create(kind, r.net(), r.spec(),
                     r.config().batch(), r.config().seqLength());
@@ -88,6 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
                     verbosity.quiet());
             Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),
                     r.streams(), r.dir(), backend, console);
+            trainer.setParent(r.parent());
             Signals.onInterrupt(() -> {
                 console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");
                 trainer.requestStop();
@@ -146,7 +154,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Whether an option of the group {@code group} was given. */
-    private boolean given(Class<?> group) {
+    private boolean givenIn(Class<?> group) {
         return spec.commandLine().getParseResult().matchedOptions().stream()
                 .anyMatch(o -> o.group() != null && o.group().typeInfo().getType() == group);
     }
@@ -165,8 +173,20 @@ public final class TrainCommand implements Callable<Integer> {
         return String.join(", ", parts);
     }
 
+    /** The model options given on the command line, which --init-from checks against the parent's. */
+    private RunSetup.Given given() {
+        var p = spec.commandLine().getParseResult();
+        return new RunSetup.Given(p.hasMatchedOption("--cell") ? model.cell.toLowerCase() : null,
+                p.hasMatchedOption("--layers") ? model.layers : null, p.hasMatchedOption("--hidden") ? model.hidden : null,
+                p.hasMatchedOption("--dropout") ? model.dropout : null);
+    }
+
     /** The resumed checkpoint fixes the model and its optimisation: giving one of their options is a usage error. */
     private Path checkNothingFixedChanges() {
+        if (run.initFrom != null) {
+            throw RnnException.usage("--init-from cannot be combined with --resume: a resumed model already has its"
+                    + " weights (fine-tune into a new --model instead)");
+        }
         List<String> fixed = spec.commandLine().getParseResult().matchedOptions().stream()
                 .filter(o -> o.group() != null && (o.group().typeInfo().getType() == TrainGroups.Model.class
                         || o.group().typeInfo().getType() == TrainGroups.Optimisation.class))

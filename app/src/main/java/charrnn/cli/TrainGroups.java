@@ -122,6 +122,10 @@ final class TrainGroups {
         Path model;
         @Option(names = "--resume", paramLabel = "MODEL", description = "Continue a model directory (its last.zip) or a checkpoint file.")
         Path resume;
+        @Option(names = "--init-from", paramLabel = "MODEL",
+                description = "Start from this model's weights (its cell, layers and sizes) with a fresh optimizer and"
+                        + " step 0: fine-tuning on CORPUS. A directory's best.zip, else last.zip, or a checkpoint file.")
+        Path initFrom;
         @Option(names = "--force", description = "Start over in a model directory that already holds checkpoints (deletes them).")
         boolean force;
         @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",

@@ -51,13 +51,22 @@ public final class Preparer {
 
     /** Prepares {@code corpus} into {@code out}; returns the written manifest. */
     public Manifest prepare(Path corpus, Path out, boolean force) throws IOException {
+        return prepare(corpus, out, force, null);
+    }
+
+    /**
+     * As {@link #prepare(Path, Path, boolean)}, with a vocabulary holding every symbol of {@code base}
+     * too (count 0 when the text lacks it), so the ids are those of a model that knows them
+     * ({@code rnn train --init-from}); null: only the text's symbols.
+     */
+    public Manifest prepare(Path corpus, Path out, boolean force, Vocabulary base) throws IOException {
         checkOptions();
         checkInput(corpus);
         checkOutput(out, force);
 
         Files.createDirectories(out.toAbsolutePath().getParent());
         try (StagingDirectory tmp = new StagingDirectory(out)) {
-            Manifest manifest = encode(corpus, tmp.path());
+            Manifest manifest = encode(corpus, tmp.path(), base == null ? new int[0] : base.codePoints());
             tmp.publish(out);
             return manifest;
         }
@@ -159,13 +168,13 @@ public final class Preparer {
      * sections are only known at the end of the file, so the first pass keeps everything and
      * remembers where each section's body starts and ends in its output.
      */
-    private Manifest encode(Path corpus, Path dir) throws IOException {
+    private Manifest encode(Path corpus, Path dir, int[] base) throws IOException {
         Path ids = dir.resolve(IDS);
-        Encoder enc = new Encoder(1);
+        Encoder enc = new Encoder(idWidth(base.length), base);
         try {
             enc.run(corpus, ids);
         } catch (VocabularyOverflow e) {
-            enc = new Encoder(4);
+            enc = new Encoder(4, base);
             enc.run(corpus, ids);
         }
         boolean strip = options.stripBoilerplate() && enc.markers.found();
@@ -343,9 +352,23 @@ public final class Preparer {
         Totals lineStart;
         long[] starCounts;
 
-        Encoder(int width) {
+        /** The symbols of {@code base} hold the first provisional ids (count 0 until seen). */
+        final int baseSize;
+
+        Encoder(int width, int[] base) {
             this.width = width;
             java.util.Arrays.fill(direct, -1);
+            baseSize = base.length;
+            counts = new long[Math.max(256, base.length)];
+            cpOf = new int[counts.length];
+            for (int cp : base) {
+                if (cp < DIRECT) {
+                    direct[cp] = size;
+                } else {
+                    provisional.put(cp, size);
+                }
+                cpOf[size++] = cp;
+            }
         }
 
         long written() {
@@ -541,11 +564,11 @@ public final class Preparer {
             pos += width;
         }
 
-        /** The vocabulary of the code points with a non-zero count (indexed by provisional id). */
+        /** The vocabulary of the base's code points and those with a non-zero count (indexed by provisional id). */
         Vocabulary vocabulary(long[] countById) {
             var hist = new java.util.HashMap<Integer, Long>();
             for (int i = 0; i < size; i++) {
-                if (countById[i] > 0) {
+                if (countById[i] > 0 || i < baseSize) {
                     hist.put(cpOf[i], countById[i]);
                 }
             }

@@ -10,12 +10,16 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import charrnn.corpus.Vocabulary;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Map;
 
 /** Builds the DL4J network for a spec: recurrent layers, then a softmax output over the vocabulary. */
 public final class Networks {
@@ -69,6 +73,51 @@ public final class Networks {
         MultiLayerConfiguration conf = list.backpropType(BackpropType.Standard).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        return net;
+    }
+
+    /**
+     * A network of {@code spec} over {@code vocab} (a superset of {@code parentVocab}) holding the
+     * parent's weights: every parameter copied, a parent symbol's input row, output column and output
+     * bias moved to its id in {@code vocab}. A symbol the parent lacks keeps the rows {@link #build}
+     * drew for it (uniform +-0.08, as the parent's own rows started), and its output bias is the
+     * parent's lowest: as improbable as the parent's rarest symbol, so the parent's predictions are
+     * hardly disturbed, yet near enough that Adam (about lr per step) lifts it within the run.
+     */
+    public static MultiLayerNetwork initFrom(MultiLayerNetwork parent, Vocabulary parentVocab, ModelSpec spec,
+                                             Vocabulary vocab, TrainConfig config) {
+        MultiLayerNetwork net = build(spec, config);
+        int[] to = new int[parentVocab.size()];
+        for (int p = 0; p < to.length; p++) {
+            to[p] = vocab.id(parentVocab.codePoint(p));
+            if (to[p] < 0) {
+                throw new IllegalArgumentException("the vocabulary lacks the parent's " + parentVocab.decode(p));
+            }
+        }
+        int out = spec.layers();
+        for (int l = 0; l <= out; l++) {
+            for (Map.Entry<String, INDArray> e : parent.getLayer(l).paramTable().entrySet()) {
+                INDArray from = e.getValue();
+                INDArray into = net.getLayer(l).getParam(e.getKey());
+                boolean w = e.getKey().equals("W");
+                if (l == 0 && w) { // [vocabulary, gates]: one row per input symbol
+                    for (int p = 0; p < to.length; p++) {
+                        into.getRow(to[p]).assign(from.getRow(p));
+                    }
+                } else if (l == out && w) { // [hidden, vocabulary]: one column per output symbol
+                    for (int p = 0; p < to.length; p++) {
+                        into.getColumn(to[p]).assign(from.getColumn(p));
+                    }
+                } else if (l == out && e.getKey().equals("b")) {
+                    into.assign(from.minNumber());
+                    for (int p = 0; p < to.length; p++) {
+                        into.putScalar(to[p], from.getDouble(p));
+                    }
+                } else {
+                    into.assign(from);
+                }
+            }
+        }
         return net;
     }
 }

@@ -5,7 +5,9 @@ import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
+import charrnn.corpus.Vocabulary;
 import charrnn.model.Checkpoint;
+import charrnn.model.CheckpointInfo;
 import charrnn.model.ModelSpec;
 import charrnn.model.RecurrentState;
 import charrnn.model.Networks;
@@ -17,13 +19,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Everything a training run needs before its first step, for a fresh model or a resumed one: the
- * corpus (prepared on the fly and cached in the model directory), the model directory (locked for
- * the run), the network and where training stands. Each policy is a method of its own.
+ * Everything a training run needs before its first step, for a fresh model, a resumed one or one
+ * fine-tuned from another: the corpus (prepared on the fly and cached in the model directory), the
+ * model directory (locked for the run), the network and where training stands. Each policy is a
+ * method of its own.
  */
 public final class RunSetup {
     public static final String DEFAULT_CORPUS = "data/alice.txt";
@@ -32,11 +36,12 @@ public final class RunSetup {
 
     /**
      * A run ready to start, with the carried state stream training continues from (null: none
-     * saved, start from zero); close it to release the model directory.
+     * saved, start from zero); close it to release the model directory. {@code parent}: see
+     * {@link CheckpointInfo}.
      */
     public record Run(MultiLayerNetwork net, ModelSpec spec, TrainConfig config, TrainingState state,
-                      RecurrentState streams, PreparedCorpus corpus, Path dir, String resumedFrom, ModelLock lock)
-            implements AutoCloseable {
+                      RecurrentState streams, PreparedCorpus corpus, Path dir, String resumedFrom,
+                      CheckpointInfo.Parent parent, ModelLock lock) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             lock.close();
@@ -60,12 +65,12 @@ public final class RunSetup {
         ModelLock lock = ModelLock.acquire(dir);
         try {
             clearForFreshStart(dir, force);
-            PreparedCorpus data = openOrPrepare(source, dir);
+            PreparedCorpus data = openOrPrepare(source, dir, null);
             checkSizes(data, config);
             ModelSpec spec = new ModelSpec(model.cell(), model.layers(), model.hidden(), model.dropout(),
                     data.vocabulary().size());
             return new Run(Networks.build(spec, config), spec, config,
-                    TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null, lock);
+                    TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null, null, lock);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;
@@ -89,8 +94,10 @@ public final class RunSetup {
             }
             Checkpoint.Loaded loaded = Checkpoint.load(file, true);
             var info = loaded.info();
-            PreparedCorpus data = corpus != null ? openOrPrepare(corpus, dir) : reopen(info.state().corpusDir(),
-                    Paths.get(info.corpus().source().path()), dir);
+            // the model's vocabulary as the base: a fine-tuned model's holds symbols its corpus lacks
+            PreparedCorpus data = corpus != null ? openOrPrepare(corpus, dir, loaded.vocabulary())
+                    : reopen(info.state().corpusDir(), Paths.get(info.corpus().source().path()), dir,
+                    loaded.vocabulary());
             if (!data.vocabulary().equals(loaded.vocabulary())) {
                 throw RnnException.badModel(data.dir() + ": its vocabulary (" + data.vocabulary().size()
                         + " symbols) differs from the model's (" + loaded.vocabulary().size()
@@ -99,11 +106,98 @@ public final class RunSetup {
             checkSizes(data, info.config());
             return new Run(loaded.net(), info.spec(), info.config(),
                     info.state().withCorpusDir(data.dir().toAbsolutePath().toString()), loaded.streams(), data, dir,
-                    file.toString(), lock);
+                    file.toString(), info.parent(), lock);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;
         }
+    }
+
+    /** Model options given on the command line; null when not given. */
+    public record Given(String cell, Integer layers, Integer hidden, Double dropout) {
+        public static final Given NONE = new Given(null, null, null, null);
+    }
+
+    /**
+     * A new model in {@code modelDir} that starts from the weights of {@code parent} (a directory's
+     * best.zip, else last.zip, or a checkpoint file): its cell, layers and sizes, dropout unless
+     * given, over the union of its vocabulary and the corpus's, trained with {@code config} from a
+     * fresh optimizer and step 0. The parent is only read.
+     */
+    public Run fineTune(Path parent, Path corpus, Path modelDir, boolean force, Given given, TrainConfig config)
+            throws IOException {
+        Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
+                System.getProperty("rnn.home")));
+        Path dir = modelDir != null ? modelDir : defaultModelDir(source);
+        Checkpoint.Loaded from = Checkpoint.load(parent, false);
+        ModelSpec ps = from.info().spec();
+        refuseChange("--cell", given.cell(), ps.cell());
+        refuseChange("--layers", given.layers(), ps.layers());
+        refuseChange("--hidden", given.hidden(), ps.hidden());
+        if (Files.exists(dir) && Files.isSameFile(dir, from.file().toAbsolutePath().getParent())) {
+            throw RnnException.usage(dir + ": holds the --init-from model, which stays untouched; choose another"
+                    + " --model");
+        }
+        boolean created = !Files.exists(dir);
+        Files.createDirectories(dir);
+        ModelLock lock = ModelLock.acquire(dir);
+        try {
+            clearForFreshStart(dir, force);
+            PreparedCorpus data = openOrPrepare(source, dir, from.vocabulary());
+            List<Integer> added = newSymbols(from.vocabulary(), data.vocabulary());
+            if (added == null) {
+                throw RnnException.badModel(data.dir() + ": a prepared corpus keeps its own vocabulary, which lacks"
+                        + " symbols of the --init-from model; give the text file instead (it is prepared with both)");
+            }
+            checkSizes(data, config);
+            ModelSpec spec = new ModelSpec(ps.cell(), ps.layers(), ps.hidden(),
+                    given.dropout() != null ? given.dropout() : ps.dropout(), data.vocabulary().size());
+            return new Run(Networks.initFrom(from.net(), from.vocabulary(), spec, data.vocabulary(), config), spec,
+                    config, TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null,
+                    CheckpointInfo.Parent.of(from, added), lock);
+        } catch (IOException | RuntimeException e) {
+            abandon(lock, created ? dir : null);
+            throw e;
+        }
+    }
+
+    private static void refuseChange(String option, Object given, Object parents) {
+        if (given != null && !given.equals(parents)) {
+            throw RnnException.usage(option + " " + given + " differs from the --init-from model's (" + parents
+                    + "): fine-tuning keeps its cell, layers and sizes; leave " + option + " out");
+        }
+    }
+
+    /** The code points of {@code vocab} that {@code base} lacks, or null when {@code vocab} lacks one of {@code base}'s. */
+    static List<Integer> newSymbols(Vocabulary base, Vocabulary vocab) {
+        for (int cp : base.codePoints()) {
+            if (!vocab.contains(cp)) {
+                return null;
+            }
+        }
+        List<Integer> added = new ArrayList<>();
+        for (int cp : vocab.codePoints()) {
+            if (!base.contains(cp)) {
+                added.add(cp);
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Whether a prepared text's vocabulary is the one preparing it against {@code base} gives (null:
+     * none): every symbol of the base, and of the others only those the text holds (count above 0).
+     */
+    static boolean preparedWith(Vocabulary vocab, Vocabulary base) {
+        if (base != null && newSymbols(base, vocab) == null) {
+            return false;
+        }
+        for (int id = 0; id < vocab.size(); id++) {
+            if (vocab.count(id) == 0 && (base == null || !base.contains(vocab.codePoint(id)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A set-up that failed: releases the lock, and removes the model directory if it made it. */
@@ -166,10 +260,11 @@ public final class RunSetup {
     }
 
     /**
-     * A prepared directory as it is; a text file prepared into DIR/corpus, or that cache as it is when
-     * it was prepared from the same bytes with the same split (a damaged cache is prepared again).
+     * A prepared directory as it is; a text file prepared into DIR/corpus against the vocabulary
+     * {@code base} (null: none), or that cache as it is when it was prepared from the same bytes with
+     * the same split against the same base (a damaged cache is prepared again).
      */
-    PreparedCorpus openOrPrepare(Path source, Path dir) throws IOException {
+    PreparedCorpus openOrPrepare(Path source, Path dir, Vocabulary base) throws IOException {
         if (Files.isDirectory(requireExists(source))) {
             return PreparedCorpus.open(source);
         }
@@ -178,14 +273,15 @@ public final class RunSetup {
             try {
                 PreparedCorpus c = PreparedCorpus.open(cache);
                 if (Preparer.sha256(source).equals(c.manifest().source().sha256())
-                        && PrepareOptions.defaults().valFraction() == c.manifest().split().valFraction()) {
+                        && PrepareOptions.defaults().valFraction() == c.manifest().split().valFraction()
+                        && preparedWith(c.vocabulary(), base)) {
                     return c;
                 }
             } catch (RnnException e) {
                 // damaged cache: prepared again below
             }
         }
-        preparer.prepare(source, cache, true);
+        preparer.prepare(source, cache, true, base);
         return PreparedCorpus.open(cache);
     }
 
@@ -197,12 +293,12 @@ public final class RunSetup {
     }
 
     /** The corpus a checkpoint was trained on: its prepared directory, else its source file prepared again. */
-    PreparedCorpus reopen(String preparedDir, Path source, Path dir) throws IOException {
+    PreparedCorpus reopen(String preparedDir, Path source, Path dir, Vocabulary base) throws IOException {
         if (preparedDir != null && PreparedCorpus.isPrepared(Paths.get(preparedDir))) {
             return PreparedCorpus.open(Paths.get(preparedDir));
         }
         if (Files.isRegularFile(source)) {
-            return openOrPrepare(source, dir);
+            return openOrPrepare(source, dir, base);
         }
         throw RnnException.badData("the corpus this model was trained on is gone (" + preparedDir + ", " + source
                 + "); name it: rnn train CORPUS --resume ...");

@@ -58,6 +58,7 @@ public final class Trainer {
     private TrainingState state;
     private TrainingState saved;      // the state of the last checkpoint written
     private final RecurrentState carried; // stream training: the state the next step starts from, else null
+    private CheckpointInfo.Parent parent; // --init-from's provenance, kept in every checkpoint
 
     /**
      * A run of {@code net}, whose steps and evaluations {@code engine} computes, continuing from
@@ -81,6 +82,11 @@ public final class Trainer {
         this.dir = dir;
         this.backend = backend;
         this.listener = listener;
+    }
+
+    /** Records in every checkpoint that this model was fine-tuned from {@code parent} (null: from scratch). */
+    public void setParent(CheckpointInfo.Parent parent) {
+        this.parent = parent;
     }
 
     /** Asks the loop to stop after the current step and write a checkpoint (signal handlers call this). */
@@ -326,7 +332,7 @@ public final class Trainer {
 
     private CheckpointInfo info() {
         return new CheckpointInfo(CheckpointInfo.FORMAT, CheckpointInfo.VERSION, spec, config, state,
-                corpus.manifest(), backend, "1.0.0-M2.1", Instant.now().toString());
+                corpus.manifest(), backend, "1.0.0-M2.1", Instant.now().toString(), parent);
     }
 
     private Path existing(String name) {

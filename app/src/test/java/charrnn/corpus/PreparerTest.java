@@ -339,4 +339,26 @@ class PreparerTest {
         assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' should mention " + fragment);
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
+
+    /** A base vocabulary (a parent model's, for --init-from) joins the text's, its ids as wide as the union needs. */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 300})
+    void aBaseVocabularyIsJoinedWithCountZeroForTheSymbolsTheTextLacks(int baseSymbols) throws IOException {
+        int[] cps = new int[baseSymbols];
+        for (int i = 0; i < cps.length; i++) {
+            cps[i] = i == 0 ? 'a' : 0x3000 + i; // 'a' in the text too, the others not
+        }
+        Vocabulary base = new Vocabulary(cps, new long[cps.length]);
+        String text = "banana bread, and a banana.\n".repeat(20);
+        Path f = Files.writeString(tmp.resolve("in.txt"), text);
+        Manifest m = new Preparer(PrepareOptions.defaults(), x -> { }, null).prepare(f, tmp.resolve("out"), false, base);
+        assertEquals(text, decodeAll(tmp.resolve("out")));
+        Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
+        long own = text.codePoints().distinct().count();
+        assertEquals(own + baseSymbols - 1, v.size());
+        assertEquals(baseSymbols > 256 ? 2 : 1, m.idWidth());
+        for (int cp : cps) {
+            assertEquals(cp == 'a' ? text.chars().filter(c -> c == 'a').count() : 0, v.count(v.id(cp)));
+        }
+    }
 }

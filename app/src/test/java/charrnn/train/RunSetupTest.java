@@ -5,15 +5,22 @@ import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
+import charrnn.corpus.Vocabulary;
+import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
+import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -112,13 +119,13 @@ class RunSetupTest {
             c = r.corpus();
         }
         String cache = c.dir().toAbsolutePath().toString();
-        assertEquals(cache, setup().reopen(cache, text, tmp.resolve("m")).dir().toAbsolutePath().toString());
+        assertEquals(cache, setup().reopen(cache, text, tmp.resolve("m"), null).dir().toAbsolutePath().toString());
         Path elsewhere = tmp.resolve("elsewhere");
         assertEquals(elsewhere.resolve(RunSetup.CORPUS_CACHE).toAbsolutePath(), setup().reopen(
-                tmp.resolve("gone").toString(), text, elsewhere).dir().toAbsolutePath(),
+                tmp.resolve("gone").toString(), text, elsewhere, null).dir().toAbsolutePath(),
                 "the prepared directory is gone: the source is prepared again");
         var e = assertThrows(RnnException.class, () -> setup().reopen(tmp.resolve("gone").toString(),
-                tmp.resolve("gone.txt"), elsewhere));
+                tmp.resolve("gone.txt"), elsewhere, null));
         assertEquals(ExitCodes.BAD_DATA, e.exitCode());
         assertTrue(e.getMessage().contains("gone.txt") && e.getMessage().contains("rnn train CORPUS --resume"),
                 e.getMessage());
@@ -158,5 +165,171 @@ class RunSetupTest {
                     + ")"), e.getMessage());
         }
         ModelLock.acquire(dir).close(); // released
+    }
+
+    /** The tiny pattern's symbols but l, d and ',', and eleven the pattern lacks. */
+    private static final String CHILD_TEXT = "Quick brown fox jumps; ZZZ at the mat.\n";
+
+    /** A 2 x 8 LSTM (dropout 0.1) trained 3 steps on the tiny pattern, in tmp/parent. */
+    private Path parent() throws Exception {
+        Path text = TinyCorpus.write(Files.createDirectories(tmp.resolve("p")), TinyCorpus.PATTERN, 40);
+        Path dir = tmp.resolve("parent");
+        try (var r = setup().fresh(text, dir, false, new ModelSpec("lstm", 2, 8, 0.1, 2), CONFIG)) {
+            TinyCorpus.trainer(r.net(), r.corpus(), r.spec(), r.config(), TrainOptions.defaults().withMaxSteps(3)
+                    .withEvalEvery(3).withEvalChars(0).withSampleEvery(0).withCheckpoints(0, 1), dir).run();
+        }
+        return dir;
+    }
+
+    private Path childText() throws Exception {
+        return TinyCorpus.write(Files.createDirectories(tmp.resolve("c")), CHILD_TEXT, 40);
+    }
+
+    /** Every file under {@code dir} with its bytes' SHA-256. */
+    private static Map<String, String> contents(Path dir) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(p).toString(), Preparer.sha256(p));
+            }
+        }
+        return m;
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+
+    @Test
+    void aFineTuneStartsFromTheParentsWeightsOverTheUnionOfTheVocabulariesAndLeavesTheParentUntouched()
+            throws Exception {
+        Path parent = parent();
+        Map<String, String> before = contents(parent);
+        var p = Checkpoint.load(parent, false);
+        TrainConfig config = new TrainConfig(20, 4, "adam", 2e-3, 1, 0, 5, 9); // another seed and rate: free
+        try (var r = setup().fineTune(parent, childText(), tmp.resolve("child"), false, RunSetup.Given.NONE, config)) {
+            assertEquals(new ModelSpec("lstm", 2, 8, 0.1, r.corpus().vocabulary().size()), r.spec(),
+                    "the parent's cell, layers, sizes and dropout");
+            assertEquals(config, r.config());
+            assertEquals(0, r.state().step());
+            assertNull(r.resumedFrom());
+            Vocabulary pv = p.vocabulary();
+            Vocabulary v = r.corpus().vocabulary();
+            String union = (TinyCorpus.PATTERN + CHILD_TEXT).codePoints().sorted().distinct()
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            assertArrayEquals(union.codePoints().toArray(), v.codePoints(), "the union, sorted by code point");
+            assertEquals(0, v.count(v.id('l')), "a parent symbol the text lacks stays, with count 0");
+            List<Integer> added = "QZ;bfijkpux".codePoints().sorted().boxed().toList();
+            assertEquals(new charrnn.model.CheckpointInfo.Parent(p.file().toAbsolutePath().normalize().toString(),
+                    p.info().corpus().source().path(), p.info().corpus().source().sha256(), 3,
+                    p.info().state().bestValLoss(), added, null), r.parent());
+
+            MultiLayerNetwork pn = p.net();
+            MultiLayerNetwork n = r.net();
+            MultiLayerNetwork drawn = Networks.build(r.spec(), config); // what DL4J's initialiser draws for this run
+            INDArray pb = pn.getLayer(2).getParam("b");
+            float lowest = pb.minNumber().floatValue();
+            for (int id = 0; id < v.size(); id++) {
+                int was = pv.id(v.codePoint(id));
+                MultiLayerNetwork rows = was >= 0 ? pn : drawn;
+                int row = was >= 0 ? was : id;
+                assertArrayEquals(floats(rows.getLayer(0).getParam("W").getRow(row)),
+                        floats(n.getLayer(0).getParam("W").getRow(id)), "input row of " + v.decode(id));
+                assertArrayEquals(floats(rows.getLayer(2).getParam("W").getColumn(row)),
+                        floats(n.getLayer(2).getParam("W").getColumn(id)), "output column of " + v.decode(id));
+                assertEquals(was >= 0 ? pb.getFloat(was) : lowest, n.getLayer(2).getParam("b").getFloat(id),
+                        "output bias of " + v.decode(id));
+            }
+            for (String[] param : new String[][]{{"0", "RW"}, {"0", "b"}, {"1", "W"}, {"1", "RW"}, {"1", "b"}}) {
+                int l = Integer.parseInt(param[0]);
+                assertArrayEquals(floats(pn.getLayer(l).getParam(param[1])), floats(n.getLayer(l).getParam(param[1])),
+                        "layer " + l + " " + param[1] + " copied");
+            }
+            assertEquals(0.0, n.getUpdater().getStateViewArray().amaxNumber().doubleValue(), "a fresh optimizer");
+        }
+        assertEquals(before, contents(parent), "the parent's files are byte for byte as they were");
+        try (var r = setup().fineTune(parent, childText(), tmp.resolve("child2"), false,
+                new RunSetup.Given("lstm", 2, 8, 0.3), CONFIG)) {
+            assertEquals(0.3, r.spec().dropout(), "--dropout is free; the same shape may be given");
+        }
+    }
+
+    @Test
+    void aFineTuneRefusesAnotherShapeAndTheParentsOwnDirectory() throws Exception {
+        Path parent = parent();
+        Path text = childText();
+        Map<String, String> before = contents(parent);
+        String[][] cases = {{"--cell", "rnn"}, {"--layers", "3"}, {"--hidden", "16"}};
+        RunSetup.Given[] given = {new RunSetup.Given("rnn", null, null, null), new RunSetup.Given(null, 3, null, null),
+                new RunSetup.Given(null, null, 16, null)};
+        String[] parents = {"lstm", "2", "8"};
+        for (int i = 0; i < cases.length; i++) {
+            int k = i;
+            var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, text, tmp.resolve("x"), false,
+                    given[k], CONFIG));
+            assertEquals(ExitCodes.USAGE, e.exitCode());
+            assertEquals(cases[i][0] + " " + cases[i][1] + " differs from the --init-from model's (" + parents[i]
+                    + "): fine-tuning keeps its cell, layers and sizes; leave " + cases[i][0] + " out", e.getMessage());
+        }
+        assertFalse(Files.exists(tmp.resolve("x")), "refused before making the model directory");
+        var e = assertThrows(RnnException.class, () -> setup().fineTune(parent.resolve(Checkpoint.LAST), text, parent,
+                true, RunSetup.Given.NONE, CONFIG));
+        assertEquals(ExitCodes.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("holds the --init-from model"), e.getMessage());
+        assertEquals(before, contents(parent), "not even --force deletes the parent");
+    }
+
+    @Test
+    void aCorpusCachePreparedAgainstAnotherVocabularyIsPreparedAgain() throws Exception {
+        Path parent = parent();
+        Path text = childText();
+        Path dir = tmp.resolve("child");
+        Path cache = dir.resolve(RunSetup.CORPUS_CACHE);
+        setup().fineTune(parent, text, dir, false, RunSetup.Given.NONE, CONFIG).close();
+        Object union = identity(cache);
+        setup().fineTune(parent, text, dir, false, RunSetup.Given.NONE, CONFIG).close();
+        assertEquals(union, identity(cache), "the same text against the same parent: reused");
+        try (var r = setup().fresh(text, dir, false, SPEC, CONFIG)) {
+            assertFalse(r.corpus().vocabulary().contains('l'), "from scratch: the text's own vocabulary");
+        }
+        Object own = identity(cache);
+        assertNotEquals(union, own, "the union cache is not reused for a model from scratch");
+        try (var r = setup().fineTune(parent, text, dir, false, RunSetup.Given.NONE, CONFIG)) {
+            assertTrue(r.corpus().vocabulary().contains('l'));
+        }
+        assertNotEquals(own, identity(cache), "nor the text's own vocabulary for a fine-tune");
+    }
+
+    @Test
+    void aPreparedDirectoryLackingParentSymbolsIsRefusedAndOneHoldingThemIsUsedAsItIs() throws Exception {
+        Path parent = parent();
+        Path prepared = tmp.resolve("prepared");
+        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(childText(), prepared, false);
+        var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, prepared, tmp.resolve("a"), false,
+                RunSetup.Given.NONE, CONFIG));
+        assertEquals(ExitCodes.BAD_MODEL, e.exitCode());
+        assertTrue(e.getMessage().startsWith(prepared + ": a prepared corpus keeps its own vocabulary"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("a")));
+        Path both = Files.writeString(tmp.resolve("both.txt"), (TinyCorpus.PATTERN + CHILD_TEXT).repeat(30));
+        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(both, tmp.resolve("both"), true);
+        try (var r = setup().fineTune(parent, tmp.resolve("both"), tmp.resolve("b"), false, RunSetup.Given.NONE,
+                CONFIG)) {
+            assertEquals(tmp.resolve("both").toAbsolutePath(), r.corpus().dir().toAbsolutePath());
+        }
+    }
+
+    @Test
+    void aPreparedVocabularyMatchesABaseWhenItHoldsTheBaseAndOtherwiseOnlyTheTextsSymbols() {
+        Vocabulary base = new Vocabulary(new int[]{'a', 'b'}, new long[]{5, 0});
+        assertTrue(RunSetup.preparedWith(new Vocabulary(new int[]{'a', 'c'}, new long[]{1, 2}), null));
+        assertFalse(RunSetup.preparedWith(new Vocabulary(new int[]{'a', 'b'}, new long[]{1, 0}), null),
+                "a symbol the text lacks came from a base");
+        assertTrue(RunSetup.preparedWith(new Vocabulary(new int[]{'a', 'b', 'c'}, new long[]{0, 0, 3}), base));
+        assertFalse(RunSetup.preparedWith(new Vocabulary(new int[]{'a', 'c'}, new long[]{1, 3}), base),
+                "lacks the base's b");
+        assertFalse(RunSetup.preparedWith(new Vocabulary(new int[]{'a', 'b', 'd'}, new long[]{1, 1, 0}), base),
+                "d came from another base");
+        assertEquals(List.of((int) 'c'), RunSetup.newSymbols(base, new Vocabulary(new int[]{'a', 'b', 'c'},
+                new long[]{1, 1, 1})));
     }
 }
