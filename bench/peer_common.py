@@ -86,6 +86,20 @@ class Schedule:
         return self.lr + (self.min_lr - self.lr) * min((p - start) / max(self.decay_fraction, 1e-9), 1.0)
 
 
+def check_schedule():
+    """Schedule values at chosen steps and times (peer_torch.py --self-check)."""
+    close = lambda x, y: abs(x - y) < 1e-12
+    wsd = Schedule("wsd", 1.0, 0.0, warmup=10, decay_fraction=0.2, steps=100)
+    assert close(wsd.at(4, 0), 5 / 11) and close(wsd.at(10, 0), 1) and close(wsd.at(80, 0), 1)
+    assert close(wsd.at(90, 0), 0.5) and close(wsd.at(100, 0), 0)
+    cos = Schedule("cosine", 1.0, 0.1, warmup=10, steps=110)  # the warm-up ends at progress 1/11
+    assert close(cos.at(10, 0), 1) and close(cos.at(60, 0), 0.55) and close(cos.at(110, 0), 0.1)
+    timed = Schedule("wsd", 2.0, 0.0, decay_fraction=0.5, max_time=10, steps=5)  # time, not steps
+    assert close(timed.at(1000, 4.0), 2) and close(timed.at(1, 7.5), 1) and close(timed.at(1, 12), 0)
+    char_rnn = Schedule("char-rnn", 1.0, lr_decay=0.5, decay_after=2)  # rnn's TrainConfig.learningRate
+    assert [char_rnn.at(0, 0, e) for e in range(4)] == [1, 1, 0.5, 0.25]
+
+
 def add_schedule_args(ap, schedule, lr, min_lr, warmup):
     ap.add_argument("--schedule", default=schedule, help="constant, cosine, wsd or char-rnn (see Schedule)")
     ap.add_argument("--lr", type=float, default=lr)

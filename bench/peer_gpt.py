@@ -19,6 +19,7 @@ Prints one JSON object on stdout; `--curve FILE` writes one JSON line per evalua
 import argparse
 import json
 import math
+import sys
 
 import numpy as np
 import torch
@@ -127,6 +128,27 @@ def estimate_nanogpt(model, val, batch, iters, gen):
     return sum(losses) / len(losses)
 
 
+def self_check(vocab, val):
+    """The model is causal (a later character changes no earlier prediction) and the block scores
+    equal each block scored alone, every transition once."""
+    torch.manual_seed(0)
+    model = Gpt(vocab, 2, 2, 32, 16).eval()
+    with torch.no_grad():
+        x = torch.from_numpy(val[:16])[None]
+        y = x.clone()
+        y[0, 9] = (y[0, 9] + 1) % vocab
+        a, b = model(x), model(y)
+        assert torch.allclose(a[0, :9], b[0, :9], atol=1e-6) and not torch.allclose(a[0, 9:], b[0, 9:]), "causal"
+        v = val[: 16 * 9 + 6]
+        n = len(v) - 1
+        ref = sum(F.cross_entropy(model(torch.from_numpy(v[s: min(s + 16, n)])[None])[0],
+                                  torch.from_numpy(v[s + 1: min(s + 16, n) + 1]), reduction="sum").item()
+                  for s in range(0, n, 16)) / n
+        got = evaluate_blocks(model, v, batch=4)
+        assert abs(got - ref) < 1e-5, ("blocks", got, ref)
+    print(f"self-check ok: causal; blocks {got:.6f} = one by one {ref:.6f}", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="a text file, or a directory written by `rnn prepare` (its ids and split)")
@@ -147,11 +169,15 @@ def main():
     ap.add_argument("--curve", help="write one JSON line per evaluation here, then a summary line")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=0, help="0 = one per core")
+    ap.add_argument("--self-check", action="store_true", help="check causality and the block scores, then exit")
     a = ap.parse_args()
 
     set_threads(torch, a.threads)
-    torch.manual_seed(a.seed)
     train, val_all, vocab = load(a.corpus)
+    if a.self_check:
+        self_check(vocab, val_all)
+        return
+    torch.manual_seed(a.seed)
     val = eval_slice(val_all, a.eval_chars)
     model = Gpt(vocab, a.layers, a.heads, a.width, a.context)
     opt = model.optimizer(a.lr, (0.9, a.beta2), a.weight_decay)

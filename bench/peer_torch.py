@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from peer_common import Clock, Curve, add_schedule_args, eval_slice, load, schedule_of, set_threads
+from peer_common import Clock, Curve, add_schedule_args, check_schedule, eval_slice, load, schedule_of, set_threads
 
 
 class CharLstm(nn.Module):
@@ -170,7 +170,7 @@ def sample_speed(model, vocab, n_chars, n_samples, seed=1):
 def self_check(a, vocab, val):
     """The stream and window protocols against references: carrying state window to window equals
     one forward pass per stream; one stream of the whole slice equals that slice in one pass;
-    windows of the whole slice equal windows scored one by one."""
+    windows of the whole slice equal windows scored one by one; the schedules' values."""
     torch.manual_seed(a.seed)
     model = CharLstm(vocab, 32, 2, 0.0).eval()
     v = val[: 5 * 64 * 7 + 13]
@@ -195,6 +195,7 @@ def self_check(a, vocab, val):
             for s in starts + t * 64:
                 seen[s: s + 64] += 1
         assert seen.max() == 1 and seen.sum() == 7 * per_epoch * 64, "training streams overlap"
+    check_schedule()
     print(f"self-check ok: streams {got:.6f} = per-stream passes {ref:.6f}; whole slice {whole:.6f}; "
           f"windows {wins:.6f}", file=sys.stderr)
 
