@@ -36,8 +36,8 @@ PEER_DEFAULTS = {
     "--clip": 5, "--clip-norm": 0, "--schedule": "char-rnn", "--lr-decay": 0.97, "--lr-decay-after": 30,
     "--eval-every": 100, "--eval-chars": 250000,
 }
-# nanoGPT's CPU recipe is peer_gpt.py's own defaults; an evaluation of 250,000 characters costs it
-# about as much as 100 steps, so it evaluates every 500 (nanoGPT's eval_interval is 250).
+# nanoGPT's CPU recipe is peer_gpt.py's own defaults; scoring 250,000 characters costs it many steps'
+# time (bench/NOTES.md 40), so it evaluates every 500 (nanoGPT's eval_interval is 250).
 GPT_DEFAULTS = {"--eval-every": 500, "--eval-chars": 250000}
 # --quick: tiny models and evaluations, to check the harness, figures not meaningful
 QUICK = {
