@@ -33,16 +33,34 @@ def log(msg):
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def ensure_peer():
-    probe = subprocess.run([PY, "-c", "import torch"], capture_output=True)
-    blas = Path("/usr/lib/x86_64-linux-gnu/openblas-openmp")
-    if probe.returncode == 0 and blas.exists():
-        return
-    log("installing python3-torch and libopenblas0-openmp with apt")
+OPENMP_BLAS = Path("/usr/lib/x86_64-linux-gnu/openblas-openmp")
+
+
+def apt_install(*packages):
+    log(f"installing {', '.join(packages)} with apt")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     subprocess.run(sudo + ["apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run(sudo + ["apt-get", "install", "-y", "-q", "python3-torch", "libopenblas0-openmp"], check=True, env=env)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-q", "--no-install-recommends"] + list(packages),
+                   check=True, env=env)
+    pin_openmp_blas(sudo)
+
+
+def pin_openmp_blas(sudo):
+    """Another package (python3-scipy, say) can bring the pthread OpenBLAS, which outranks the OpenMP
+    one in Debian's alternatives and fights OpenMP on 2 cores: point the three runtime links back."""
+    for lib in ("libblas.so.3", "liblapack.so.3", "libopenblas.so.0"):
+        name = f"{lib}-x86_64-linux-gnu"
+        if os.readlink(f"/etc/alternatives/{name}") != str(OPENMP_BLAS / lib):
+            log(f"pointing {lib} at {OPENMP_BLAS}")
+            subprocess.run(sudo + ["update-alternatives", "--set", name, str(OPENMP_BLAS / lib)], check=True)
+
+
+def ensure_peer():
+    probe = subprocess.run([PY, "-c", "import torch"], capture_output=True)
+    if probe.returncode != 0 or not OPENMP_BLAS.exists():
+        apt_install("python3-torch", "libopenblas0-openmp")
+    pin_openmp_blas([] if os.geteuid() == 0 else ["sudo"])
 
 
 def timed(cmd, env=None, stdin=None):
