@@ -28,12 +28,13 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_CORPORA = [CORPORA / "alice.txt", CORPORA / "tinyshakespeare.txt", CORPORA / "war_and_peace.txt"]
 
 # The LSTM peer with rnn's defaults (`rnn train --help`): 2 x 256, sequence 100, batch 64, Adam 4e-3,
-# dropout 0.1, element-wise clipping at 5, char-rnn's decay (0.97 a epoch after 30), evaluation of
-# the first 250,000 validation characters every 100 steps, windows from zero state. Change this
+# dropout 0.1, element-wise clipping at 5, wsd (held, then down to 4e-4 over the last fifth of the
+# time), evaluation of the first 250,000 validation characters every 100 steps, shuffled windows
+# from a zero state (a value of None: a flag without a value, e.g. "--streams": None). Change this
 # block when rnn's defaults change; --peer-args adds to it (a later option wins).
 PEER_DEFAULTS = {
     "--hidden": 256, "--layers": 2, "--seq-length": 100, "--batch": 64, "--lr": 4e-3, "--dropout": 0.1,
-    "--clip": 5, "--clip-norm": 0, "--schedule": "char-rnn", "--lr-decay": 0.97, "--lr-decay-after": 30,
+    "--clip": 5, "--clip-norm": 0, "--schedule": "wsd", "--min-lr": 4e-4, "--decay-fraction": 0.2,
     "--eval-every": 100, "--eval-chars": 250000,
 }
 # nanoGPT's CPU recipe is peer_gpt.py's own defaults; scoring 250,000 characters costs it many steps'
@@ -53,7 +54,7 @@ LOCK = "/tmp/rnn-build.lock"
 
 def options(defaults, extra):
     """A defaults dict as arguments, then the extra ones (argparse keeps the last of a repeated option)."""
-    return [str(x) for k, v in defaults.items() for x in (k, v)] + shlex.split(extra)
+    return [str(x) for k, v in defaults.items() for x in ((k,) if v is None else (k, v))] + shlex.split(extra)
 
 
 @contextlib.contextmanager

@@ -80,7 +80,7 @@ def rnn_train(corpus, model, hidden, steps=0, wall=0, eval_every=10):
     budget = ["--max-time", f"{wall}s"] if wall else ["--max-steps", str(steps)]
     out, err, secs, rss = timed([RNN, "train", corpus, "--model", model, "--hidden", hidden, "--layers", 2,
                                  "--seq-length", 100, "--batch", 64, "--dropout", 0, "--lr", "2e-3",
-                                 "--lr-decay", 1, "--clip", 5, "--eval-every", eval_every, "--sample-every", 0,
+                                 "--lr-schedule", "constant", "--no-streams", "--clip", 5, "--eval-every", eval_every, "--sample-every", 0,
                                  "--checkpoint-every", 0, "--force", "-q", "--json"] + budget)
     summary = json.loads(out)
     rows = [l.split(",") for l in (Path(model) / "metrics.csv").read_text().splitlines()[1:]]

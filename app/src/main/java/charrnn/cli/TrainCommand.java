@@ -131,26 +131,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The optimisation of a fresh run. Stream training needs the fast engine: where the engine is
-     * DL4J's (--cell rnn, a GPU) and --streams was not asked for, training uses shuffled windows.
-     */
+    /** The optimisation of a fresh run: stream training needs the fast engine (--cell rnn, a GPU use DL4J's). */
     private TrainConfig config(String backend) {
         TrainConfig c = optimisation.config();
         if (c.streams() && run.engine.resolve(backend, model.spec().cell()) == Engine.Kind.dl4j) {
-            if (matched("--streams")) {
-                throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
-            }
-            info("Training on shuffled windows (--no-streams): DL4J's layers, which this run uses, cannot train"
-                    + " from a carried state");
-            return c.withStreams(false);
+            throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
         }
         return c;
-    }
-
-    private boolean matched(String name) {
-        return spec.commandLine().getParseResult().matchedOptions().stream()
-                .anyMatch(o -> o.longestName().equals(name) || o.longestName().equals(name.replace("--", "--no-")));
     }
 
     /** Whether an option of the group {@code group} was given. */

@@ -71,7 +71,7 @@ final class Dl4jEngine implements Engine {
         net.setLabels(labels);
         if (state != null) {
             // DL4J's truncated-BPTT pass runs forward from a carried state but its gradient does not
-            // match that forward pass (against finite differences: bench/NOTES.md 40)
+            // match that forward pass (against finite differences: bench/NOTES.md 41)
             throw new UnsupportedOperationException("DL4J's layers cannot train from a carried state");
         }
         net.computeGradientAndScore();
