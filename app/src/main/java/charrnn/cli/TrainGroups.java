@@ -45,7 +45,7 @@ final class TrainGroups {
         @Option(names = "--streams", negatable = true, defaultValue = "false", fallbackValue = "true",
                 description = "char-rnn's contiguous streams: --batch streams through the training split, each window"
                         + " starting from the state the one before left, validation scored the same way."
-                        + " --no-streams: windows in shuffled order, each from a zero state (bench/NOTES.md 42).")
+                        + " --no-streams (the default): windows in shuffled order, each from a zero state.")
         boolean streams;
         @Option(names = "--lr", defaultValue = "4e-3", paramLabel = "X", description = "Peak learning rate, in (0, 1].")
         double lr;
