@@ -72,12 +72,11 @@ public final class TrainCommand implements Callable<Integer> {
             if (r.resumedFrom() != null) {
                 info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
                         r.state().epoch()));
-                if (!givenIn(TrainGroups.Budget.class)) {
+                if (givenIn(TrainGroups.Budget.class).isEmpty()) {
                     options = options.continuing(r.state());
-                    info(options.maxSeconds() == TrainOptions.DEFAULT_SECONDS && options.maxSteps() == 0
-                            && options.epochs() == 0 ? "No budget given and the resumed run's is used up: training "
-                            + Durations.format(options.maxSeconds()) + " more, the schedule over that"
-                            : "Continuing the resumed run's budget: " + budgetText(options));
+                    info(TrainOptions.planLeft(r.state()) ? "Continuing the resumed run's budget: " + budgetText(options)
+                            : "No budget given and the resumed run's is used up: training "
+                            + Durations.format(options.maxSeconds()) + " more, the schedule over that");
                 }
             }
             if (r.parent() != null && r.state().step() == 0) {
@@ -140,10 +139,12 @@ public final class TrainCommand implements Callable<Integer> {
         return c;
     }
 
-    /** Whether an option of the group {@code group} was given. */
-    private boolean givenIn(Class<?> group) {
+    /** The options given of the groups {@code groups}, by their longest names. */
+    private List<String> givenIn(Class<?>... groups) {
+        List<Class<?>> types = List.of(groups);
         return spec.commandLine().getParseResult().matchedOptions().stream()
-                .anyMatch(o -> o.group() != null && o.group().typeInfo().getType() == group);
+                .filter(o -> o.group() != null && types.contains(o.group().typeInfo().getType()))
+                .map(OptionSpec::longestName).distinct().toList();
     }
 
     private static String budgetText(TrainOptions o) {
@@ -174,10 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw RnnException.usage("--init-from cannot be combined with --resume: a resumed model already has its"
                     + " weights (fine-tune into a new --model instead)");
         }
-        List<String> fixed = spec.commandLine().getParseResult().matchedOptions().stream()
-                .filter(o -> o.group() != null && (o.group().typeInfo().getType() == TrainGroups.Model.class
-                        || o.group().typeInfo().getType() == TrainGroups.Optimisation.class))
-                .map(OptionSpec::longestName).distinct().toList();
+        List<String> fixed = givenIn(TrainGroups.Model.class, TrainGroups.Optimisation.class);
         if (!fixed.isEmpty()) {
             throw RnnException.usage(String.join(", ", fixed) + " cannot change when resuming: the checkpoint"
                     + " fixes the model and its optimisation (start a new --model to change them)");

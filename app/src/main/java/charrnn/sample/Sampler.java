@@ -75,7 +75,7 @@ public final class Sampler {
         int[] s = seed;
         if (listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
             // samples are independent: half of them run their whole generation on a second core,
-            // which 16 samples feel as a whole command (bench/NOTES.md 37)
+            // which a command of many samples feels as a whole (bench/NOTES.md 37)
             int mid = n / 2;
             ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
                     generate(new LeanSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));

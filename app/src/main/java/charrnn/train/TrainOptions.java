@@ -72,13 +72,19 @@ public record TrainOptions(
      */
     public TrainOptions continuing(charrnn.model.TrainingState s) {
         var p = s.plan();
-        boolean any = p.epochs() > 0 || p.maxSteps() > 0 || p.endSeconds() > 0;
-        boolean reached = p.epochs() > 0 && s.epoch() >= p.epochs() || p.maxSteps() > 0 && s.step() >= p.maxSteps()
-                || p.endSeconds() > 0 && s.elapsedSeconds() >= p.endSeconds();
-        if (!any || reached) {
+        if (!planLeft(s)) {
             return withBudget(0, 0, DEFAULT_SECONDS);
         }
         return withBudget(p.epochs(), p.maxSteps(), p.endSeconds() > 0 ? p.endSeconds() - s.elapsedSeconds() : 0);
+    }
+
+    /** Whether {@code s}'s plan has a budget and none of its limits is reached yet. */
+    public static boolean planLeft(charrnn.model.TrainingState s) {
+        var p = s.plan();
+        boolean any = p.epochs() > 0 || p.maxSteps() > 0 || p.endSeconds() > 0;
+        boolean reached = p.epochs() > 0 && s.epoch() >= p.epochs() || p.maxSteps() > 0 && s.step() >= p.maxSteps()
+                || p.endSeconds() > 0 && s.elapsedSeconds() >= p.endSeconds();
+        return any && !reached;
     }
 
     public TrainOptions withEvalEvery(int n) {
