@@ -7,10 +7,15 @@ package charrnn.sample;
  */
 interface Cell {
     /**
-     * Sample {@code s}: {@code z} holds its pre-activations, bias + input x W + previous output x RW
-     * (the cell may overwrite them); {@code h} the previous output on entry, the new one on return.
-     * A GRU's candidate needs its recurrent part apart (the reset gate scales it alone): it would
-     * take a second, recurrent-only accumulator from {@link LeanRnn}.
+     * Sample {@code s}: {@code z} holds its pre-activations, bias + input x W, plus previous output x
+     * RW unless the cell is {@link #split}, when {@code zr} holds that recurrent part (with the
+     * recurrent bias) apart; else {@code zr} is {@code z}. The cell may overwrite both; {@code h}
+     * holds the previous output on entry, the new one on return.
      */
-    void step(int s, float[] z, float[] h);
+    void step(int s, float[] z, float[] zr, float[] h);
+
+    /** Whether the recurrent part of the pre-activations is kept apart (a GRU's reset gate scales it alone). */
+    default boolean split() {
+        return false;
+    }
 }

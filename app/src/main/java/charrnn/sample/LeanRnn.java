@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Arrays;
 import java.util.function.IntFunction;
 
 /**
@@ -19,7 +20,8 @@ final class LeanRnn {
     private final int layers;
     private final float[][][] w;    // [layer][input][G*H]: layer 0 has one row per symbol, added per step
     private final float[][][] rw;   // [layer][hidden unit][G*H]
-    private final float[][] b;      // [layer][G*H]
+    private final float[][] b;      // [layer][G*H]: the input's part of the bias
+    private final float[][] bRec;   // [layer][G*H]: a split cell's recurrent bias (null for others)
     private final IntFunction<Cell>[] cells;  // [layer]: the layer's cell for a batch of n samples
     private final float[][] wOut;   // [hidden unit][V]
     private final float[] bOut;
@@ -45,15 +47,25 @@ final class LeanRnn {
         w = new float[layers][][];
         rw = new float[layers][][];
         b = new float[layers][];
+        bRec = new float[layers][];
         cells = new IntFunction[layers];
         for (int l = 0; l < layers; l++) {
             w[l] = rowMajor(net.getLayer(l).getParam("W"));
             rw[l] = rowMajor(net.getLayer(l).getParam("RW"));
-            b[l] = net.getLayer(l).getParam("b").toFloatVector();
-            cells[l] = cellOf(net.getLayer(l).conf().getLayer(), rw[l].length);
-            if (b[l].length != rw[l][0].length || b[l].length != w[l][0].length) {
-                throw new IllegalArgumentException("layer " + l + ": bias of " + b[l].length + " for weights of "
-                        + w[l][0].length + " and " + rw[l][0].length + " columns");
+            float[] bias = net.getLayer(l).getParam("b").toFloatVector();
+            int hidden = rw[l].length;
+            int gh = rw[l][0].length;
+            cells[l] = cellOf(net.getLayer(l).conf().getLayer(), hidden);
+            boolean split = cells[l].apply(1).split();
+            // a split cell's b is [input's biases (G*H) | the candidate's recurrent bias (H)]
+            if (bias.length != gh + (split ? hidden : 0) || gh != w[l][0].length) {
+                throw new IllegalArgumentException("layer " + l + ": bias of " + bias.length + " for weights of "
+                        + w[l][0].length + " and " + gh + " columns");
+            }
+            b[l] = Arrays.copyOf(bias, gh);
+            if (split) {
+                bRec[l] = new float[gh];
+                System.arraycopy(bias, gh, bRec[l], gh - hidden, hidden);
             }
         }
         wOut = rowMajor(net.getLayer(layers).getParam("W"));
@@ -86,6 +98,7 @@ final class LeanRnn {
         private final Cell[] cell;        // [layer]
         private final float[][][] h;      // [layer][sample][H]: each layer's output
         private final float[][][] z;      // [layer][sample][G*H]: the pre-activations
+        private final float[][][] zr;     // [layer][sample][G*H]: their recurrent part, for split cells (else z)
         private final float[][] logits;   // [sample][V]
 
         private Batch(int n) {
@@ -93,10 +106,12 @@ final class LeanRnn {
             cell = new Cell[layers];
             h = new float[layers][][];
             z = new float[layers][][];
+            zr = new float[layers][][];
             for (int l = 0; l < layers; l++) {
                 cell[l] = cells[l].apply(n);
                 h[l] = new float[n][rw[l].length];
                 z[l] = new float[n][b[l].length];
+                zr[l] = bRec[l] != null ? new float[n][b[l].length] : z[l];
             }
             logits = new float[n][bOut.length];
         }
@@ -118,9 +133,15 @@ final class LeanRnn {
                 if (l > 0) {
                     accumulateInto(h[l - 1], w[l], zl);
                 }
-                accumulateInto(h[l], rw[l], zl);
+                float[][] zrl = zr[l];
+                if (bRec[l] != null) {
+                    for (int s = 0; s < n; s++) {
+                        System.arraycopy(bRec[l], 0, zrl[s], 0, bRec[l].length);
+                    }
+                }
+                accumulateInto(h[l], rw[l], zrl);
                 for (int s = 0; s < n; s++) {
-                    cell[l].step(s, zl[s], h[l][s]);
+                    cell[l].step(s, zl[s], zrl[s], h[l][s]);
                 }
             }
             for (int s = 0; s < n; s++) {

@@ -17,7 +17,7 @@ final class LstmCells implements Cell {
     }
 
     @Override
-    public void step(int s, float[] z, float[] h) {
+    public void step(int s, float[] z, float[] zr, float[] h) {
         float[][] q = gates[s];
         for (int gate = 0; gate < 4; gate++) {
             System.arraycopy(z, gate * hidden, q[gate], 0, hidden);

@@ -3,7 +3,6 @@ package charrnn.engine;
 import charrnn.model.RecurrentState;
 import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
-import charrnn.model.LstmCell;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,19 +16,20 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * The fast CPU engine for LSTM networks: computes what DL4J's {@code LSTM} layers compute (same
- * parameters, gate order and loss), organised for speed. Each layer's input projection for the
- * whole batch is one matrix product (layer 0's, from one-hot input, a copy of weight rows), the
- * recurrence one small product per time step, each weight gradient one product after the backward
- * sweep; the products run in ND4J (OpenBLAS), the gate arithmetic in {@link LstmCell} on Java
- * arrays, which costs far less than ND4J's per-op overhead at these sizes (bench/NOTES.md 9). The
- * Java arrays are read and written through ND4J's host buffers, so this engine is for the CPU
- * backend only. Parameters and optimizer state stay in the network's own arrays.
+ * The fast CPU engine for LSTM and GRU networks: computes what DL4J's {@code LSTM} layers and the
+ * project's {@code Gru} layers compute (same parameters, gate order and loss), organised for speed.
+ * Each layer's input projection for the whole batch is one matrix product (layer 0's, from one-hot
+ * input, a copy of weight rows), the recurrence one small product per time step, each weight
+ * gradient one product after the backward sweep; the products run in ND4J (OpenBLAS), the gate
+ * arithmetic in a {@link StepCell} on Java arrays, which costs far less than ND4J's per-op overhead
+ * at these sizes (bench/NOTES.md 9). The Java arrays are read and written through ND4J's host
+ * buffers, so this engine is for the CPU backend only. Parameters and optimizer state stay in the
+ * network's own arrays.
  *
- * <p>DL4J's LSTM packs its four gates as columns {@code [block input (tanh) | forget | output |
- * input gate]} of {@code W [nIn, 4H]}, {@code RW [H, 4H]} and {@code b [1, 4H]}; no peepholes.
+ * <p>A layer's G gates (LSTM 4, GRU 3) are column blocks of {@code W [nIn, GH]} and {@code RW [H, GH]};
+ * its {@code b} is {@code [1, GH]}, and for a GRU {@code [1, 4H]}: the candidate's recurrent bias last.
  */
-final class FastLstm implements Engine {
+final class FastRecurrent implements Engine {
     private final MultiLayerNetwork net;
     private final int layers;
     private final int hidden;
@@ -39,6 +39,9 @@ final class FastLstm implements Engine {
     private final double keep;
     private final int rows;
     private final int n;                // H * B: one step's values of one gate
+    private final int gh;               // G * H: a layer's pre-activations per sequence
+    private final StepCell[] cells;     // [layer]
+    private final boolean split;        // the cell keeps the recurrent pre-activations apart (GRU)
 
     // parameters (views into the network's flat parameter vector) and gradient views
     private final INDArray[] w;
@@ -59,35 +62,38 @@ final class FastLstm implements Engine {
     private final INDArray[] input;     // the input layer l >= 1 read in the last forward pass: x[l], or h[l - 1] without dropout
     private final INDArray[] mask;      // dropout masks [H, R] for layers >= 1 and (index layers) the output
     private final INDArray[] h;         // output of layer l [H, R]
-    private final INDArray s;           // [4H, R]: a layer's pre-activations, then their gradient
+    private final INDArray s;           // [GH, R]: a layer's pre-activations (input's part), then their gradient
+    private final INDArray sr;          // [GH, R]: the recurrent part and its gradient (split cells only)
+    private final INDArray srSum;       // [GH]: sr's row sums
     private final INDArray dx;          // [H, R]: gradient wrt a layer's input
     private final INDArray outDrop;     // dropped-out top h [H, R] (with dropout only)
     private INDArray outIn;             // the output layer's input in the last forward pass: outDrop or the top h
     private final INDArray logits;      // [V, R], softmax in place, then its gradient
     private final INDArray dhRec;       // [H, B]
     private final INDArray ones;        // [R, 1]
-    private final INDArray rowSum;      // [max(4H, V), 1]: the gates' and the output layer's bias sums
-    private final INDArray[] sStep;     // step views of s, h and dx
+    private final INDArray rowSum;      // [max(GH, V), 1]: the gates' and the output layer's bias sums
+    private final INDArray[] sStep;     // step views of s, sr, h and dx
+    private final INDArray[] srStep;
     private final INDArray[][] hStep;
     private final FloatBuffer sBuf;
+    private final FloatBuffer srBuf;
     private final FloatBuffer[] hBuf;
     private final FloatBuffer dxBuf;
     private final FloatBuffer dhRecBuf;
     private final FloatBuffer logitsBuf;
 
-    // Java side: per layer and step, the gate activations, cell state and its tanh, [H, B] each
-    private final float[][][] ga, fa, oa, ia, ca, tca;
     private final float[] zeros;
-    // the state the windows start from (stateful calls): h as [H, B] matrices, c on the Java side
+    // the state the windows start from (stateful calls): h as [H, B] matrices, every part in the cells
     private final INDArray[] h0;
     private final FloatBuffer[] h0Buf;
-    private final float[][] c0;
-    private boolean carried;            // whether the current call starts from h0, c0 (else from zero)
-    private final float[] hs, dhs, dhr, dcs, dgs, dfs, dos, dis;
-    private final INDArray symbolRows;  // [V, 4H] row-major: layer 0's W for the gather, then its gradient
+    private boolean carried;            // whether the current call starts from h0 and the cells' start (else from zero)
+    private final float[] dhs, dhr;
+    private final float[][] dIn;        // [gate][n]: a step's pre-activation gradients, the input's part
+    private final float[][][] dRec;     // [layer][gate][n]: and the recurrent part's (the same arrays unless split)
+    private final INDArray symbolRows;  // [V, GH] row-major: layer 0's W for the gather, then its gradient
     private final FloatBuffer symbolRowsBuf;
-    private final float[][] symbolGrad; // [V][4H]: layer 0's weight gradient, row by row
-    private final float[] column;       // [4H]: one column of s
+    private final float[][] symbolGrad; // [V][GH]: layer 0's weight gradient, row by row
+    private final float[] column;       // [GH]: one column of s
     private final float[] zeroColumn;
     private final float[] zeroLogits;
     private final int[] inputs;         // per column t*B + i: the input id, or -1 for none (an all-zero one-hot column)
@@ -95,7 +101,8 @@ final class FastLstm implements Engine {
     private final int[] window;         // ids of one window: steps + 1
     private final int[] fullLengths;    // steps, for every window of a training batch
 
-    FastLstm(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps, double dropout) {
+    FastRecurrent(MultiLayerNetwork net, String cell, int layers, int hidden, int vocab, int batch, int steps,
+                  double dropout) {
         this.net = net;
         this.layers = layers;
         this.hidden = hidden;
@@ -105,7 +112,12 @@ final class FastLstm implements Engine {
         this.keep = 1.0 - dropout;
         this.rows = batch * steps;
         this.n = hidden * batch;
-        int g4 = 4 * hidden;
+        cells = new StepCell[layers];
+        for (int l = 0; l < layers; l++) {
+            cells[l] = StepCell.of(cell, hidden, batch, steps);
+        }
+        this.gh = cells[0].gates * hidden;
+        this.split = cells[0].split;
 
         w = new INDArray[layers];
         rw = new INDArray[layers];
@@ -152,57 +164,54 @@ final class FastLstm implements Engine {
         if (keep < 1) {
             mask[layers] = matrix(hidden, rows);
         }
-        s = matrix(g4, rows);
+        s = matrix(gh, rows);
+        sr = split ? matrix(gh, rows) : null;
+        srSum = split ? Nd4j.create(DataType.FLOAT, gh) : null;
         dx = matrix(hidden, rows);
         outDrop = keep < 1 ? matrix(hidden, rows) : null;
         logits = matrix(vocab, rows);
         dhRec = matrix(hidden, batch);
         ones = matrix(rows, 1).assign(1);
-        rowSum = matrix(Math.max(g4, vocab), 1);
+        rowSum = matrix(Math.max(gh, vocab), 1);
         sStep = new INDArray[steps];
+        srStep = new INDArray[steps];
         hStep = new INDArray[layers][steps];
         for (int t = 0; t < steps; t++) {
             sStep[t] = columns(s, t);
+            srStep[t] = split ? columns(sr, t) : null;
             for (int l = 0; l < layers; l++) {
                 hStep[l][t] = columns(h[l], t);
             }
         }
         sBuf = host(s);
+        srBuf = split ? host(sr) : null;
         hBuf = new FloatBuffer[layers];
         for (int l = 0; l < layers; l++) {
             hBuf[l] = host(h[l]);
         }
         dxBuf = host(dx);
         dhRecBuf = host(dhRec);
-        symbolRows = Nd4j.create(DataType.FLOAT, new long[]{vocab, g4}, 'c');
+        symbolRows = Nd4j.create(DataType.FLOAT, new long[]{vocab, gh}, 'c');
         symbolRowsBuf = host(symbolRows);
         logitsBuf = host(logits);
 
-        ga = new float[layers][steps][n];
-        fa = new float[layers][steps][n];
-        oa = new float[layers][steps][n];
-        ia = new float[layers][steps][n];
-        ca = new float[layers][steps][n];
-        tca = new float[layers][steps][n];
         zeros = new float[n];
         h0 = new INDArray[layers];
         h0Buf = new FloatBuffer[layers];
-        c0 = new float[layers][n];
         for (int l = 0; l < layers; l++) {
             h0[l] = matrix(hidden, batch);
             h0Buf[l] = host(h0[l]);
         }
-        hs = new float[n];
         dhs = new float[n];
         dhr = new float[n];
-        dcs = new float[n];
-        dgs = new float[n];
-        dfs = new float[n];
-        dos = new float[n];
-        dis = new float[n];
-        symbolGrad = new float[vocab][g4];
-        column = new float[g4];
-        zeroColumn = new float[g4];
+        dIn = new float[cells[0].gates][n];
+        dRec = new float[layers][][];
+        for (int l = 0; l < layers; l++) {
+            dRec[l] = cells[l].dRec(dIn);
+        }
+        symbolGrad = new float[vocab][gh];
+        column = new float[gh];
+        zeroColumn = new float[gh];
         zeroLogits = new float[vocab];
         inputs = new int[rows];
         labels = new int[rows];
@@ -216,9 +225,9 @@ final class FastLstm implements Engine {
      * cannot fit in the JVM's heap: the per-step activations of every layer are kept for the
      * backward pass, {@link #heapBytes} of them.
      */
-    static FastLstm create(MultiLayerNetwork net, int layers, int hidden, int vocab, int batch, int steps,
-                           double dropout) {
-        long need = heapBytes(layers, hidden, vocab, batch, steps);
+    static FastRecurrent create(MultiLayerNetwork net, String cell, int layers, int hidden, int vocab, int batch,
+                                int steps, double dropout) {
+        long need = heapBytes(cell, layers, hidden, vocab, batch, steps);
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         String tooLarge = String.format("the training step needs about %,d MB of Java heap for %d x %d with --batch %d"
@@ -229,16 +238,19 @@ final class FastLstm implements Engine {
             throw RnnException.usage(tooLarge);
         }
         try {
-            return new FastLstm(net, layers, hidden, vocab, batch, steps, dropout);
+            return new FastRecurrent(net, cell, layers, hidden, vocab, batch, steps, dropout);
         } catch (OutOfMemoryError e) {
             throw RnnException.usage(tooLarge);
         }
     }
 
-    /** Java heap the step's arrays take: six [H, B] arrays per layer and time step, plus layer 0's weight gradient. */
-    static long heapBytes(int layers, int hidden, int vocab, int batch, int steps) {
+    /**
+     * Java heap the step's arrays take: the cell's [H, B] arrays per layer and time step (six for an
+     * LSTM), plus layer 0's weight gradient.
+     */
+    static long heapBytes(String cell, int layers, int hidden, int vocab, int batch, int steps) {
         long perStep = (long) hidden * batch;
-        return 4L * (6L * layers * steps * perStep + 4L * hidden * vocab + 10 * perStep);
+        return 4L * ((long) StepCell.kept(cell) * layers * steps * perStep + 4L * hidden * vocab + 10 * perStep);
     }
 
     private static INDArray matrix(long r, long c) {
@@ -318,7 +330,7 @@ final class FastLstm implements Engine {
 
     @Override
     public RecurrentState newState(int windows) {
-        return new RecurrentState(layers, 2, windows, hidden);
+        return new RecurrentState(layers, cells[0].parts, windows, hidden);
     }
 
     @Override
@@ -363,8 +375,10 @@ final class FastLstm implements Engine {
         }
 
         for (int l = top; l >= 0; l--) {
-            // dx holds the gradient reaching this layer's output from above; s receives d z
-            Arrays.fill(dcs, 0f);
+            // dx holds the gradient reaching this layer's output from above; s (and sr) receive d z
+            StepCell cell = cells[l];
+            INDArray[] recStep = split ? srStep : sStep;
+            cell.beginBackward();
             for (int t = steps - 1; t >= 0; t--) {
                 dxBuf.get(t * n, dhs, 0, n);
                 if (t < steps - 1) {
@@ -372,11 +386,13 @@ final class FastLstm implements Engine {
                 } else {
                     Arrays.fill(dhr, 0f);
                 }
-                LstmCell.backward(dhs, dhr, dcs, t > 0 ? ca[l][t - 1] : carried ? c0[l] : zeros, ga[l][t], fa[l][t], oa[l][t], ia[l][t],
-                        tca[l][t], dgs, dfs, dos, dis, n);
-                gateBlock(t, false, dgs, dfs, dos, dis);
+                cell.backward(t, carried, dhs, dhr, dIn, dRec[l]);
+                gateBlock(sBuf, t, false, dIn);
+                if (split) {
+                    gateBlock(srBuf, t, false, dRec[l]);
+                }
                 if (t > 0) {
-                    Nd4j.gemm(rw[l], sStep[t], dhRec, false, false, 1.0, 0.0);
+                    Nd4j.gemm(rw[l], recStep[t], dhRec, false, false, 1.0, 0.0);
                 }
             }
             if (l == 0) {
@@ -384,18 +400,26 @@ final class FastLstm implements Engine {
             } else {
                 Nd4j.gemm(input[l], s, gw[l], false, true, 1.0, 0.0);
             }
+            INDArray dRecAll = split ? sr : s;
             if (steps > 1) {
                 INDArray hPrev = h[l].get(NDArrayIndex.all(), NDArrayIndex.interval(0, rows - batch));
-                INDArray dzNext = s.get(NDArrayIndex.all(), NDArrayIndex.interval(batch, rows));
+                INDArray dzNext = dRecAll.get(NDArrayIndex.all(), NDArrayIndex.interval(batch, rows));
                 Nd4j.gemm(hPrev, dzNext, grw[l], false, true, 1.0, 0.0);
             } else {
                 grw[l].assign(0);
             }
             if (carried) {
                 // the first step's recurrent input is the carried state: its share of RW's gradient
-                Nd4j.gemm(h0[l], sStep[0], grw[l], false, true, 1.0, 1.0);
+                Nd4j.gemm(h0[l], recStep[0], grw[l], false, true, 1.0, 1.0);
             }
-            rowSums(s, gb[l]);
+            if (split) {
+                // b = [input's biases (GH) | the candidate's recurrent bias b_hn (H)]
+                rowSums(s, slice(gb[l], 0, gh));
+                rowSums(sr, srSum);
+                slice(gb[l], gh, gh + hidden).assign(slice(srSum, gh - hidden, gh));
+            } else {
+                rowSums(s, gb[l]);
+            }
             if (l > 0) {
                 Nd4j.gemm(w[l], s, dx, false, false, 1.0, 0.0);
                 if (keep < 1) {
@@ -407,18 +431,18 @@ final class FastLstm implements Engine {
     }
 
     /**
-     * Moves step t's {@code [4H, B]} block of {@code s} (each column: the four gates, H values each)
-     * into ({@code read}) or out of four {@code [H, B]} gate arrays, one bulk copy per gate and column.
+     * Moves step t's {@code [GH, B]} block of {@code s} or {@code sr} (each column: the G gates, H
+     * values each) into ({@code read}) or out of G {@code [H, B]} gate arrays, one bulk copy per gate
+     * and column.
      */
-    private void gateBlock(int t, boolean read, float[]... gates) {
-        int g4 = 4 * hidden;
+    private void gateBlock(FloatBuffer buf, int t, boolean read, float[][] gates) {
         for (int i = 0; i < batch; i++) {
-            int col = (t * batch + i) * g4;
-            for (int q = 0; q < 4; q++) {
+            int col = (t * batch + i) * gh;
+            for (int q = 0; q < gates.length; q++) {
                 if (read) {
-                    sBuf.get(col + q * hidden, gates[q], i * hidden, hidden);
+                    buf.get(col + q * hidden, gates[q], i * hidden, hidden);
                 } else {
-                    sBuf.put(col + q * hidden, gates[q], i * hidden, hidden);
+                    buf.put(col + q * hidden, gates[q], i * hidden, hidden);
                 }
             }
         }
@@ -449,21 +473,19 @@ final class FastLstm implements Engine {
      * by a [V, T*B] one-hot matrix, whose cost grows with the vocabulary (bench/NOTES.md 31).
      */
     private void gatherInputRows() {
-        int g4 = 4 * hidden;
         symbolRows.assign(w[0]);
         for (int col = 0; col < rows; col++) {
             int id = inputs[col];
             if (id >= 0) {
-                sBuf.put(col * g4, symbolRowsBuf, id * g4, g4);
+                sBuf.put(col * gh, symbolRowsBuf, id * gh, gh);
             } else {
-                sBuf.put(col * g4, zeroColumn, 0, g4);
+                sBuf.put(col * gh, zeroColumn, 0, gh);
             }
         }
     }
 
     /** Layer 0's weight gradient x s^T: each column's d z (in s) added to the row of its symbol. */
     private void scatterInputGradient() {
-        int g4 = 4 * hidden;
         for (float[] row : symbolGrad) {
             Arrays.fill(row, 0f);
         }
@@ -472,14 +494,14 @@ final class FastLstm implements Engine {
             if (id < 0) {
                 continue;
             }
-            sBuf.get(col * g4, column, 0, g4);
+            sBuf.get(col * gh, column, 0, gh);
             float[] row = symbolGrad[id];
-            for (int j = 0; j < g4; j++) {
+            for (int j = 0; j < gh; j++) {
                 row[j] += column[j];
             }
         }
         for (int v = 0; v < vocab; v++) {
-            symbolRowsBuf.put(v * g4, symbolGrad[v], 0, g4);
+            symbolRowsBuf.put(v * gh, symbolGrad[v], 0, gh);
         }
         gw[0].assign(symbolRows);
     }
@@ -487,8 +509,8 @@ final class FastLstm implements Engine {
     /** Forward pass over the loaded batch into {@code logits} (softmax probabilities); dropout only when asked. */
     private void forward(boolean dropout) {
         boolean drop = dropout && keep < 1;
-        int g4 = 4 * hidden;
         for (int l = 0; l < layers; l++) {
+            StepCell cell = cells[l];
             if (l > 0) {
                 if (drop) {
                     input[l] = h[l - 1].mul(mask[l], x[l]);
@@ -501,17 +523,30 @@ final class FastLstm implements Engine {
             } else {
                 Nd4j.gemm(w[l], input[l], s, true, false, 1.0, 0.0);
             }
-            s.addiColumnVector(b[l].reshape(g4, 1));
+            s.addiColumnVector(slice(b[l], 0, gh).reshape(gh, 1));
+            if (split) {
+                cell.recurrentBias(b[l].toFloatVector());
+            }
             for (int t = 0; t < steps; t++) {
+                // the recurrent product: added to the input's part, or apart for a split cell
+                INDArray into = split ? srStep[t] : sStep[t];
+                double beta = split ? 0.0 : 1.0;
                 if (t > 0) {
-                    Nd4j.gemm(rw[l], hStep[l][t - 1], sStep[t], true, false, 1.0, 1.0);
+                    Nd4j.gemm(rw[l], hStep[l][t - 1], into, true, false, 1.0, beta);
                 } else if (carried) {
-                    Nd4j.gemm(rw[l], h0[l], sStep[0], true, false, 1.0, 1.0);
+                    Nd4j.gemm(rw[l], h0[l], into, true, false, 1.0, beta);
                 }
-                float[] g = ga[l][t], f = fa[l][t], o = oa[l][t], in = ia[l][t];
-                gateBlock(t, true, g, f, o, in);
-                LstmCell.forward(g, f, o, in, t > 0 ? ca[l][t - 1] : carried ? c0[l] : zeros, ca[l][t], tca[l][t], hs, n);
-                hBuf[l].put(t * n, hs, 0, n);
+                if (split) {
+                    if (t > 0 || carried) {
+                        gateBlock(srBuf, t, true, cell.rec(t));
+                    } else {
+                        for (float[] q : cell.rec(t)) {
+                            Arrays.fill(q, 0f);
+                        }
+                    }
+                }
+                gateBlock(sBuf, t, true, cell.in(t));
+                hBuf[l].put(t * n, cell.forward(t, carried), 0, n);
             }
         }
         int top = layers - 1;
@@ -536,7 +571,7 @@ final class FastLstm implements Engine {
 
     /** The start state of the first {@code count} windows: slot i of {@code state}, or zero (no state, or an all-zero one). */
     private void loadState(RecurrentState state, int count) {
-        if (state != null && (state.layers() != layers || state.parts() != 2 || state.hidden() != hidden
+        if (state != null && (state.layers() != layers || state.parts() != cells[0].parts || state.hidden() != hidden
                 || state.windows() < count)) {
             throw new IllegalArgumentException("a state of " + state.layers() + " x " + state.hidden() + " for "
                     + state.windows() + " windows does not fit " + count + " windows of " + layers + " x " + hidden);
@@ -548,10 +583,13 @@ final class FastLstm implements Engine {
         int used = count * hidden;
         for (int l = 0; l < layers; l++) {
             h0Buf[l].put(0, state.h(l), 0, used);
-            System.arraycopy(state.c(l), 0, c0[l], 0, used);
             if (used < n) {
                 h0Buf[l].put(used, zeros, 0, n - used);
-                Arrays.fill(c0[l], used, n, 0f);
+            }
+            for (int p = 0; p < state.parts(); p++) {
+                float[] into = cells[l].start[p];
+                System.arraycopy(p == 0 ? state.h(l) : state.c(l), 0, into, 0, used);
+                Arrays.fill(into, used, n, 0f);
             }
         }
     }
@@ -564,7 +602,9 @@ final class FastLstm implements Engine {
         int used = count * hidden;
         for (int l = 0; l < layers; l++) {
             hBuf[l].get((steps - 1) * n, state.h(l), 0, used);
-            System.arraycopy(ca[l][steps - 1], 0, state.c(l), 0, used);
+            if (state.parts() > 1) {
+                System.arraycopy(cells[l].part(1, steps - 1), 0, state.c(l), 0, used);
+            }
         }
     }
 
