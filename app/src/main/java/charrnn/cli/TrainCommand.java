@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", sortOptions = false, showDefaultValues = true, abbreviateSynopsis = true,
-        description = {"Train an LSTM (or plain RNN) on a corpus, with validation, checkpoints and resume.",
+        description = {"Train an LSTM, GRU or plain RNN on a corpus, with validation, checkpoints and resume.",
                 "A text CORPUS is prepared on the fly into MODEL/corpus/ and reused while it is unchanged.",
                 "Options can be kept in a file, one or more per line: rnn train @experiment.args"})
 public final class TrainCommand implements Callable<Integer> {
@@ -130,10 +130,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The optimisation of a fresh run: stream training needs the fast engine (--cell rnn, a GPU use DL4J's). */
+    /**
+     * The optimisation of a fresh run, refused before anything is prepared when the engine cannot run
+     * the cell given (fast for a GRU, or on a GPU) or when it asks for streams on DL4J's engine.
+     */
     private TrainConfig config(String backend) {
         TrainConfig c = optimisation.config();
-        if (c.streams() && run.engine.resolve(backend, model.spec().cell()) == Engine.Kind.dl4j) {
+        if (run.engine.resolve(backend, model.cell.toLowerCase()) == Engine.Kind.dl4j && c.streams()) {
             throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
         }
         return c;

@@ -17,8 +17,10 @@ final class TrainGroups {
     }
 
     static final class Model {
-        @Option(names = "--cell", defaultValue = "lstm", paramLabel = "lstm|rnn",
-                description = "Recurrent cell: LSTM, or the tutorials' plain recurrent baseline.")
+        @Option(names = "--cell", defaultValue = "lstm", paramLabel = "lstm|gru|rnn",
+                description = "Recurrent cell: lstm; gru, PyTorch's and cuDNN's GRU (the reset gate applied after the"
+                        + " recurrent product: one product per step for all gates; DL4J's engine for now); rnn, the"
+                        + " tutorials' plain recurrent baseline.")
         String cell;
         @Option(names = "--layers", defaultValue = "2", paramLabel = "N", description = "Recurrent layers.")
         int layers;

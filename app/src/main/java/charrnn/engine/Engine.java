@@ -24,13 +24,18 @@ public interface Engine {
 
         /**
          * The engine for a cell on {@code backend} ("cpu" or "cuda"): auto is fast for LSTMs on the
-         * CPU, else dl4j; fast on CUDA is a usage error (its gate arithmetic runs in Java).
+         * CPU, else dl4j; fast on CUDA is a usage error (its gate arithmetic runs in Java), and so is
+         * fast for a GRU (its cell is not in the fast engine yet).
          */
         public Kind resolve(String backend, String cell) {
             boolean gpu = "cuda".equals(backend);
             if (this == fast && gpu) {
                 throw RnnException.usage("--engine fast computes its gate arithmetic in Java on the CPU; on the CUDA"
                         + " backend use --engine dl4j (what --engine auto picks there)");
+            }
+            if (this == fast && ModelSpec.GRU.equals(cell)) {
+                throw RnnException.usage("--engine fast does not run GRUs yet; use --engine dl4j (what --engine auto"
+                        + " picks for --cell gru)");
             }
             boolean lstm = ModelSpec.LSTM.equals(cell);
             return this == dl4j || gpu || !lstm ? dl4j : fast;

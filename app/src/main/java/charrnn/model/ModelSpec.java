@@ -5,7 +5,7 @@ import charrnn.RnnException;
 /**
  * The network's shape: what is needed to build it again. Immutable, stored in every checkpoint.
  *
- * @param cell      "lstm" or "rnn" (the tutorial's plain recurrent baseline)
+ * @param cell      "lstm", "gru" (see {@link Gru}) or "rnn" (the tutorial's plain recurrent baseline)
  * @param layers    recurrent layers
  * @param hidden    units per recurrent layer
  * @param dropout   probability of dropping an activation between layers and before the output (0 = none)
@@ -13,6 +13,7 @@ import charrnn.RnnException;
  */
 public record ModelSpec(String cell, int layers, int hidden, double dropout, int vocabSize) {
     public static final String LSTM = "lstm";
+    public static final String GRU = "gru";
     public static final String RNN = "rnn";
     public static final String GRU = "gru";
 
@@ -31,8 +32,8 @@ public record ModelSpec(String cell, int layers, int hidden, double dropout, int
     }
 
     public ModelSpec {
-        if (!LSTM.equals(cell) && !RNN.equals(cell)) {
-            throw RnnException.usage("--cell must be lstm or rnn, got '" + cell + "'");
+        if (!LSTM.equals(cell) && !GRU.equals(cell) && !RNN.equals(cell)) {
+            throw RnnException.usage("--cell must be lstm, gru or rnn, got '" + cell + "'");
         }
         if (layers < 1 || layers > 16) {
             throw RnnException.usage("--layers must be between 1 and 16, got " + layers);

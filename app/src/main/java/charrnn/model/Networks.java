@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
@@ -23,7 +24,7 @@ import java.util.Map;
 
 /** Builds the DL4J network for a spec: recurrent layers, then a softmax output over the vocabulary. */
 public final class Networks {
-    /** char-rnn's initialisation: uniform in [-0.08, 0.08], forget-gate bias 1. */
+    /** char-rnn's initialisation: uniform in [-0.08, 0.08], forget-gate bias 1 (a GRU's biases start at 0). */
     static final double INIT_RANGE = 0.08;
 
     private Networks() {
@@ -49,20 +50,16 @@ public final class Networks {
         double keep = 1.0 - spec.dropout();
         for (int i = 0; i < spec.layers(); i++) {
             int nIn = i == 0 ? v : spec.hidden();
-            if (ModelSpec.LSTM.equals(spec.cell())) {
-                var b = new LSTM.Builder().nIn(nIn).nOut(spec.hidden()).activation(Activation.TANH)
-                        .forgetGateBiasInit(1.0);
-                if (i > 0 && spec.dropout() > 0) {
-                    b.dropOut(keep);
-                }
-                list.layer(b.build());
-            } else {
-                var b = new SimpleRnn.Builder().nIn(nIn).nOut(spec.hidden()).activation(Activation.TANH);
-                if (i > 0 && spec.dropout() > 0) {
-                    b.dropOut(keep);
-                }
-                list.layer(b.build());
+            BaseRecurrentLayer.Builder<?> b = switch (spec.cell()) {
+                case ModelSpec.LSTM -> new LSTM.Builder().activation(Activation.TANH).forgetGateBiasInit(1.0);
+                case ModelSpec.GRU -> new Gru.Builder();
+                default -> new SimpleRnn.Builder().activation(Activation.TANH);
+            };
+            b.nIn(nIn).nOut(spec.hidden());
+            if (i > 0 && spec.dropout() > 0) {
+                b.dropOut(keep);
             }
+            list.layer(b.build());
         }
         var out = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX).nIn(spec.hidden()).nOut(v);

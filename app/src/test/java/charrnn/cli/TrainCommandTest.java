@@ -274,7 +274,7 @@ class TrainCommandTest {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
         String[][] bad = {
                 {"--hidden", "-5"}, {"--layers", "0"}, {"--batch", "0"}, {"--seq-length", "-1"},
-                {"--lr", "0"}, {"--lr", "1.5"}, {"--lr", "abc"}, {"--cell", "gru"}, {"--dropout", "1"},
+                {"--lr", "0"}, {"--lr", "1.5"}, {"--lr", "abc"}, {"--cell", "gpt"}, {"--dropout", "1"},
                 {"--optimizer", "sgd"}, {"--max-time", "ten minutes"}, {"--clip", "-1"}, {"--eval-every", "0"},
                 {"--epochs", "-2"}, {"--lr-decay", "1.5"}};
         for (String[] b : bad) {

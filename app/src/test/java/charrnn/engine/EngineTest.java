@@ -185,6 +185,13 @@ class EngineTest {
         assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "lstm"));
         var e = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cuda", "lstm"));
         assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());
+        // the GRU runs on DL4J's engine until the fast engine has its cell
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cpu", "gru"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "gru"));
+        var g = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cpu", "gru"));
+        assertEquals(charrnn.ExitCodes.USAGE, g.exitCode());
+        assertEquals("--engine fast does not run GRUs yet; use --engine dl4j (what --engine auto picks for --cell gru)",
+                g.getMessage());
     }
 
     @Test
