@@ -15,7 +15,6 @@ public record ModelSpec(String cell, int layers, int hidden, double dropout, int
     public static final String LSTM = "lstm";
     public static final String GRU = "gru";
     public static final String RNN = "rnn";
-    public static final String GRU = "gru";
 
     /** An LSTM of {@code layers} x {@code hidden} without dropout, over {@code vocabSize} symbols. */
     public static ModelSpec lstm(int layers, int hidden, int vocabSize) {

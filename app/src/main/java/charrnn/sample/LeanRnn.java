@@ -1,5 +1,6 @@
 package charrnn.sample;
 
+import charrnn.model.Gru;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,7 +29,10 @@ final class LeanRnn {
 
     /** The lean cell of a DL4J layer, for a batch of n samples; null when the lean path cannot run it. */
     private static IntFunction<Cell> cellOf(Layer conf, int hidden) {
-        return conf instanceof LSTM ? n -> new LstmCells(n, hidden) : null;
+        if (conf instanceof LSTM) {
+            return n -> new LstmCells(n, hidden);
+        }
+        return conf instanceof Gru ? n -> new GruCells(n, hidden) : null;
     }
 
     /** True when every layer of {@code net} below its (softmax) output layer has a lean cell. */
