@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,16 +60,19 @@ class EngineTest {
         return Engine.create(kind, net, spec, B, T);
     }
 
-    /** Hidden 3: the vocabulary is larger than the 4H gate rows (a bias-gradient buffer was sized by 4H). */
+    /**
+     * Each cell the fast engine runs, against DL4J's LSTM and the project's GRU layer. Hidden 3: the
+     * vocabulary is larger than the 4H gate rows (a bias-gradient buffer was sized by 4H).
+     */
     @ParameterizedTest
-    @ValueSource(ints = {16, 3})
-    void fastGradientSumsAndLossEqualDl4js(int hidden) throws IOException {
+    @CsvSource({"lstm, 16", "lstm, 3", "gru, 16", "gru, 3"})
+    void fastGradientSumsAndLossEqualDl4js(String cell, int hidden) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
         if (hidden == 3) {
             assertTrue(v > 4 * hidden, "vocabulary " + v);
         }
-        var spec = ModelSpec.lstm(2, hidden, v);
+        var spec = new ModelSpec(cell, 2, hidden, 0, v);
         MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
         DataSet ds = oneHot(c, STARTS);
         net.setInput(ds.getFeatures());
@@ -88,10 +92,11 @@ class EngineTest {
     }
 
     /** What a share of a batch computed apart must satisfy: the shares' sums add up to the batch's. */
-    @Test
-    void gradientSumsOfSharesAddUpToTheBatchsOnBothEngines() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru"})
+    void gradientSumsOfSharesAddUpToTheBatchsOnBothEngines(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(2, 16, c.vocabulary().size());
+        var spec = new ModelSpec(cell, 2, 16, 0, c.vocabulary().size());
         MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             Engine e = engine(kind, net, spec);
@@ -106,10 +111,11 @@ class EngineTest {
         }
     }
 
-    @Test
-    void anAdamStepWithClippingEqualsDl4jFitOnBothEngines() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru"})
+    void anAdamStepWithClippingEqualsDl4jFitOnBothEngines(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(2, 16, c.vocabulary().size());
+        var spec = new ModelSpec(cell, 2, 16, 0, c.vocabulary().size());
         var config = TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0.05).withRandomSeed(3);
         long[][] batches = {STARTS, {5, 18, 45, 82, 125}, {1, 2, 3, 4, 200}};
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
@@ -146,10 +152,11 @@ class EngineTest {
         assertTrue(maxRelDiff(a.params(), b.params()) < 1e-3);
     }
 
-    @Test
-    void scoringEqualsOnBothEnginesWithAShortTailAndAPartialBatch() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru"})
+    void scoringEqualsOnBothEnginesWithAShortTailAndAPartialBatch(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = new ModelSpec("lstm", 2, 16, 0.3, c.vocabulary().size());
+        var spec = new ModelSpec(cell, 2, 16, 0.3, c.vocabulary().size());
         MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3));
         // 23 windows of 12 (the last one 7 long) in batches of 5: a partial batch and a masked tail
         long length = 22L * T + 7 + 1;
@@ -179,19 +186,16 @@ class EngineTest {
     @Test
     void kindsResolveByBackendAndCell() {
         assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "lstm"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "gru"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "gru"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "lstm"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cpu", "rnn"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.fast.resolve("cpu", "rnn"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "lstm"));
         var e = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cuda", "lstm"));
         assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());
-        // the GRU runs on DL4J's engine until the fast engine has its cell
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cpu", "gru"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.fast.resolve("cpu", "gru"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "gru"));
-        var g = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cpu", "gru"));
-        assertEquals(charrnn.ExitCodes.USAGE, g.exitCode());
-        assertEquals("--engine fast does not run GRUs yet; use --engine dl4j (what --engine auto picks for --cell gru)",
-                g.getMessage());
     }
 
     @Test

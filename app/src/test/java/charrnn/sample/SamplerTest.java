@@ -178,4 +178,34 @@ class SamplerTest {
             assertTrue(s.length() < 500 && s.endsWith("\n") && s.indexOf('\n') == s.length() - 1, s);
         }
     }
+
+    /**
+     * The lean GRU cell against DL4J's rnnTimeStep through the project's GRU layer, on a network
+     * whose weights and biases (the candidate's recurrent bias too) are far from their start.
+     */
+    @Test
+    void leanGruGivesDl4jProbabilities() {
+        int v = model.vocabulary().size();
+        var spec = new charrnn.model.ModelSpec("gru", 2, 24, 0, v);
+        var net = charrnn.model.Networks.build(spec, charrnn.model.TrainConfig.defaults().withRandomSeed(4));
+        Nd4j.getRandom().setSeed(9);
+        net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.6));
+        assertTrue(LeanRnn.supports(net));
+        int[] ids = model.vocabulary().encode("hello world, the cat sat on the mat.");
+        LeanRnn.Batch lean = new LeanRnn(net).batch(2);
+        net.rnnClearPreviousState();
+        INDArray step = Nd4j.zeros(DataType.FLOAT, 1, v);
+        for (int t = 0; t < ids.length; t++) {
+            step.assign(0);
+            step.putScalar(0, ids[t], 1f);
+            float[] dl4j = net.rnnTimeStep(step).toFloatVector();
+            float[][] logits = lean.step(new int[]{ids[t], ids[t]});
+            for (float[] row : logits) {
+                double[] q = Strategy.temperature(1).filter(row);
+                for (int k = 0; k < v; k++) {
+                    assertEquals(dl4j[k], q[k], 2e-6, "step " + t + " symbol " + k);
+                }
+            }
+        }
+    }
 }
