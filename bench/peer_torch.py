@@ -35,14 +35,19 @@ from peer_common import Clock, Curve, add_schedule_args, check_schedule, eval_sl
 
 
 class CharLstm(nn.Module):
-    def __init__(self, vocab, hidden, layers, dropout, one_bias=False):
+    def __init__(self, vocab, hidden, layers, dropout, one_bias=False, cell="lstm"):
         super().__init__()
         self.vocab = vocab
-        self.lstm = nn.LSTM(vocab, hidden, layers, dropout=dropout if layers > 1 else 0.0)
+        rnn = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.lstm = rnn(vocab, hidden, layers, dropout=dropout if layers > 1 else 0.0)
         self.drop = nn.Dropout(dropout)
         self.out = nn.Linear(hidden, vocab)
         for p in self.parameters():
             nn.init.uniform_(p, -0.08, 0.08)
+        if cell == "gru":
+            if one_bias:
+                self.one_gru_bias(hidden, layers)
+            return
         for l in range(layers):
             for name in (f"bias_ih_l{l}", f"bias_hh_l{l}"):
                 b = getattr(self.lstm, name)
@@ -60,6 +65,20 @@ class CharLstm(nn.Module):
                     bi.zero_()
                     bi[hidden: 2 * hidden] = 1.0
                 self.out.bias.zero_()
+
+    def one_gru_bias(self, hidden, layers):
+        """rnn's GRU (charrnn.model.Gru): biases b_r, b_z, b_n and b_hn, all 0 at the start. In nn.GRU's
+        terms: bias_ih trained, bias_hh's reset and update parts held at 0 (a hook zeroes their
+        gradient, so Adam leaves them there), its candidate part (b_hn) trained."""
+        with torch.no_grad():
+            for l in range(layers):
+                getattr(self.lstm, f"bias_ih_l{l}").zero_()
+                bh = getattr(self.lstm, f"bias_hh_l{l}")
+                bh.zero_()
+                keep = torch.zeros(3 * hidden)
+                keep[2 * hidden:] = 1.0
+                bh.register_hook(lambda g, keep=keep: g * keep)
+            self.out.bias.zero_()
 
     def forward(self, x_ids, state=None):
         x = nn.functional.one_hot(x_ids, self.vocab).float()   # [T, B, V]
@@ -222,6 +241,8 @@ def main():
     ap.add_argument("--sample-chars", type=int, default=0)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=0, help="0 = one per core")
+    ap.add_argument("--cell", choices=("lstm", "gru"), default="lstm",
+                    help="nn.LSTM, or nn.GRU (the formulation of rnn's --cell gru)")
     ap.add_argument("--two-biases", action="store_true",
                     help="PyTorch's default LSTM biases (input and hidden side, both trained) instead of rnn's one per gate")
     ap.add_argument("--self-check", action="store_true", help="check the protocols against references and exit")
@@ -238,7 +259,7 @@ def main():
     if a.val_protocol in ("windows", "streams"):
         primary, protocols = a.val_protocol, [a.val_protocol]
     val = eval_slice(val, a.eval_chars)
-    model = CharLstm(vocab, a.hidden, a.layers, a.dropout, one_bias=not a.two_biases)
+    model = CharLstm(vocab, a.hidden, a.layers, a.dropout, one_bias=not a.two_biases, cell=a.cell)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=a.lr)
     schedule = schedule_of(a)
@@ -287,7 +308,7 @@ def main():
         t0 = clock()
         logits, new_state = model(x, state)
         if a.streams:
-            state = tuple(s.detach() for s in new_state)
+            state = tuple(s.detach() for s in new_state) if isinstance(new_state, tuple) else new_state.detach()
         loss = nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1)) * a.seq_length
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -76,9 +76,9 @@ def timed(cmd, env=None, stdin=None):
     return p.stdout, p.stderr, float(m.group(1)), int(m.group(2)) / 1024
 
 
-def rnn_train(corpus, model, hidden, steps=0, wall=0, eval_every=10):
+def rnn_train(corpus, model, hidden, steps=0, wall=0, eval_every=10, cell="lstm"):
     budget = ["--max-time", f"{wall}s"] if wall else ["--max-steps", str(steps)]
-    out, err, secs, rss = timed([RNN, "train", corpus, "--model", model, "--hidden", hidden, "--layers", 2,
+    out, err, secs, rss = timed([RNN, "train", corpus, "--model", model, "--cell", cell, "--hidden", hidden, "--layers", 2,
                                  "--seq-length", 100, "--batch", 64, "--dropout", 0, "--lr", "2e-3",
                                  "--lr-schedule", "constant", "--no-streams", "--clip", 5, "--eval-every", eval_every, "--sample-every", 0,
                                  "--checkpoint-every", 0, "--force", "-q", "--json"] + budget)
@@ -89,8 +89,8 @@ def rnn_train(corpus, model, hidden, steps=0, wall=0, eval_every=10):
             "peak_rss_mb": rss, "wall_s": secs}
 
 
-def peer_train(corpus, hidden, steps=0, wall=0, sample_chars=0):
-    args = [PY, BENCH / "peer_torch.py", corpus, "--hidden", hidden, "--layers", 2, "--seq-length", 100,
+def peer_train(corpus, hidden, steps=0, wall=0, sample_chars=0, cell="lstm"):
+    args = [PY, BENCH / "peer_torch.py", corpus, "--cell", cell, "--hidden", hidden, "--layers", 2, "--seq-length", 100,
             "--batch", 64, "--lr", "2e-3", "--clip", 5, "--dropout", 0]
     args += ["--max-time", wall] if wall else ["--steps", steps]
     if sample_chars:
@@ -123,7 +123,11 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--wall", type=int, default=600, help="seconds for the same-wall-time (time to quality) comparison")
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "tinyshakespeare.txt"))
+    ap.add_argument("--cells", default="lstm,gru", help="the cells whose speed rows are measured, comma-separated")
+    ap.add_argument("--speed-only", action="store_true",
+                    help="only the training and sampling speed rows (no wall-time, prepare or memory rows)")
     a = ap.parse_args()
+    cells = [c for c in a.cells.split(",") if c]
     if a.quick:
         a.repeats, a.wall = 1, 30
     steps256, steps512 = (20, 8) if a.quick else (150, 40)
@@ -140,19 +144,33 @@ def main():
         res["runs"].append(r)
         log(f"{kind} {who}: {json.dumps({k: v for k, v in r.items() if k not in ('kind', 'who')})}")
 
+    # the rows of an LSTM are named train256, train512; a GRU's train256-gru, ...
+    suffix = {c: "" if c == "lstm" else f"-{c}" for c in cells}
     for rep in range(a.repeats):
-        record("train256", "rnn", rnn_train(corpus, OUT / "m256", 256, steps=steps256, eval_every=steps256 // 5))
-        record("train256", "peer", peer_train(corpus, 256, steps=steps256, sample_chars=2000 if rep == 0 else 0))
-        record("train512", "rnn", rnn_train(corpus, OUT / "m512", 512, steps=steps512, eval_every=max(steps512 // 4, 2)))
-        record("train512", "peer", peer_train(corpus, 512, steps=steps512))
+        for c in cells:
+            x = suffix[c]
+            record("train256" + x, "rnn", rnn_train(corpus, OUT / f"m256{x}", 256, steps=steps256,
+                                                    eval_every=steps256 // 5, cell=c))
+            record("train256" + x, "peer", peer_train(corpus, 256, steps=steps256,
+                                                      sample_chars=2000 if rep == 0 else 0, cell=c))
+            record("train512" + x, "rnn", rnn_train(corpus, OUT / f"m512{x}", 512, steps=steps512,
+                                                    eval_every=max(steps512 // 4, 2), cell=c))
+            record("train512" + x, "peer", peer_train(corpus, 512, steps=steps512, cell=c))
+
+    # sampling from the 2 x 256 models trained above
+    n1 = 2000 if a.quick else 50000
+    res["sample"] = {}
+    for c in cells:
+        res["sample"]["rnn_1" + suffix[c]] = rnn_sample_speed(OUT / f"m256{suffix[c]}", n1, 1)
+        res["sample"]["rnn_16" + suffix[c]] = rnn_sample_speed(OUT / f"m256{suffix[c]}", n1 // 5, 16)
+    if a.speed_only:  # a partial run never overwrites the committed results
+        (OUT / "results.json").write_text(json.dumps(res, indent=2))
+        write_table(res, OUT)
+        log("wrote bench/out/RESULTS.md and bench/out/results.json (speed rows only)")
+        return
     # scored once, after the time is up, as the peer: an eval-every beyond the run
     record("wall", "rnn", rnn_train(corpus, OUT / "mwall", 256, wall=a.wall, eval_every=1_000_000))
     record("wall", "peer", peer_train(corpus, 256, wall=a.wall))
-
-    # sampling from the 2 x 256 model trained above
-    n1 = 2000 if a.quick else 50000
-    res["sample"] = {"rnn_1": rnn_sample_speed(OUT / "m256", n1, 1),
-                     "rnn_16": rnn_sample_speed(OUT / "m256", n1 // 5, 16)}
     colds = [timed([RNN, "sample", "--model", OUT / "m256", "--length", 200, "--random-seed", 1, "-q"])[2]
              for _ in range(3)]
     res["cold_start_s"] = statistics.median(colds)
@@ -205,14 +223,13 @@ def machine():
             "date": datetime.date.today().isoformat()}
 
 
-def write_table(res):
+def write_table(res, where=BENCH):
     runs = res["runs"]
 
     def med(kind, who, key):
         vals = [r[key] for r in runs if r["kind"] == kind and r["who"] == who and r.get(key) is not None]
         return statistics.median(vals) if vals else float("nan")
 
-    peer = next(r for r in runs if r["who"] == "peer")
     rows = []
 
     def row(name, rnn_v, peer_v, fmt, better="higher"):
@@ -221,23 +238,34 @@ def write_table(res):
             ratio = peer_v / rnn_v if rnn_v else float("nan")
         rows.append(f"| {name} | {fmt.format(rnn_v)} | {fmt.format(peer_v)} | {ratio:.2f}x |")
 
-    row("training chars/s, 2 x 256", med("train256", "rnn", "chars_per_s"), med("train256", "peer", "chars_per_s"), "{:,.0f}")
-    row("training chars/s, 2 x 512", med("train512", "rnn", "chars_per_s"), med("train512", "peer", "chars_per_s"), "{:,.0f}")
-    row(f"val loss after {runs[0]['steps']} steps (2 x 256), nats", med("train256", "rnn", "val_loss"),
-        med("train256", "peer", "val_loss"), "{:.4f}", "lower")
-    row(f"val loss after {res['settings']['wall']} s (2 x 256), nats", med("wall", "rnn", "val_loss"),
-        med("wall", "peer", "val_loss"), "{:.4f}", "lower")
-    row("sampling chars/s, 1 sample", res["sample"]["rnn_1"], peer.get("sample1_chars_per_s", float("nan")), "{:,.0f}")
-    row("sampling chars/s, 16 samples (total)", res["sample"]["rnn_16"], peer.get("sample16_chars_per_s", float("nan")), "{:,.0f}")
-    row("peak RSS of training 2 x 256, MB", med("train256", "rnn", "peak_rss_mb"), med("train256", "peer", "peak_rss_mb"),
-        "{:,.0f}", "lower")
+    cells = [c for c in ("lstm", "gru") if any(r["kind"] == "train256" + ("" if c == "lstm" else f"-{c}") for r in runs)]
+    for c in cells:
+        x = "" if c == "lstm" else f"-{c}"
+        name = c.upper()
+        peer = next(r for r in runs if r["who"] == "peer" and r["kind"] == "train256" + x)
+        row(f"{name} training chars/s, 2 x 256", med("train256" + x, "rnn", "chars_per_s"),
+            med("train256" + x, "peer", "chars_per_s"), "{:,.0f}")
+        row(f"{name} training chars/s, 2 x 512", med("train512" + x, "rnn", "chars_per_s"),
+            med("train512" + x, "peer", "chars_per_s"), "{:,.0f}")
+        row(f"{name} val loss after {peer['steps']} steps (2 x 256), nats", med("train256" + x, "rnn", "val_loss"),
+            med("train256" + x, "peer", "val_loss"), "{:.4f}", "lower")
+        if c == "lstm" and any(r["kind"] == "wall" for r in runs):
+            row(f"LSTM val loss after {res['settings']['wall']} s (2 x 256), nats", med("wall", "rnn", "val_loss"),
+                med("wall", "peer", "val_loss"), "{:.4f}", "lower")
+        row(f"{name} sampling chars/s, 1 sample", res["sample"]["rnn_1" + x], peer.get("sample1_chars_per_s", float("nan")),
+            "{:,.0f}")
+        row(f"{name} sampling chars/s, 16 samples (total)", res["sample"]["rnn_16" + x],
+            peer.get("sample16_chars_per_s", float("nan")), "{:,.0f}")
+        row(f"{name} peak RSS of training 2 x 256, MB", med("train256" + x, "rnn", "peak_rss_mb"),
+            med("train256" + x, "peer", "peak_rss_mb"), "{:,.0f}", "lower")
+    peer = next(r for r in runs if r["who"] == "peer")
     m = res["machine"]
     text = f"""# Benchmark results
 
 Produced by `bench/run.py` on {m['date']}: {m['cpu']}, {m['cores']} cores, AVX-512 {'yes' if m['avx512'] else 'no'},
-{m['java']}. Corpus: tiny-shakespeare. Model on both sides: one-hot input, 2 LSTM layers, sequence 100,
-batch 64, Adam 2e-3, element-wise clipping at 5, no dropout, weights uniform +-0.08, one bias per gate
-(0, forget gate 1).
+{m['java']}. Corpus: tiny-shakespeare. Model on both sides: one-hot input, 2 LSTM or GRU layers, sequence
+100, batch 64, Adam 2e-3, element-wise clipping at 5, no dropout, weights uniform +-0.08, one bias per gate
+(0, an LSTM's forget gate 1; a GRU's b_r, b_z, b_n, b_hn: nn.GRU in the formulation of rnn's `--cell gru`).
 Figures are medians of {res['settings']['repeats']} alternating runs (training speed: median over the steady-state
 evaluation intervals of each run). Ratio: rnn / peer, so above 1 is rnn ahead (for losses and memory: peer / rnn).
 
@@ -249,6 +277,9 @@ evaluation intervals of each run). Ratio: rnn / peer, so above 1 is rnn ahead (f
 | --- | ---: | ---: | ---: |
 """ + "\n".join(rows) + f"""
 
+"""
+    if "prepare" in res:
+        text += f"""
 Memory against corpus size (rnn, same 2 x 256 run of {runs[0]['steps']} steps): peak RSS {med('train256', 'rnn', 'peak_rss_mb'):,.0f} MB on
 tiny-shakespeare (1.1 MB), {med('train256_huge', 'rnn', 'peak_rss_mb'):,.0f} MB on War and Peace concatenated to
 {res['prepare_huge']['mb']:,.0f} MB (prepared beforehand: {res['prepare_huge']['mb_per_s']:.0f} MB/s, peak RSS {res['prepare_huge']['peak_rss_mb']:.0f} MB).
@@ -257,7 +288,7 @@ Other rnn figures: cold start of `rnn sample --length 200` {res['cold_start_s']:
 `rnn prepare` of a {res['prepare']['mb']:.0f} MB file (War and Peace x 30, warm cache) {res['prepare']['mb_per_s']:.0f} MB/s
 (median of 5 runs, whole command: {', '.join(f'{x:.2f}' for x in res['prepare']['runs_s'])} s), peak RSS {res['prepare']['peak_rss_mb']:.0f} MB.
 """
-    (BENCH / "RESULTS.md").write_text(text)
+    (where / "RESULTS.md").write_text(text)
 
 
 if __name__ == "__main__":

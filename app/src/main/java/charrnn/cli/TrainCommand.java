@@ -132,7 +132,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * The optimisation of a fresh run, refused before anything is prepared when the engine cannot run
-     * the cell given (fast for a GRU, or on a GPU) or when it asks for streams on DL4J's engine.
+     * the cell given (fast on a GPU) or when it asks for streams on DL4J's engine.
      */
     private TrainConfig config(String backend) {
         TrainConfig c = optimisation.config();

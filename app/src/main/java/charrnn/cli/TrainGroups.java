@@ -19,7 +19,7 @@ final class TrainGroups {
     static final class Model {
         @Option(names = "--cell", defaultValue = "lstm", paramLabel = "lstm|gru|rnn",
                 description = "Recurrent cell: lstm; gru, PyTorch's and cuDNN's GRU (the reset gate applied after the"
-                        + " recurrent product: one product per step for all gates; DL4J's engine for now); rnn, the"
+                        + " recurrent product: one product per step for all gates); rnn, the"
                         + " tutorials' plain recurrent baseline.")
         String cell;
         @Option(names = "--layers", defaultValue = "2", paramLabel = "N", description = "Recurrent layers.")
@@ -131,9 +131,9 @@ final class TrainGroups {
         @Option(names = "--force", description = "Start over in a model directory that already holds checkpoints (deletes them).")
         boolean force;
         @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",
-                description = "Training step: fast (the project's LSTM step on the CPU, same math as DL4J's, several times"
-                        + " faster), dl4j (DL4J's own layers; always for --cell rnn), or auto: fast for LSTMs on the"
-                        + " CPU, dl4j on a GPU.")
+                description = "Training step: fast (the project's LSTM and GRU step on the CPU, same math as DL4J's layers,"
+                        + " several times faster), dl4j (DL4J's own layers; always for --cell rnn), or auto: fast for"
+                        + " LSTMs and GRUs on the CPU, dl4j on a GPU.")
         Engine.Kind engine;
         @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
         boolean json;

@@ -121,8 +121,8 @@ class TrainCommandTest {
             a.addAll(List.of(bad));
             CliRunner e = CliRunner.run(a.toArray(String[]::new));
             assertEquals(2, e.code(), e.err());
-            assertEquals("rnn: --streams needs the fast engine (--engine fast, LSTMs on the CPU): DL4J's layers cannot"
-                    + " train from a carried state; use --no-streams", e.oneErrorLine());
+            assertEquals("rnn: --streams needs the fast engine (--engine fast, LSTMs and GRUs on the CPU): DL4J's"
+                    + " layers cannot train from a carried state; use --no-streams", e.oneErrorLine());
         }
     }
 
