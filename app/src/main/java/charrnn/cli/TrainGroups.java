@@ -132,7 +132,7 @@ final class TrainGroups {
         boolean force;
         @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",
                 description = "Training step: fast (the project's LSTM step on the CPU, same math as DL4J's, several times"
-                        + " faster), dl4j (DL4J's own layers; always for --cell rnn), or auto: fast for LSTMs on the"
+                        + " faster), dl4j (DL4J's own layers; always for --cell rnn and, for now, gru), or auto: fast for LSTMs on the"
                         + " CPU, dl4j on a GPU.")
         Engine.Kind engine;
         @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
