@@ -95,6 +95,33 @@ def peer_curve(path):
     return [l for l in lines if not l.get("summary")]
 
 
+def val_text(corpus_dir, chars):
+    """The first `chars` characters (0: all) of a prepared corpus's validation split, as text: what
+    rnn's validation scores (ids.bin: one id per code point, little-endian, README "File formats")."""
+    m = json.loads((Path(corpus_dir) / "manifest.json").read_text())
+    symbols = json.loads((Path(corpus_dir) / "vocab.json").read_text())["symbols"]
+    code_points = [x["codePoint"] for x in sorted(symbols, key=lambda x: x["id"])]
+    width, split = m["idWidth"], m["split"]
+    n = min(split["valLength"], chars) if chars else split["valLength"]
+    with open(Path(corpus_dir) / "ids.bin", "rb") as f:
+        f.seek(split["valStart"] * width)
+        raw = f.read(n * width)
+    ids = [int.from_bytes(raw[i:i + width], "little", signed=width == 4) for i in range(0, len(raw), width)]
+    return "".join(chr(code_points[i]) for i in ids)
+
+
+def both_protocols(model_dir, chars, lock):
+    """rnn's best checkpoint scored by `rnn eval` under both protocols on the validation text its
+    training scored: the figure to set beside char-rnn's (streams) and beside rnn's own (windows)."""
+    text = OUT / f"{Path(model_dir).name}-val.txt"
+    text.write_text(val_text(Path(model_dir) / "corpus", chars), encoding="utf-8")
+    scores = {}
+    for protocol in ("windows", "streams"):
+        cmd = [RNN, "eval", "-m", Path(model_dir) / "best.zip", text, "--json", "--protocol", protocol]
+        scores[protocol] = run(cmd, OUT / f"{Path(model_dir).name}-eval.log", lock)["nats"]
+    return scores
+
+
 def best_of(curve):
     b = min(curve, key=lambda r: r["val_loss"]) if curve else {}
     last = curve[-1] if curve else {}
@@ -120,6 +147,7 @@ def run_corpus(corpus, a, lock):
             cmd = [RNN, "train", corpus, "--max-time", f"{a.time}s", "-m", model, "--force", "--json"] + extra
             summary = run(cmd, log_file, lock)
             curve = rnn_curve(model)
+            summary["bestByProtocol"] = both_protocols(model, 5000 if a.quick else 250000, lock)
         else:
             script, defaults, extra = {"lstm": ("peer_torch.py", PEER_DEFAULTS, a.peer_args),
                                        "gpt": ("peer_gpt.py", GPT_DEFAULTS, a.gpt_args)}[system]
@@ -140,10 +168,16 @@ def write_table(res, where):
     rows = []
     for name, systems in res["corpora"].items():
         for system, r in systems.items():
+            both = (r.get("summary") or {}).get("bestByProtocol") or {}
+            streams = f"{both['streams']:.4f}" if "streams" in both else ""
             rows.append(f"| {name} | {LABELS[system]} | {r['best_val_loss']:.4f} | {r['best_step']:,} | "
-                        f"{r['best_elapsed_s'] / 60:.1f} | {r['protocol']} | {r['last_val_loss']:.4f} | {r['steps']:,} |")
+                        f"{r['best_elapsed_s'] / 60:.1f} | {r['protocol']} | {streams} | {r['last_val_loss']:.4f} | "
+                        f"{r['steps']:,} |")
     m = res["machine"]
-    cmds = "\n".join(f"- {name} {LABELS[s]}: `{r['command']}`" for name, systems in res["corpora"].items()
+    def relative(cmd):  # paths from the repository's root, as a reader runs them
+        return cmd.replace(str(ROOT) + "/", "").replace(str(ROOT.parent) + "/", "../")
+
+    cmds = "\n".join(f"- {name} {LABELS[s]}: `{relative(r['command'])}`" for name, systems in res["corpora"].items()
                      for s, r in systems.items())
     text = f"""# Time to quality
 
@@ -153,10 +187,12 @@ one run at a time. Validation loss in nats per character on the validation split
 (each system's --eval-chars), every transition scored once; protocol: `windows` = windows of the
 sequence length from zero state (rnn's), `streams` = contiguous streams with carried state
 (char-rnn's), `blocks` = the GPT's non-overlapping blocks of its context (1..64 characters seen).
-Time is the run's own clock (evaluations included, start-up and corpus preparation not).
+Time is the run's own clock (evaluations included, start-up and corpus preparation not). "Best,
+streams": rnn's best checkpoint scored again by `rnn eval --protocol streams` on the same validation
+text (the protocol of char-rnn's and torch-rnn's figures).
 
-| corpus | system | best val loss | at step | at minute | protocol | last val loss | steps |
-| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |
+| corpus | system | best val loss | at step | at minute | protocol | best, streams | last val loss | steps |
+| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |
 """ + "\n".join(rows) + f"""
 
 ![validation loss against wall time](quality.png)
@@ -208,6 +244,8 @@ def main():
     ap.add_argument("--gpt-args", default="", help="extra peer_gpt.py options, after GPT_DEFAULTS")
     ap.add_argument("--quick", action="store_true", help="20-second runs of tiny models on Alice: checks the harness")
     ap.add_argument("--plot-only", action="store_true", help="redraw the table and plot from bench/out/quality.json")
+    ap.add_argument("--rescore", action="store_true",
+                    help="score rnn's best checkpoints of quality.json again under both protocols, then redraw")
     ap.add_argument("--no-lock", action="store_true", help=f"do not take {LOCK} per run (when already under it)")
     a = ap.parse_args()
     a.systems = [s for s in a.systems.split(",") if s]
@@ -224,8 +262,14 @@ def main():
     OUT.mkdir(exist_ok=True)
     store = OUT / "quality.json"
     lock = None if a.no_lock else LOCK
-    if a.plot_only:
+    if a.plot_only or a.rescore:
         res = json.loads(store.read_text())
+        if a.rescore:
+            for name, systems in res["corpora"].items():
+                if "rnn" in systems:
+                    systems["rnn"]["summary"]["bestByProtocol"] = both_protocols(OUT / f"quality-{name}-rnn",
+                                                                                  5000 if res["settings"]["quick"] else 250000, lock)
+            store.write_text(json.dumps(res, indent=1))
     else:
         log("building rnn")
         with machine_lock(lock):
