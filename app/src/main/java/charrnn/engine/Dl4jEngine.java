@@ -25,7 +25,7 @@ final class Dl4jEngine implements Engine {
     private final int steps;
     private final int[] window;
     private final int recurrent;        // recurrent layers, below the output layer
-    private final boolean lstm;         // LSTM layers (state h and c) rather than a plain RNN (h)
+    private final boolean lstm;         // LSTM layers (state h and c) rather than a GRU or a plain RNN (h)
     private final int hidden;
     // one-hot inputs and labels [n, V, T], and the mask [n, T], reused while n stays the same: ND4J's
     // off-heap memory of dropped arrays is freed only by the garbage collector
