@@ -131,9 +131,9 @@ final class TrainGroups {
         @Option(names = "--force", description = "Start over in a model directory that already holds checkpoints (deletes them).")
         boolean force;
         @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|fast|dl4j",
-                description = "Training step: fast (the project's LSTM and GRU step on the CPU, same math as DL4J's layers,"
-                        + " several times faster), dl4j (DL4J's own layers; always for --cell rnn), or auto: fast for"
-                        + " LSTMs and GRUs on the CPU, dl4j on a GPU.")
+                description = "Training step: fast (the project's step on the CPU for every cell, same math as DL4J's"
+                        + " layers, several times faster), dl4j (DL4J's own layers), or auto: fast on the CPU, dl4j on"
+                        + " a GPU.")
         Engine.Kind engine;
         @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
         boolean json;

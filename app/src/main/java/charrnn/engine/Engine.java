@@ -18,13 +18,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * window is the cross-entropy summed over its positions, in nats.
  */
 public interface Engine {
-    /** How the step is computed: {@link FastRecurrent} on the CPU (LSTM, GRU), DL4J's own layers anywhere. */
+    /** How the step is computed: {@link FastRecurrent} on the CPU (LSTM, GRU, plain RNN), DL4J's own layers anywhere. */
     enum Kind {
         auto, fast, dl4j;
 
         /**
-         * The engine for a cell on {@code backend} ("cpu" or "cuda"): auto is fast for LSTMs and GRUs
-         * on the CPU, else dl4j; fast on CUDA is a usage error (its gate arithmetic runs in Java).
+         * The engine for a cell on {@code backend} ("cpu" or "cuda"): auto is fast on the CPU (every
+         * cell has a fast one), dl4j on CUDA, where fast is a usage error (its gate arithmetic runs in Java).
          */
         public Kind resolve(String backend, String cell) {
             boolean gpu = "cuda".equals(backend);
@@ -32,8 +32,7 @@ public interface Engine {
                 throw RnnException.usage("--engine fast computes its gate arithmetic in Java on the CPU; on the CUDA"
                         + " backend use --engine dl4j (what --engine auto picks there)");
             }
-            boolean fastCell = ModelSpec.LSTM.equals(cell) || ModelSpec.GRU.equals(cell);
-            return this == dl4j || gpu || !fastCell ? dl4j : fast;
+            return this == dl4j || gpu ? dl4j : fast;
         }
     }
 

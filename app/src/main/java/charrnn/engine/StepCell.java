@@ -3,6 +3,7 @@ package charrnn.engine;
 import charrnn.model.GruCell;
 import charrnn.model.LstmCell;
 import charrnn.model.ModelSpec;
+import charrnn.model.RnnCell;
 
 import java.util.Arrays;
 
@@ -37,18 +38,23 @@ abstract class StepCell {
         this.zeros = new float[n];
     }
 
-    /** The cell of {@code cell} ("lstm" or "gru") for one layer, or null for a cell this engine does not run. */
+    /** The cell of {@code cell} ("lstm", "gru" or "rnn") for one layer. */
     static StepCell of(String cell, int hidden, int batch, int steps) {
         return switch (cell) {
             case ModelSpec.LSTM -> new Lstm(hidden * batch, steps);
             case ModelSpec.GRU -> new Gru(hidden, batch, steps);
-            default -> null;
+            case ModelSpec.RNN -> new Rnn(hidden * batch, steps);
+            default -> throw new IllegalArgumentException("no fast cell for " + cell);
         };
     }
 
     /** The [H, B] arrays a layer's cell keeps per time step (for the heap check). */
     static int kept(String cell) {
-        return ModelSpec.GRU.equals(cell) ? 5 : 6;
+        return switch (cell) {
+            case ModelSpec.GRU -> 5;
+            case ModelSpec.RNN -> 1;
+            default -> 6;
+        };
     }
 
     /**
@@ -227,6 +233,36 @@ abstract class StepCell {
                 dh[k] += dhRec[k] + carry[k];
             }
             GruCell.backward(dh, q[0], q[1], q[2], a[t], hPrev(t, carried), dIn[0], dIn[1], dIn[2], dRec[2], carry, n);
+        }
+    }
+
+    /** DL4J's {@code SimpleRnn} with tanh: one gate block, state h, the output is the activation itself. */
+    static final class Rnn extends StepCell {
+        private final float[][][] a;      // [step][1][n]: the pre-activations, then the output
+
+        Rnn(int n, int steps) {
+            super(1, 1, false, n, steps);
+            a = new float[steps][1][n];
+        }
+
+        @Override
+        float[][] in(int t) {
+            return a[t];
+        }
+
+        @Override
+        float[] forward(int t, boolean carried) {
+            RnnCell.forward(a[t][0], n);
+            return a[t][0];
+        }
+
+        @Override
+        void beginBackward() {
+        }
+
+        @Override
+        void backward(int t, boolean carried, float[] dh, float[] dhRec, float[][] dIn, float[][] dRec) {
+            RnnCell.backward(a[t][0], dh, dhRec, dIn[0], n);
         }
     }
 }

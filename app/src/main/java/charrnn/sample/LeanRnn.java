@@ -2,6 +2,8 @@ package charrnn.sample;
 
 import charrnn.model.Gru;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,7 +34,12 @@ final class LeanRnn {
         if (conf instanceof LSTM) {
             return n -> new LstmCells(n, hidden);
         }
-        return conf instanceof Gru ? n -> new GruCells(n, hidden) : null;
+        if (conf instanceof Gru) {
+            return n -> new GruCells(n, hidden);
+        }
+        // tanh is what Networks builds; layer normalisation would add parameters this path does not read
+        return conf instanceof SimpleRnn r && !r.hasLayerNorm() && r.getActivationFn() instanceof ActivationTanH
+                ? n -> new RnnCells(hidden) : null;
     }
 
     /** True when every layer of {@code net} below its (softmax) output layer has a lean cell. */

@@ -39,8 +39,8 @@ public final class Trainer {
     public record Result(Stop stop, TrainingState state, Path best, Path last) {
     }
 
-    public static final String STREAMS_NEED_FAST = "--streams needs the fast engine (--engine fast, LSTMs and"
-            + " GRUs on the CPU): DL4J's layers cannot train from a carried state; use --no-streams";
+    public static final String STREAMS_NEED_FAST = "--streams needs the fast engine (--engine fast, on the CPU):"
+            + " DL4J's layers cannot train from a carried state; use --no-streams";
 
     private static final Pattern STEP_FILE = Pattern.compile("step-(\\d+)\\.zip");
 

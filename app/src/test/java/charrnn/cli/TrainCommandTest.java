@@ -106,22 +106,30 @@ class TrainCommandTest {
         }
     }
 
-    /** DL4J's layers cannot train from a carried state: --cell rnn trains on windows, and asking for streams is one line. */
+    /**
+     * DL4J's layers cannot train from a carried state: on --engine dl4j a plain RNN trains on windows,
+     * and asking for streams is one line; the fast engine trains a plain RNN on streams.
+     */
     @Test
-    void aCellOnDl4jsLayersTrainsOnWindowsAndRefusesStreams() throws Exception {
+    void dl4jsLayersTrainOnWindowsAndRefuseStreams() throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
         Path m = tmp.resolve("rnn");
-        CliRunner r = CliRunner.run("train", corpus.toString(), "--model", m.toString(), "--cell", "rnn", "--max-steps",
-                "2", "--batch", "4", "--seq-length", "10", "--sample-every", "0");
+        CliRunner r = CliRunner.run("train", corpus.toString(), "--model", m.toString(), "--cell", "rnn", "--engine",
+                "dl4j", "--max-steps", "2", "--batch", "4", "--seq-length", "10", "--sample-every", "0");
         assertEquals(0, r.code(), r.err());
         assertFalse(Checkpoint.load(m.resolve("last.zip"), false).info().config().streams());
-        for (String[] bad : new String[][]{{"--cell", "rnn", "--streams"}, {"--engine", "dl4j", "--streams"}}) {
+        Path s = tmp.resolve("rnn-streams");
+        CliRunner f = CliRunner.run("train", corpus.toString(), "--model", s.toString(), "--cell", "rnn", "--streams",
+                "--max-steps", "2", "--batch", "4", "--seq-length", "10", "--sample-every", "0");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(Checkpoint.load(s.resolve("last.zip"), false).info().config().streams());
+        for (String[] bad : new String[][]{{"--cell", "rnn", "--engine", "dl4j", "--streams"}, {"--engine", "dl4j", "--streams"}}) {
             List<String> a = new ArrayList<>(List.of("train", corpus.toString(), "--model", tmp.resolve("x").toString(),
                     "--max-steps", "2", "--batch", "4", "--seq-length", "10"));
             a.addAll(List.of(bad));
             CliRunner e = CliRunner.run(a.toArray(String[]::new));
             assertEquals(2, e.code(), e.err());
-            assertEquals("rnn: --streams needs the fast engine (--engine fast, LSTMs and GRUs on the CPU): DL4J's"
+            assertEquals("rnn: --streams needs the fast engine (--engine fast, on the CPU): DL4J's"
                     + " layers cannot train from a carried state; use --no-streams", e.oneErrorLine());
         }
     }

@@ -65,7 +65,7 @@ class EngineTest {
      * vocabulary is larger than the 4H gate rows (a bias-gradient buffer was sized by 4H).
      */
     @ParameterizedTest
-    @CsvSource({"lstm, 16", "lstm, 3", "gru, 16", "gru, 3"})
+    @CsvSource({"lstm, 16", "lstm, 3", "gru, 16", "gru, 3", "rnn, 16", "rnn, 3"})
     void fastGradientSumsAndLossEqualDl4js(String cell, int hidden) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
@@ -93,7 +93,7 @@ class EngineTest {
 
     /** What a share of a batch computed apart must satisfy: the shares' sums add up to the batch's. */
     @ParameterizedTest
-    @ValueSource(strings = {"lstm", "gru"})
+    @ValueSource(strings = {"lstm", "gru", "rnn"})
     void gradientSumsOfSharesAddUpToTheBatchsOnBothEngines(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec(cell, 2, 16, 0, c.vocabulary().size());
@@ -112,7 +112,7 @@ class EngineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lstm", "gru"})
+    @ValueSource(strings = {"lstm", "gru", "rnn"})
     void anAdamStepWithClippingEqualsDl4jFitOnBothEngines(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec(cell, 2, 16, 0, c.vocabulary().size());
@@ -153,7 +153,7 @@ class EngineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lstm", "gru"})
+    @ValueSource(strings = {"lstm", "gru", "rnn"})
     void scoringEqualsOnBothEnginesWithAShortTailAndAPartialBatch(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec(cell, 2, 16, 0.3, c.vocabulary().size());
@@ -189,8 +189,10 @@ class EngineTest {
         assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "gru"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "gru"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "lstm"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cpu", "rnn"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.fast.resolve("cpu", "rnn"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "rnn"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.fast.resolve("cpu", "rnn"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "rnn"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "rnn"));
         assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "lstm"));
         var e = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cuda", "lstm"));
         assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());

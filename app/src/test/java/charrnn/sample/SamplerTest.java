@@ -4,6 +4,8 @@ import charrnn.model.Checkpoint;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -180,13 +182,14 @@ class SamplerTest {
     }
 
     /**
-     * The lean GRU cell against DL4J's rnnTimeStep through the project's GRU layer, on a network
-     * whose weights and biases (the candidate's recurrent bias too) are far from their start.
+     * The lean GRU and plain RNN cells against DL4J's rnnTimeStep (through the project's GRU layer and
+     * DL4J's SimpleRnn), on networks whose weights and biases (a GRU's b_hn too) are far from their start.
      */
-    @Test
-    void leanGruGivesDl4jProbabilities() {
+    @ParameterizedTest
+    @ValueSource(strings = {"gru", "rnn"})
+    void leanCellsGiveDl4jProbabilities(String cell) {
         int v = model.vocabulary().size();
-        var spec = new charrnn.model.ModelSpec("gru", 2, 24, 0, v);
+        var spec = new charrnn.model.ModelSpec(cell, 2, 24, 0, v);
         var net = charrnn.model.Networks.build(spec, charrnn.model.TrainConfig.defaults().withRandomSeed(4));
         Nd4j.getRandom().setSeed(9);
         net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.6));
