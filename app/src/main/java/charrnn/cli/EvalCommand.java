@@ -53,7 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
     private Engine scoringEngine(Checkpoint.Loaded loaded) {
         var spec = loaded.info().spec();
         var config = loaded.info().config();
-        Engine.Kind kind = Engine.Kind.auto.resolve(model.backend(), spec.cell());
+        Engine.Kind kind = Engine.Kind.auto.resolve(model.backend());
         try {
             return Engine.create(kind, loaded.net(), spec, config.batch(), config.seqLength());
         } catch (RnnException e) {

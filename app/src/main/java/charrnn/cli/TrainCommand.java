@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
             progress.done();
         }
         try (r) {
-            Engine.Kind kind = run.engine.resolve(backend, r.spec().cell());
+            Engine.Kind kind = run.engine.resolve(backend);
             if (r.config().streams() && kind == Engine.Kind.dl4j) {
                 throw RnnException.usage((r.resumedFrom() != null ? r.resumedFrom() + " trained on streams: " : "")
                         + Trainer.STREAMS_NEED_FAST);
@@ -132,11 +132,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * The optimisation of a fresh run, refused before anything is prepared when the engine cannot run
-     * the cell given (fast on a GPU) or when it asks for streams on DL4J's engine.
+     * on this backend (fast on a GPU) or when it asks for streams on DL4J's engine.
      */
     private TrainConfig config(String backend) {
         TrainConfig c = optimisation.config();
-        if (run.engine.resolve(backend, model.cell.toLowerCase()) == Engine.Kind.dl4j && c.streams()) {
+        if (run.engine.resolve(backend) == Engine.Kind.dl4j && c.streams()) {
             throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
         }
         return c;

@@ -23,10 +23,10 @@ public interface Engine {
         auto, fast, dl4j;
 
         /**
-         * The engine for a cell on {@code backend} ("cpu" or "cuda"): auto is fast on the CPU (every
-         * cell has a fast one), dl4j on CUDA, where fast is a usage error (its gate arithmetic runs in Java).
+         * The engine on {@code backend} ("cpu" or "cuda"): auto is fast on the CPU (every cell has a
+         * fast one), dl4j on CUDA, where fast is a usage error (its gate arithmetic runs in Java).
          */
-        public Kind resolve(String backend, String cell) {
+        public Kind resolve(String backend) {
             boolean gpu = "cuda".equals(backend);
             if (this == fast && gpu) {
                 throw RnnException.usage("--engine fast computes its gate arithmetic in Java on the CPU; on the CUDA"

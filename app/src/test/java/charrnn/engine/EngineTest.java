@@ -185,19 +185,19 @@ class EngineTest {
 
     @Test
     void kindsResolveByBackendAndCell() {
-        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "lstm"));
-        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "gru"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "gru"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "lstm"));
-        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu", "rnn"));
-        assertEquals(Engine.Kind.fast, Engine.Kind.fast.resolve("cpu", "rnn"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "rnn"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda", "rnn"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "lstm"));
-        var e = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cuda", "lstm"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.auto.resolve("cpu"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.fast.resolve("cpu"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.auto.resolve("cuda"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu"));
+        var e = assertThrows(charrnn.RnnException.class, () -> Engine.Kind.fast.resolve("cuda"));
         assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());
-        assertEquals(Engine.Kind.fast, Engine.Kind.fast.resolve("cpu", "gru"));
-        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu", "gru"));
+        assertEquals(Engine.Kind.fast, Engine.Kind.fast.resolve("cpu"));
+        assertEquals(Engine.Kind.dl4j, Engine.Kind.dl4j.resolve("cpu"));
     }
 
     @Test
