@@ -11,6 +11,7 @@ Runs nothing else at the same time: the machine has 2 cores.
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -124,10 +125,14 @@ def main():
     ap.add_argument("--wall", type=int, default=600, help="seconds for the same-wall-time (time to quality) comparison")
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "tinyshakespeare.txt"))
     ap.add_argument("--cells", default="lstm,gru", help="the cells whose speed rows are measured, comma-separated")
+    ap.add_argument("--sizes", default="256,512", help="the layer sizes of the training speed rows, comma-separated (256, 512)")
     ap.add_argument("--speed-only", action="store_true",
                     help="only the training and sampling speed rows (no wall-time, prepare or memory rows)")
     a = ap.parse_args()
     cells = [c for c in a.cells.split(",") if c]
+    sizes = {int(x) for x in a.sizes.split(",") if x}
+    if 256 not in sizes or not sizes <= {256, 512}:
+        ap.error("--sizes: 256 (the sampling rows use its models), optionally 512")
     if a.quick:
         a.repeats, a.wall = 1, 30
     steps256, steps512 = (20, 8) if a.quick else (150, 40)
@@ -149,13 +154,15 @@ def main():
     for rep in range(a.repeats):
         for c in cells:
             x = suffix[c]
-            record("train256" + x, "rnn", rnn_train(corpus, OUT / f"m256{x}", 256, steps=steps256,
-                                                    eval_every=steps256 // 5, cell=c))
-            record("train256" + x, "peer", peer_train(corpus, 256, steps=steps256,
-                                                      sample_chars=2000 if rep == 0 else 0, cell=c))
-            record("train512" + x, "rnn", rnn_train(corpus, OUT / f"m512{x}", 512, steps=steps512,
-                                                    eval_every=max(steps512 // 4, 2), cell=c))
-            record("train512" + x, "peer", peer_train(corpus, 512, steps=steps512, cell=c))
+            if 256 in sizes:  # the sampling rows below use the 2 x 256 models
+                record("train256" + x, "rnn", rnn_train(corpus, OUT / f"m256{x}", 256, steps=steps256,
+                                                        eval_every=steps256 // 5, cell=c))
+                record("train256" + x, "peer", peer_train(corpus, 256, steps=steps256,
+                                                          sample_chars=2000 if rep == 0 else 0, cell=c))
+            if 512 in sizes:
+                record("train512" + x, "rnn", rnn_train(corpus, OUT / f"m512{x}", 512, steps=steps512,
+                                                        eval_every=max(steps512 // 4, 2), cell=c))
+                record("train512" + x, "peer", peer_train(corpus, 512, steps=steps512, cell=c))
 
     # sampling from the 2 x 256 models trained above
     n1 = 2000 if a.quick else 50000
@@ -233,6 +240,8 @@ def write_table(res, where=BENCH):
     rows = []
 
     def row(name, rnn_v, peer_v, fmt, better="higher"):
+        if math.isnan(rnn_v) and math.isnan(peer_v):
+            return  # a size this run left out (--sizes)
         ratio = rnn_v / peer_v if peer_v else float("nan")
         if better == "lower":
             ratio = peer_v / rnn_v if rnn_v else float("nan")
