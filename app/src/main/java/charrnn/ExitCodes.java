@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int DIVERGED = 5;
     /** The requested compute device is not available (e.g. --backend cuda without a GPU). */
     public static final int NO_DEVICE = 6;
+    /** The Spark cluster cannot be reached, has no executors, or failed a step after Spark's retries. */
+    public static final int CLUSTER = 7;
     /** Interrupted by SIGINT/SIGTERM; a checkpoint was written first. */
     public static final int INTERRUPTED = 130;
 

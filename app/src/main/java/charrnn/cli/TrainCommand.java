@@ -4,6 +4,7 @@ import charrnn.ExitCodes;
 import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.Preparer;
+import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
 import charrnn.model.TrainConfig;
 import charrnn.model.TrainingState;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +53,9 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String backend = Backend.load(verbosity.verbose());
         PrintWriter err = spec.commandLine().getErr();
+        if (run.spark != null) {
+            checkSpark(backend);
+        }
         var options = TrainGroups.options(budget, evaluation);
         Progress progress = new Progress(err, "prepare", verbosity);
         var setup = new RunSetup(new Preparer(PrepareOptions.defaults(), this::info, progress::update));
@@ -83,38 +88,50 @@ public final class TrainCommand implements Callable<Integer> {
                 info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
                         r.parent().steps(), r.parent().newSymbols().size()));
             }
-            Engine engine = Engine.create(kind, r.net(), r.spec(),
-                    r.config().batch(), r.config().seqLength());
-            info(String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
-                            + " vocabulary %d, backend %s", r.spec().cell().toUpperCase(), r.spec().layers(),
-                    r.spec().hidden(), r.net().numParams(), r.corpus().manifest().source().path(),
-                    r.corpus().trainLength(), r.corpus().valLength(), r.corpus().vocabulary().size(), backend));
-            info("Model directory: " + r.dir());
+            Engine local = Engine.create(kind, r.net(), r.spec(), r.config().batch(), r.config().seqLength());
             TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !verbosity.quiet(),
                     verbosity.quiet());
-            Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),
-                    r.streams(), r.dir(), backend, console);
-            trainer.setParent(r.parent());
-            Signals.onInterrupt(() -> {
-                console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");
-                trainer.requestStop();
-            });
-            Trainer.Result result;
-            try {
-                result = trainer.run();
-            } finally {
-                console.close();
+            // the cluster's lines (from Spark's threads too) go through the console, which keeps the progress line whole
+            try (Engine engine = run.spark == null ? local : ClusterEngines.find().create(run.spark, local, r.net(),
+                    r.spec(), r.config(), r.corpus(), m -> {
+                        if (!verbosity.quiet()) {
+                            console.log(m);
+                        }
+                    }, verbosity.verbose())) {
+                return train(r, engine, options, backend, err, console);
             }
-            summary(err, result, r.config());
-            if (run.json) {
-                JsonOutput.print(spec, Summary.of(result, r.config()));
-            }
-            return switch (result.stop()) {
-                case INTERRUPTED -> ExitCodes.INTERRUPTED;
-                case DIVERGED -> ExitCodes.DIVERGED;
-                default -> ExitCodes.OK;
-            };
         }
+    }
+
+    private int train(RunSetup.Run r, Engine engine, TrainOptions options, String backend, PrintWriter err,
+                      TrainingConsole console) throws IOException {
+        info(String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
+                        + " vocabulary %d, backend %s", r.spec().cell().toUpperCase(), r.spec().layers(),
+                r.spec().hidden(), r.net().numParams(), r.corpus().manifest().source().path(),
+                r.corpus().trainLength(), r.corpus().valLength(), r.corpus().vocabulary().size(), backend));
+        info("Model directory: " + r.dir());
+        Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),
+                r.streams(), r.dir(), backend, console);
+        trainer.setParent(r.parent());
+        Signals.onInterrupt(() -> {
+            console.log("stopping after this step and writing a checkpoint (interrupt again to quit at once)");
+            trainer.requestStop();
+        });
+        Trainer.Result result;
+        try {
+            result = trainer.run();
+        } finally {
+            console.close();
+        }
+        summary(err, result, r.config());
+        if (run.json) {
+            JsonOutput.print(spec, Summary.of(result, r.config()));
+        }
+        return switch (result.stop()) {
+            case INTERRUPTED -> ExitCodes.INTERRUPTED;
+            case DIVERGED -> ExitCodes.DIVERGED;
+            default -> ExitCodes.OK;
+        };
     }
 
     /** What {@code --json} prints at the end of a run. */
@@ -140,6 +157,19 @@ public final class TrainCommand implements Callable<Integer> {
             throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
         }
         return c;
+    }
+
+    /**
+     * What --spark cannot run with, refused before anything is prepared: a master Spark does not
+     * accept, DL4J's engine or the CUDA backend (each executor computes with the fast engine, on the CPU).
+     */
+    private void checkSpark(String backend) {
+        ClusterEngines.checkMaster(run.spark);
+        if (run.engine == Engine.Kind.dl4j || "cuda".equals(backend)) {
+            throw RnnException.usage("--spark computes each executor's share with the fast engine on the CPU: leave out "
+                    + (run.engine == Engine.Kind.dl4j ? "--engine dl4j" : "the CUDA backend (RNN_BACKEND=cpu)"));
+        }
+        ClusterEngines.find().check(run.spark);
     }
 
     /** The options given of the groups {@code groups}, by their longest names. */

@@ -4,9 +4,15 @@ import charrnn.engine.Engine;
 import charrnn.model.ModelSpec;
 import charrnn.model.TrainConfig;
 import charrnn.train.TrainOptions;
+import charrnn.engine.ClusterEngines;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Stack;
 
 /**
  * {@code rnn train}'s options, grouped as its help shows them; each group converts to its record
@@ -135,8 +141,29 @@ final class TrainGroups {
                         + " layers, several times faster), dl4j (DL4J's own layers), or auto: fast on the CPU, dl4j on"
                         + " a GPU.")
         Engine.Kind engine;
+        @Option(names = "--spark", arity = "0..1", paramLabel = "MASTER", preprocessor = SparkMaster.class,
+                description = "Train on Apache Spark: each step's windows split over the executors of MASTER, which"
+                        + " compute with the fast engine; this process applies the steps and writes the checkpoints."
+                        + " local[N] (N threads in this JVM), spark://HOST:PORT (a standalone cluster), yarn or"
+                        + " k8s://URL (through spark-submit). --spark alone: spark-submit's --master, else local[*].")
+        String spark;
         @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
         boolean json;
+    }
+
+    /**
+     * {@code --spark} takes the next argument as its MASTER only when it is one ({@code rnn train --spark
+     * data/alice.txt} trains data/alice.txt on the default master); an empty value stands for that default.
+     */
+    static final class SparkMaster implements IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+            if (" ".equals(info.get("separator"))
+                    && (args.isEmpty() || !ClusterEngines.MASTER.matcher(args.peek()).matches())) {
+                args.push("");
+            }
+            return false;
+        }
     }
 
     /** The run's budget and cadence: 10 minutes when no budget is given, a preview at each evaluation by default. */

@@ -60,7 +60,7 @@ final class Dl4jEngine implements Engine {
     }
 
     @Override
-    public double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, RecurrentState state) {
+    public double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, int first, RecurrentState state) {
         int n = starts.length;
         int[] full = new int[n];
         java.util.Arrays.fill(full, steps);

@@ -11,13 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * What training and evaluation compute with a network, whichever code computes it: the gradient
  * sums of a set of windows (the {@link Optimizer} turns them into a step) and the loss of a span
  * of ids. Sums, not means, so that shares of a batch computed apart (threads, machines) add up to
- * the batch's gradient; without dropout exactly, since the dropout masks are drawn for a call's
- * whole batch from one seed (a step split across machines needs them drawn per window).
+ * the batch's gradient: on the fast engine also with dropout, whose masks it draws per window, from
+ * the step's seed and the window's number in the step.
  *
  * <p>A window is {@link #seqLength()} + 1 ids: every position predicts the next one. The loss of a
  * window is the cross-entropy summed over its positions, in nats.
  */
-public interface Engine {
+public interface Engine extends AutoCloseable {
     /** How the step is computed: {@link FastRecurrent} on the CPU (LSTM, GRU, plain RNN), DL4J's own layers anywhere. */
     enum Kind {
         auto, fast, dl4j;
@@ -80,7 +80,18 @@ public interface Engine {
      * {@code i} of {@code state} (null: from zero), which then holds the state each window ended in.
      * The gradient stops at the window's start (truncated backpropagation through time).
      */
-    double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, RecurrentState state);
+    default double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, RecurrentState state) {
+        return gradientSums(ids, starts, dropoutSeed, 0, state);
+    }
+
+    /**
+     * {@link #gradientSums(IdSequence, long[], long, RecurrentState)} for windows {@code first},
+     * {@code first + 1}, ... of a step: the fast engine draws window i's dropout masks from
+     * {@code dropoutSeed} and {@code first + i}, so a step's windows computed in shares (a cluster's
+     * executors) draw the masks the whole batch would. DL4J's engine draws them from ND4J's generator
+     * for the call's whole batch.
+     */
+    double gradientSums(IdSequence ids, long[] starts, long dropoutSeed, int first, RecurrentState state);
 
     /** Whether {@link #gradientSums(IdSequence, long[], long, RecurrentState)} accepts a state (stateful training). */
     default boolean trainsFromState() {
@@ -167,6 +178,11 @@ public interface Engine {
             total -= logLikelihood(ids, starts, lengths, streams, state);
         }
         return new Loss(count == 0 ? Double.NaN : total / count, count);
+    }
+
+    /** Releases what the engine holds beyond the heap (a cluster's context); nothing for a local engine. */
+    @Override
+    default void close() {
     }
 
     /** log p with the {@link #FLOOR}; NaN for a probability that is not finite (a diverged network). */

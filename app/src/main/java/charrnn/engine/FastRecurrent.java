@@ -7,13 +7,13 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * The fast CPU engine for LSTM and GRU networks: computes what DL4J's {@code LSTM} layers and the
@@ -61,6 +61,8 @@ final class FastRecurrent implements Engine {
     private final INDArray[] x;         // dropped-out h for layer l >= 1 (with dropout only)
     private final INDArray[] input;     // the input layer l >= 1 read in the last forward pass: x[l], or h[l - 1] without dropout
     private final INDArray[] mask;      // dropout masks [H, R] for layers >= 1 and (index layers) the output
+    private final FloatBuffer[] maskBuf;
+    private final float[] maskRow;      // [H]: one column of a mask
     private final INDArray[] h;         // output of layer l [H, R]
     private final INDArray s;           // [GH, R]: a layer's pre-activations (input's part), then their gradient
     private final INDArray sr;          // [GH, R]: the recurrent part and its gradient (split cells only)
@@ -164,6 +166,11 @@ final class FastRecurrent implements Engine {
         if (keep < 1) {
             mask[layers] = matrix(hidden, rows);
         }
+        maskBuf = new FloatBuffer[layers + 1];
+        for (int l = 1; l <= layers; l++) {
+            maskBuf[l] = mask[l] != null ? host(mask[l]) : null;
+        }
+        maskRow = new float[hidden];
         s = matrix(gh, rows);
         sr = split ? matrix(gh, rows) : null;
         srSum = split ? Nd4j.create(DataType.FLOAT, gh) : null;
@@ -334,18 +341,14 @@ final class FastRecurrent implements Engine {
     }
 
     @Override
-    public double gradientSums(IdSequence corpus, long[] starts, long dropoutSeed, RecurrentState state) {
+    public double gradientSums(IdSequence corpus, long[] starts, long dropoutSeed, int first, RecurrentState state) {
         if (starts.length > batch) {
             throw new IllegalArgumentException("at most " + batch + " windows, got " + starts.length);
         }
         loadBatch(corpus, starts, starts.length, fullLengths);
         loadState(state, starts.length);
         if (keep < 1) {
-            Nd4j.getRandom().setSeed(dropoutSeed);
-            for (int l = 1; l <= layers; l++) {
-                Nd4j.getExecutioner().exec(new BernoulliDistribution(mask[l], keep), Nd4j.getRandom());
-                mask[l].divi(keep);
-            }
+            drawMasks(dropoutSeed, first, starts.length);
         }
 
         forward(true);
@@ -428,6 +431,35 @@ final class FastRecurrent implements Engine {
             }
         }
         return loss;
+    }
+
+    /**
+     * The dropout masks (kept: 1 / keep, dropped: 0) of the first {@code count} windows, window i's
+     * from its own generator, seeded by the step's seed and the window's number {@code first + i}
+     * in the step: the masks of a window do not depend on which share of the batch computes it.
+     */
+    private void drawMasks(long dropoutSeed, int first, int count) {
+        float kept = (float) (1 / keep);
+        float[] row = maskRow;
+        for (int i = 0; i < batch; i++) {
+            SplittableRandom random = i < count ? new SplittableRandom(windowSeed(dropoutSeed, first + i)) : null;
+            for (int l = 1; l <= layers; l++) {
+                for (int t = 0; t < steps; t++) {
+                    for (int j = 0; j < hidden; j++) {
+                        row[j] = random != null && random.nextFloat() < keep ? kept : 0f;
+                    }
+                    maskBuf[l].put((t * batch + i) * hidden, row, 0, hidden);
+                }
+            }
+        }
+    }
+
+    /** The seed of window {@code window}'s masks: the step's seed and the window's number, mixed (murmur3's finaliser). */
+    static long windowSeed(long dropoutSeed, long window) {
+        long z = dropoutSeed * 0x9E3779B97F4A7C15L + window;
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 
     /**

@@ -140,8 +140,17 @@ public final class Trainer {
             long dropoutSeed = config.randomSeed() * 1_000_003L + state.step();
             long t0 = System.nanoTime();
             long[] starts = train.nextStarts();
-            double loss = engine.gradientSums(corpus, starts, dropoutSeed, carried)
-                    / ((double) starts.length * config.seqLength());
+            double loss;
+            try {
+                loss = engine.gradientSums(corpus, starts, dropoutSeed, carried)
+                        / ((double) starts.length * config.seqLength());
+            } catch (charrnn.RnnException e) {
+                // a step that could not be computed (a cluster gone) was not applied: keep the steps before it
+                if (state.step() > 0) {
+                    saveLast();
+                }
+                throw e;
+            }
             if (!Double.isFinite(loss)) {
                 diverged(state.step() + 1, String.format("the loss is %s (last finite loss %.4f)", loss, lastGoodLoss));
                 stop = Stop.DIVERGED;

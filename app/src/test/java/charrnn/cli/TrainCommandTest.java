@@ -2,6 +2,7 @@ package charrnn.cli;
 
 import charrnn.model.Checkpoint;
 import charrnn.train.TinyCorpus;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -194,6 +195,52 @@ class TrainCommandTest {
                 "--batch", "500", "--seq-length", "20");
         assertEquals(2, bigPrepared.code());
         assertFalse(Files.exists(models.resolve("big")), "a run refused before its first step leaves no model directory");
+    }
+
+    /** --spark takes the next argument only when it is a master: else that is the corpus, and the master the default. */
+    @Test
+    void sparkTakesAMasterOnlyWhenTheNextArgumentIsOne() {
+        var cmd = new TrainCommand();
+        new picocli.CommandLine(cmd).parseArgs("--spark", "data/alice.txt", "--max-steps", "3");
+        assertEquals("", cmd.run.spark);
+        assertEquals(Path.of("data/alice.txt"), cmd.corpus);
+        for (String master : new String[]{"local[2]", "local[*]", "local", "spark://127.0.0.1:7077", "yarn",
+                "k8s://https://10.0.0.1:6443", "spark://a:7077,b:7077"}) {
+            cmd = new TrainCommand();
+            new picocli.CommandLine(cmd).parseArgs("--spark", master, "corpus.txt");
+            assertEquals(master, cmd.run.spark);
+            assertEquals(Path.of("corpus.txt"), cmd.corpus);
+        }
+        cmd = new TrainCommand();
+        new picocli.CommandLine(cmd).parseArgs("corpus.txt", "--spark");
+        assertEquals("", cmd.run.spark);
+        cmd = new TrainCommand();
+        new picocli.CommandLine(cmd).parseArgs("corpus.txt");
+        assertNull(cmd.run.spark, "no --spark: a local run");
+    }
+
+    /** The default build has no Spark: --spark is one line that says how to get the Spark build, before anything is written. */
+    @Test
+    void sparkInTheDefaultBuildIsOneLineAndWritesNothing() throws Exception {
+        Assumptions.assumeTrue(java.util.ServiceLoader.load(charrnn.engine.ClusterEngines.class).findFirst().isEmpty(),
+                "tests run in the Spark build");
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path model = tmp.resolve("model");
+        CliRunner r = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark", "local[2]");
+        assertEquals(2, r.code());
+        assertEquals("rnn: --spark needs rnn's Spark build: run rnn through app/rnn, which builds it on first use"
+                + " (app/target-spark), or build it with mvn -Pcpu,spark package", r.oneErrorLine());
+        assertFalse(Files.exists(model));
+        CliRunner bad = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark=nowhere");
+        assertEquals(2, bad.code());
+        assertEquals("rnn: --spark: 'nowhere' is not a Spark master; give local[N], spark://HOST:PORT, yarn or"
+                + " k8s://URL (or --spark alone for local[*])", bad.oneErrorLine());
+        CliRunner dl4j = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark",
+                "--engine", "dl4j");
+        assertEquals(2, dl4j.code());
+        assertEquals("rnn: --spark computes each executor's share with the fast engine on the CPU: leave out"
+                + " --engine dl4j", dl4j.oneErrorLine());
+        assertFalse(Files.exists(model));
     }
 
     @Test

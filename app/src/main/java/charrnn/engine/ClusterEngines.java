@@ -1,0 +1,52 @@
+package charrnn.engine;
+
+import charrnn.RnnException;
+import charrnn.corpus.PreparedCorpus;
+import charrnn.model.ModelSpec;
+import charrnn.model.TrainConfig;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Training spread over a cluster ({@code rnn train --spark}): an {@link Engine} whose steps split
+ * their windows over a cluster's executors, each computing its share's gradient sums with the fast
+ * engine. It lives in the Spark build ({@code charrnn.spark}, Maven profile {@code spark}), found
+ * here through {@link ServiceLoader}, so that the default build neither holds nor loads Spark.
+ */
+public interface ClusterEngines {
+    /** The masters Spark accepts: local[N] (embedded), a standalone cluster, YARN and Kubernetes. */
+    Pattern MASTER = Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]"
+            + "|spark://[^\\s/]+(:\\d+)?(,[^\\s/]+(:\\d+)?)*|yarn|k8s://\\S+");
+
+    /**
+     * An engine on {@code master} ("" for spark-submit's master, else local[*]) for {@code net}, whose
+     * driver-side work (evaluation, the state of a new run) {@code local} computes.
+     */
+    Engine create(String master, Engine local, MultiLayerNetwork net, ModelSpec spec, TrainConfig config,
+                  PreparedCorpus corpus, Consumer<String> log, boolean verbose);
+
+    /**
+     * What can be checked of {@code master} before anything is prepared or written: that this build can
+     * run on it, and that a standalone master answers; one line and exit 2 or 7 otherwise.
+     */
+    void check(String master);
+
+    /** The Spark build's engines, or a usage error in a build without them. */
+    static ClusterEngines find() {
+        return ServiceLoader.load(ClusterEngines.class).findFirst().orElseThrow(() -> RnnException.usage(
+                "--spark needs rnn's Spark build: run rnn through app/rnn, which builds it on first use"
+                        + " (app/target-spark), or build it with mvn -Pcpu,spark package"));
+    }
+
+    /** Checks a master given to --spark: one line naming what Spark accepts. */
+    static String checkMaster(String master) {
+        if (!master.isEmpty() && !MASTER.matcher(master).matches()) {
+            throw RnnException.usage("--spark: '" + master + "' is not a Spark master; give local[N], spark://HOST:PORT,"
+                    + " yarn or k8s://URL (or --spark alone for local[*])");
+        }
+        return master;
+    }
+}

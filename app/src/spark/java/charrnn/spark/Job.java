@@ -1,0 +1,102 @@
+package charrnn.spark;
+
+import charrnn.corpus.Json;
+import charrnn.corpus.PreparedCorpus;
+import charrnn.engine.Engine;
+import charrnn.model.ModelSpec;
+import charrnn.model.Networks;
+import charrnn.model.RecurrentState;
+import charrnn.model.TrainConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * What an executor needs to compute shares of a run's steps, shipped with every task (a few hundred
+ * bytes): the model and its training settings as the checkpoint's JSON, and the prepared corpus,
+ * which executors read by positional reads, window by window. Each executor JVM builds a network
+ * and a fast engine per task thread once per run and keeps them ({@link #POOL}); a step's task
+ * only copies the broadcast parameters in.
+ */
+record Job(String id, String spec, String config, String corpus, int seqLength) implements Serializable {
+    /** Idle workers by run and share size: one per task thread that has computed for it. */
+    private static final Map<String, Queue<Worker>> POOL = new ConcurrentHashMap<>();
+
+    private record Worker(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus) {
+    }
+
+    /** Drops this run's workers (in local[N] they live in the driver's JVM). */
+    static void release(Job job) {
+        POOL.keySet().removeIf(k -> k.startsWith(job.id() + "/"));
+    }
+
+    static Job of(String id, ModelSpec spec, TrainConfig config, Path corpus) {
+        try {
+            return new Job(id, Json.MAPPER.writeValueAsString(spec), Json.MAPPER.writeValueAsString(config),
+                    corpus.toAbsolutePath().toString(), config.seqLength());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The task of a step: the share's gradient sums at the broadcast parameters. */
+    static Function<Share, ShareResult> task(Job job, Broadcast<float[]> params, long dropoutSeed) {
+        return share -> job.compute(share, params, dropoutSeed);
+    }
+
+    private ShareResult compute(Share share, Broadcast<float[]> params, long dropoutSeed) {
+        long t0 = System.nanoTime();
+        float[] p = params.value();
+        long t1 = System.nanoTime();
+        int windows = share.starts().length;
+        Queue<Worker> idle = POOL.computeIfAbsent(id + "/" + windows, k -> new ConcurrentLinkedQueue<>());
+        Worker w = idle.poll();
+        if (w == null) {
+            w = worker(windows);
+        }
+        try {
+            // into the network's own host memory: an ND4J array per step is off-heap memory only the GC frees
+            w.net().params().data().asNioFloat().put(0, p);
+            RecurrentState state = !share.stateful() ? null
+                    : share.state() != null ? Share.state(share.state()) : w.engine().newState(windows);
+            ShareResult r = new ShareResult();
+            r.loss = w.engine().gradientSums(w.corpus(), share.starts(), dropoutSeed, share.first(), state);
+            r.gradient = w.engine().gradient().toFloatVector();
+            if (state != null) {
+                r.states.add(new Share.End(share.first(), Share.bytes(state)));
+            }
+            r.fetchNanos = t1 - t0;
+            r.computeNanos = System.nanoTime() - t1;
+            SparkEnv env = SparkEnv.get();
+            r.executors.add((env != null ? env.executorId() : "?") + " (pid " + ProcessHandle.current().pid() + ")");
+            return r;
+        } finally {
+            idle.add(w);
+        }
+    }
+
+    private Worker worker(int windows) {
+        try {
+            ModelSpec s = Json.MAPPER.readValue(spec, ModelSpec.class);
+            TrainConfig c = Json.MAPPER.readValue(config, TrainConfig.class);
+            MultiLayerNetwork net = Networks.build(s, c);
+            if (net.params().offset() != 0 || net.params().length() != net.params().data().length()) {
+                throw new IllegalStateException("the network's parameters are not one whole buffer");
+            }
+            Engine e = Engine.create(Engine.Kind.fast, net, s, windows, seqLength);
+            return new Worker(net, e, PreparedCorpus.open(Path.of(corpus)));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package charrnn.spark;
+
+import charrnn.ExitCodes;
+import charrnn.RnnException;
+import charrnn.corpus.PreparedCorpus;
+import charrnn.engine.ClusterEngines;
+import charrnn.engine.Engine;
+import charrnn.model.ModelSpec;
+import charrnn.model.TrainConfig;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.ExternalClusterManager;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ServiceLoader;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The Spark build's {@link ClusterEngines}: a Spark context on the master, quiet unless --verbose,
+ * with the settings a step's traffic needs; the context's failures become one line and exit 7.
+ */
+public final class SparkEngines implements ClusterEngines {
+    /**
+     * Spark's loggers: off unless --verbose (Spark warns about loopback addresses and native Hadoop, and
+     * logs a lost executor as an error that rnn reports in its own line; a failure rnn stops on is its
+     * one line, with Spark's first line of the cause).
+     */
+    private static final String[] SPARK_LOGGERS = {"org.apache.spark", "org.sparkproject", "io.netty", "org.apache.hadoop"};
+    /** How long a cluster may take to give the run its first executor (a standalone worker starts one in seconds). */
+    static final String WAIT = "spark.rnn.executorWait";
+    /** After the first executor, how long no other may join before training starts. */
+    private static final long SETTLE_MS = 2000;
+
+    @Override
+    public Engine create(String master, Engine local, MultiLayerNetwork net, ModelSpec spec, TrainConfig config,
+                         PreparedCorpus corpus, Consumer<String> log, boolean verbose) {
+        quiet(verbose);
+        SparkConf conf = new SparkConf(); // spark.* system properties: spark-submit's --master and --conf
+        String m = master(conf, master);
+        boolean here = m.startsWith("local") || m.contains("://127.0.0.1") || m.contains("://localhost");
+        conf.setMaster(m).setAppName("rnn train " + corpus.dir());
+        conf.setIfMissing("spark.ui.enabled", "false");
+        if (here) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        // a step's results are a gradient each (3.5 MB at 2 x 256, 13 MB at 2 x 512): sent directly, not
+        // through the block manager's extra fetch (../shared/SPARK-NOTES.md)
+        conf.setIfMissing("spark.rpc.message.maxSize", "256").setIfMissing("spark.task.maxDirectResultSize", "256m");
+        // one task per executor core, each with one BLAS thread: the cores are the shares
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1")
+                .setIfMissing("spark.executorEnv.ND4J_SKIP_BLAS_THREADS", "1")
+                .setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        JavaSparkContext sc;
+        try {
+            sc = new JavaSparkContext(conf);
+        } catch (Exception e) {
+            throw new RnnException(ExitCodes.CLUSTER, "cannot start Spark on " + m + ": " + firstLine(e), e);
+        }
+        try {
+            long wait = conf.getTimeAsSeconds(WAIT, "120s");
+            if (!sc.isLocal()) {
+                waitForExecutors(sc, m, wait);
+            }
+            Job job = Job.of(UUID.randomUUID().toString(), spec, config, corpus.dir());
+            log.accept(String.format("Spark: master %s, %d executor cores: each step's %d windows in as many shares",
+                    m, sc.defaultParallelism(), config.batch()));
+            return new SparkEngine(sc, local, net, job, log, wait);
+        } catch (RuntimeException e) {
+            sc.stop();
+            throw e;
+        }
+    }
+
+    @Override
+    public void check(String master) {
+        String m = master(new SparkConf(), master);
+        if (!m.startsWith("local") && !m.startsWith("spark://") && !managed(m)) {
+            throw RnnException.usage("--spark " + m + ": this build has Spark's core only; run YARN and Kubernetes"
+                    + " jobs through spark-submit of a Spark installation (README, \"Training on Spark\")");
+        }
+        if (m.startsWith("spark://")) {
+            reachable(m);
+        }
+    }
+
+    /** The master to run on: the one given, else spark-submit's, else local[*]. */
+    private static String master(SparkConf conf, String given) {
+        return !given.isEmpty() ? given : conf.get("spark.master", "local[*]");
+    }
+
+    /** Whether a cluster manager on the classpath (Spark's YARN or Kubernetes module, as spark-submit has) takes it. */
+    private static boolean managed(String master) {
+        for (ExternalClusterManager m : ServiceLoader.load(ExternalClusterManager.class)) {
+            if (m.canCreate(master)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A standalone master that does not answer is one line at once, not Spark's minute of retries. */
+    private static void reachable(String master) {
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            int port;
+            try {
+                port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw RnnException.usage("--spark " + master + ": the port of " + hostPort + " is not a number");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), 5000);
+                return;
+            } catch (IOException e) {
+                if (!master.contains(",")) {
+                    throw new RnnException(ExitCodes.CLUSTER, "cannot reach the Spark master " + master + " ("
+                            + e.getMessage() + "); start it, or check --spark");
+                }
+            }
+        }
+        throw new RnnException(ExitCodes.CLUSTER, "cannot reach any Spark master of " + master + "; check --spark");
+    }
+
+    /**
+     * Waits for the first executor (up to {@code seconds}), then until no other has joined for
+     * {@link #SETTLE_MS}: a cluster starts the executors it grants together, and a step's shares
+     * follow the cores registered when it starts, so the first steps would otherwise run on the
+     * first executor alone.
+     */
+    private static void waitForExecutors(JavaSparkContext sc, String master, long seconds) {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        int seen = 0;
+        long changed = System.nanoTime();
+        while (true) {
+            int now = sc.statusTracker().getExecutorInfos().length - 1; // the driver is listed too
+            if (now != seen) {
+                seen = now;
+                changed = System.nanoTime();
+            }
+            if (seen > 0 && System.nanoTime() - changed > SETTLE_MS * 1_000_000L) {
+                return;
+            }
+            if (seen == 0 && System.nanoTime() > end) {
+                throw new RnnException(ExitCodes.CLUSTER, "no executor of " + master + " registered within " + seconds
+                        + " s: the cluster has no free worker with the memory and cores asked for (" + WAIT + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RnnException(ExitCodes.INTERRUPTED, "interrupted while waiting for Spark's executors");
+            }
+        }
+    }
+
+    private static void quiet(boolean verbose) {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        for (String name : SPARK_LOGGERS) {
+            ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.OFF);
+        }
+    }
+
+    /** The first line of the innermost message: Spark's are stack-trace sized. */
+    static String firstLine(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage() != null ? t.getMessage() : t.toString());
+        String line = m.lines().findFirst().orElse(m);
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}

@@ -1,0 +1,142 @@
+package charrnn.it;
+
+import charrnn.TestFiles;
+import charrnn.model.Checkpoint;
+import charrnn.train.TinyCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1, started by the project's script (app/spark-cluster):
+ * a master and two one-core workers. Training on it runs in two executor JVMs, writes a checkpoint
+ * that samples locally, and finishes when a worker is killed during training. The cluster and every
+ * process it started are stopped at the end, also when the test fails.
+ */
+class SparkClusterIT {
+    @TempDir
+    Path tmp;
+
+    private static final Pattern EXECUTORS = Pattern.compile("computed by executor (.*?); a step");
+
+    private Process start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        cmd.set(0, TestFiles.repoRoot().resolve(args[0]).toString());
+        return new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(log.resolveSibling(log.getFileName() + ".out")
+                .toFile()).redirectError(log.toFile()).start();
+    }
+
+    private String run(Path log, long minutes, String... args) throws Exception {
+        Process p = start(log, args);
+        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            fail(String.join(" ", args) + " did not finish:\n" + Files.readString(log));
+        }
+        assertEquals(0, p.exitValue(), String.join(" ", args) + ":\n" + Files.readString(log));
+        return Files.readString(log.resolveSibling(log.getFileName() + ".out"));
+    }
+
+    @Test
+    void twoWorkersTrainInTwoExecutorJvmsAndALostWorkerDoesNotStopTraining() throws Exception {
+        Path cluster = tmp.resolve("cluster");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try {
+            String url = run(tmp.resolve("start.log"), 15, "app/spark-cluster", "start", "--workers", "2", "--cores", "1",
+                    "--memory", "1g", "--port", Integer.toString(port), "--dir", cluster.toString()).strip();
+            assertEquals("spark://127.0.0.1:" + port, url);
+
+            Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
+            Path model = tmp.resolve("model");
+            run(tmp.resolve("train.log"), 10, "app/rnn", "train", corpus.toString(), "--model", model.toString(),
+                    "--spark", url, "--layers", "1", "--hidden", "32", "--seq-length", "20", "--batch", "8",
+                    "--max-steps", "6", "--eval-every", "3", "--sample-every", "0", "--checkpoint-every", "0");
+            String err = Files.readString(tmp.resolve("train.log"));
+            Matcher m = EXECUTORS.matcher(err);
+            assertTrue(m.find(), err);
+            List<String> pids = new ArrayList<>();
+            Matcher pid = Pattern.compile("pid (\\d+)").matcher(m.group(1));
+            while (pid.find()) {
+                pids.add(pid.group(1));
+            }
+            assertEquals(2, pids.stream().distinct().count(), "two executor JVMs: " + m.group(1));
+            assertFalse(pids.contains(Long.toString(ProcessHandle.current().pid())));
+            String text = run(tmp.resolve("sample.log"), 5, "app/rnn", "sample", "--model", model.toString(),
+                    "--length", "30", "--random-seed", "3");
+            assertEquals(30 + 1, text.codePointCount(0, text.length()), "30 characters and a newline: " + text);
+
+            // a worker killed outright during training: its executor goes with it, Spark runs its tasks on the other
+            Path killed = tmp.resolve("killed");
+            Path log = tmp.resolve("killed.log");
+            Process training = start(log, "app/rnn", "train", corpus.toString(), "--model", killed.toString(),
+                    "--spark", url, "--layers", "1", "--hidden", "32", "--seq-length", "20", "--batch", "8",
+                    "--max-steps", "60", "--eval-every", "2", "--sample-every", "0", "--checkpoint-every", "0");
+            Path metrics = killed.resolve("metrics.csv");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while ((!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3) && training.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(training.isAlive(), "training ended before the worker was killed:\n" + Files.readString(log));
+            long worker = Long.parseLong(Files.readString(cluster.resolve("worker-1.pid")).strip());
+            new ProcessBuilder("kill", "-KILL", Long.toString(worker)).start().waitFor();
+            assertTrue(training.waitFor(10, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
+            String killedErr = Files.readString(log);
+            assertEquals(0, training.exitValue(), killedErr);
+            assertTrue(killedErr.contains("Spark: executor ") && killedErr.contains(" lost ("),
+                    "the lost executor is reported:\n" + killedErr);
+            assertFalse(killedErr.contains(" ERROR ") || killedErr.contains(" WARN "), "in rnn's line only:\n" + killedErr);
+            assertEquals(60, Checkpoint.load(killed.resolve("last.zip"), false).info().state().step());
+
+            // the last worker killed too: no executor is left, and the run stops (exit 7) with its steps saved
+            Path orphan = tmp.resolve("orphan");
+            Path orphanLog = tmp.resolve("orphan.log");
+            List<String> cmd = new ArrayList<>(List.of(TestFiles.repoRoot().resolve("app/rnn").toString(), "train",
+                    corpus.toString(), "--model", orphan.toString(), "--spark", url, "--layers", "1", "--hidden", "32",
+                    "--seq-length", "20", "--batch", "8", "--max-steps", "100000", "--eval-every", "2",
+                    "--sample-every", "0", "--checkpoint-every", "0"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectError(orphanLog.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("RNN_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -D" + "spark.rnn.executorWait=5s");
+            Process lonely = pb.start();
+            Path orphanMetrics = orphan.resolve("metrics.csv");
+            deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while ((!Files.exists(orphanMetrics) || Files.readAllLines(orphanMetrics).size() < 3) && lonely.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(lonely.isAlive(), "training ended early:\n" + Files.readString(orphanLog));
+            long last = Long.parseLong(Files.readString(cluster.resolve("worker-2.pid")).strip());
+            new ProcessBuilder("kill", "-KILL", Long.toString(last)).start().waitFor();
+            assertTrue(lonely.waitFor(5, TimeUnit.MINUTES), "training did not stop:\n" + Files.readString(orphanLog));
+            String lonelyErr = Files.readString(orphanLog);
+            assertEquals(7, lonely.exitValue(), lonelyErr);
+            assertTrue(lonelyErr.contains("rnn: the Spark cluster has had no executor for 5 s (spark.rnn.executorWait):"
+                    + " its workers are gone; rnn saves the steps trained so far (last.zip), continue with --resume"),
+                    lonelyErr);
+            assertTrue(Checkpoint.load(orphan.resolve("last.zip"), false).info().state().step() >= 4,
+                    "the steps trained before are in last.zip");
+        } finally {
+            new ProcessBuilder(TestFiles.repoRoot().resolve("app/spark-cluster").toString(), "stop", "--dir",
+                    cluster.toString()).inheritIO().start().waitFor(2, TimeUnit.MINUTES);
+        }
+        String home = cluster.resolve("home").toString();
+        List<String> left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(home)).orElse(false))
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
+        assertEquals(List.of(), left, "every process of the cluster is stopped");
+    }
+}
