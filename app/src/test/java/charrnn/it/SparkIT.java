@@ -3,6 +3,7 @@ package charrnn.it;
 import charrnn.TestFiles;
 import charrnn.model.Checkpoint;
 import charrnn.train.TinyCorpus;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +30,17 @@ import static org.junit.jupiter.api.Assertions.*;
 class SparkIT {
     @TempDir
     Path tmp;
+
+    /** The Spark build first, so that no test's stderr starts with the launcher's build line (whichever runs first). */
+    @BeforeAll
+    static void buildTheSparkBuild() throws Exception {
+        Process p = new ProcessBuilder(TestFiles.repoRoot().resolve("app/rnn").toString(), "--build", "spark")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(15, TimeUnit.MINUTES), "the Spark build did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.strip().endsWith("app/target-spark"), out);
+    }
 
     private static final String[] TINY = {"--layers", "2", "--hidden", "32", "--seq-length", "20", "--batch", "64",
             "--dropout", "0.1", "--max-steps", "4", "--eval-every", "2", "--sample-every", "0", "--checkpoint-every", "0"};
