@@ -25,7 +25,8 @@ import java.io.PrintWriter;
 public final class Main implements Runnable {
     /** The end of every command's help (ExitCodes). */
     static final String EXIT_CODES_1 = "Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input data,";
-    static final String EXIT_CODES_2 = "4 bad or incompatible model, 5 training diverged, 6 no such device, 130 interrupted.";
+    static final String EXIT_CODES_2 = "4 bad or incompatible model, 5 training diverged, 6 no such device,"
+            + " 7 Spark cluster failure, 130 interrupted.";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
