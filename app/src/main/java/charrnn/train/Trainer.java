@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.RnnException;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.data.Batches;
 import charrnn.data.StreamWindows;
@@ -68,7 +69,7 @@ public final class Trainer {
                    TrainOptions options, TrainingState state, RecurrentState streams, Path dir, String backend,
                    TrainingListener listener) {
         if (config.streams() && !engine.trainsFromState()) {
-            throw charrnn.RnnException.usage(STREAMS_NEED_FAST);
+            throw RnnException.usage(STREAMS_NEED_FAST);
         }
         this.net = net;
         this.engine = engine;
@@ -144,7 +145,7 @@ public final class Trainer {
             try {
                 loss = engine.gradientSums(corpus, starts, dropoutSeed, carried)
                         / ((double) starts.length * config.seqLength());
-            } catch (charrnn.RnnException e) {
+            } catch (RnnException e) {
                 // a step that could not be computed (a cluster gone) was not applied: keep the steps before it
                 if (state.step() > 0) {
                     saveLast();

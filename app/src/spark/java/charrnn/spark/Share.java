@@ -16,15 +16,18 @@ import java.io.UncheckedIOException;
  * start from, in {@link RecurrentState}'s own format (null: a zero state).
  */
 record Share(int first, long[] starts, boolean stateful, byte[] state) implements Serializable {
-    /** Windows [from, to) of {@code starts}, with their slots of {@code state} (null: training from zero states). */
-    static Share of(long[] starts, int from, int to, RecurrentState state) {
+    /**
+     * Windows [from, to) of {@code starts}, numbered from {@code first + from} in the step, with their
+     * slots of {@code state} (null: training from zero states).
+     */
+    static Share of(long[] starts, int from, int to, int first, RecurrentState state) {
         long[] mine = java.util.Arrays.copyOfRange(starts, from, to);
         if (state == null || state.isZero()) {
-            return new Share(from, mine, state != null, null);
+            return new Share(first + from, mine, state != null, null);
         }
         RecurrentState part = new RecurrentState(state.layers(), state.parts(), to - from, state.hidden());
         copySlots(state, from, part, 0, to - from);
-        return new Share(from, mine, true, bytes(part));
+        return new Share(first + from, mine, true, bytes(part));
     }
 
     /** The state the windows of a share ended in: {@code state} in {@link RecurrentState}'s format. */

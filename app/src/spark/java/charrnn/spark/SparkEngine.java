@@ -98,8 +98,7 @@ final class SparkEngine implements Engine {
         for (int k = 0; k < shares; k++) {
             int from = (int) ((long) starts.length * k / shares);
             int to = (int) ((long) starts.length * (k + 1) / shares);
-            Share s = Share.of(starts, from, to, state);
-            list.add(new Share(first + from, s.starts(), s.stateful(), s.state()));
+            list.add(Share.of(starts, from, to, first, state));
         }
         Broadcast<float[]> params = sc.broadcast(net.params().toFloatVector());
         ShareResult r;

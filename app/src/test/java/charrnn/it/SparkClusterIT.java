@@ -47,6 +47,20 @@ class SparkClusterIT {
         return Files.readString(log.resolveSibling(log.getFileName() + ".out"));
     }
 
+    /** Once {@code training} has written two evaluations into {@code model}, the worker of {@code pidFile} is killed outright. */
+    private static void killWorkerAfterTwoEvaluations(Process training, Path model, Path log, Path pidFile)
+            throws Exception {
+        Path metrics = model.resolve("metrics.csv");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while ((!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3) && training.isAlive()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(training.isAlive(), "training ended before the worker was killed:\n" + Files.readString(log));
+        long worker = Long.parseLong(Files.readString(pidFile).strip());
+        new ProcessBuilder("kill", "-KILL", Long.toString(worker)).start().waitFor();
+    }
+
     @Test
     void twoWorkersTrainInTwoExecutorJvmsAndALostWorkerDoesNotStopTraining() throws Exception {
         Path cluster = tmp.resolve("cluster");
@@ -84,15 +98,7 @@ class SparkClusterIT {
             Process training = start(log, "app/rnn", "train", corpus.toString(), "--model", killed.toString(),
                     "--spark", url, "--layers", "1", "--hidden", "32", "--seq-length", "20", "--batch", "8",
                     "--max-steps", "60", "--eval-every", "2", "--sample-every", "0", "--checkpoint-every", "0");
-            Path metrics = killed.resolve("metrics.csv");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while ((!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3) && training.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertTrue(training.isAlive(), "training ended before the worker was killed:\n" + Files.readString(log));
-            long worker = Long.parseLong(Files.readString(cluster.resolve("worker-1.pid")).strip());
-            new ProcessBuilder("kill", "-KILL", Long.toString(worker)).start().waitFor();
+            killWorkerAfterTwoEvaluations(training, killed, log, cluster.resolve("worker-1.pid"));
             assertTrue(training.waitFor(10, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
             String killedErr = Files.readString(log);
             assertEquals(0, training.exitValue(), killedErr);
@@ -112,15 +118,7 @@ class SparkClusterIT {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("RNN_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -D" + "spark.rnn.executorWait=5s");
             Process lonely = pb.start();
-            Path orphanMetrics = orphan.resolve("metrics.csv");
-            deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while ((!Files.exists(orphanMetrics) || Files.readAllLines(orphanMetrics).size() < 3) && lonely.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertTrue(lonely.isAlive(), "training ended early:\n" + Files.readString(orphanLog));
-            long last = Long.parseLong(Files.readString(cluster.resolve("worker-2.pid")).strip());
-            new ProcessBuilder("kill", "-KILL", Long.toString(last)).start().waitFor();
+            killWorkerAfterTwoEvaluations(lonely, orphan, orphanLog, cluster.resolve("worker-2.pid"));
             assertTrue(lonely.waitFor(5, TimeUnit.MINUTES), "training did not stop:\n" + Files.readString(orphanLog));
             String lonelyErr = Files.readString(orphanLog);
             assertEquals(7, lonely.exitValue(), lonelyErr);
