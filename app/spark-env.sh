@@ -8,3 +8,30 @@ for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.ni
   spark_java_opts+=(--add-opens=java.base/$pkg=ALL-UNNAMED)
 done
 spark_java_opts+=(--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true)
+
+# spark_home HOME TARGET: HOME as a Spark installation's SPARK_HOME, from the Spark build TARGET:
+# HOME/jars holds Spark's jars (links into TARGET/lib, leaving out rnn and its DL4J, ND4J, JavaCPP,
+# OpenBLAS, picocli and plotting stacks, which a cluster gets from rnn-spark.jar) and HOME/conf a
+# logback configuration that logs warnings only, on stderr.
+spark_home() {
+  local home=$1 target=$2 jar
+  rm -rf "$home/jars"
+  mkdir -p "$home/jars" "$home/conf"
+  for jar in "$target"/lib/*.jar; do
+    case ${jar##*/} in
+      *-1.0.0-M2.1*.jar|javacpp-*|openblas-*|picocli-*|progressbar-*|xchart-*|VectorGraphics2D-*|graphics2d-*|\
+      pdfbox-*|fontbox-*|animated-gif-lib-*) ;;
+      *) ln -s "$jar" "$home/jars/" ;;
+    esac
+  done
+  cat > "$home/conf/logback.xml" <<'XML'
+<configuration>
+  <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+}

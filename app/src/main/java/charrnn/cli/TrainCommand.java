@@ -55,6 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (run.spark != null) {
             checkSpark(backend);
+        } else if (run.sparkCorpus != null) {
+            throw RnnException.usage("--spark-corpus names the corpus for a cluster's executors: it needs --spark");
         }
         var options = TrainGroups.options(budget, evaluation);
         Progress progress = new Progress(err, "prepare", verbosity);
@@ -92,7 +94,7 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !verbosity.quiet(),
                     verbosity.quiet());
             // the cluster's lines (from Spark's threads too) go through the console, which keeps the progress line whole
-            try (Engine engine = run.spark == null ? local : ClusterEngines.find().create(run.spark, local, r.net(),
+            try (Engine engine = run.spark == null ? local : ClusterEngines.find().create(run.spark, run.sparkCorpus, local, r.net(),
                     r.spec(), r.config(), r.corpus(), m -> {
                         if (!verbosity.quiet()) {
                             console.log(m);

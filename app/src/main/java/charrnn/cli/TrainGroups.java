@@ -147,6 +147,11 @@ final class TrainGroups {
                         + " local[N] (N threads in this JVM), spark://HOST:PORT (a standalone cluster), yarn or"
                         + " k8s://URL (through spark-submit). --spark alone: spark-submit's --master, else local[*].")
         String spark;
+        @Option(names = "--spark-corpus", paramLabel = "URI",
+                description = "With --spark: the executors read the prepared corpus's copy at URI, an absolute path"
+                        + " every node sees (a shared file system) or a Hadoop file system URI (hdfs://...). Default:"
+                        + " a local master reads this process's; a cluster gets a copy shipped with the job.")
+        String sparkCorpus;
         @Option(names = "--json", description = "Print the final summary as JSON on stdout.")
         boolean json;
     }

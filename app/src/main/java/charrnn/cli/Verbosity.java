@@ -50,7 +50,9 @@ public final class Verbosity {
 
     /** The library loggers at INFO with --verbose, else at WARN (logback.xml's level): set for each run. */
     void applyToLogging() {
-        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            return; // another binding (a Spark installation's log4j 2 under spark-submit) keeps its configuration
+        }
         for (String name : LIBRARY_LOGGERS) {
             ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.WARN);
         }

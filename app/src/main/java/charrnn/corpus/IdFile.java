@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  * of the file's memory map, a window of ids one positional read of the file (training's path, see
  * {@link IdSequence#read}).
  */
-class IdFile implements IdSequence, Closeable {
+public class IdFile implements IdSequence, Closeable {
     private static final int SEGMENT_SHIFT = 30; // 1 GiB segments, a multiple of every id width
 
     private final Path file;
@@ -37,6 +37,11 @@ class IdFile implements IdSequence, Closeable {
             segments[i] = channel.map(FileChannel.MapMode.READ_ONLY, pos, Math.max(0, Math.min(1L << SEGMENT_SHIFT, bytes - pos)));
             segments[i].order(ByteOrder.LITTLE_ENDIAN);
         }
+    }
+
+    /** The ids of a prepared corpus's {@code ids.bin} (or a copy of it): {@code length} ids of {@code width} bytes. */
+    public static IdFile open(Path file, int width, long length) throws IOException {
+        return new IdFile(file, width, length);
     }
 
     @Override
@@ -64,6 +69,11 @@ class IdFile implements IdSequence, Closeable {
             throw new UncheckedIOException(e);
         }
         buf.flip();
+        decode(buf, width, dst, off, len);
+    }
+
+    /** Reads {@code len} ids of {@code width} bytes from {@code buf} (little-endian order set) into {@code dst}. */
+    public static void decode(ByteBuffer buf, int width, int[] dst, int off, int len) {
         for (int k = 0; k < len; k++) {
             dst[off + k] = width == 1 ? buf.get() & 0xFF : width == 2 ? buf.getShort() & 0xFFFF : buf.getInt();
         }

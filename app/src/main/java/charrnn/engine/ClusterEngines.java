@@ -23,10 +23,13 @@ public interface ClusterEngines {
 
     /**
      * An engine on {@code master} ("" for spark-submit's master, else local[*]) for {@code net}, whose
-     * driver-side work (evaluation, the state of a new run) {@code local} computes.
+     * driver-side work (evaluation, the state of a new run) {@code local} computes. The executors read
+     * {@code corpus}'s ids at {@code sharedCorpus} (--spark-corpus: a path every node sees or a Hadoop
+     * URI holding a copy of it), or, when it is null, where this process reads them (a local master) or
+     * from a copy shipped with the job.
      */
-    Engine create(String master, Engine local, MultiLayerNetwork net, ModelSpec spec, TrainConfig config,
-                  PreparedCorpus corpus, Consumer<String> log, boolean verbose);
+    Engine create(String master, String sharedCorpus, Engine local, MultiLayerNetwork net, ModelSpec spec,
+                  TrainConfig config, PreparedCorpus corpus, Consumer<String> log, boolean verbose);
 
     /**
      * What can be checked of {@code master} before anything is prepared or written: that this build can

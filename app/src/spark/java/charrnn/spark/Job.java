@@ -1,7 +1,7 @@
 package charrnn.spark;
 
 import charrnn.corpus.Json;
-import charrnn.corpus.PreparedCorpus;
+import charrnn.corpus.IdSequence;
 import charrnn.engine.Engine;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
@@ -13,9 +13,10 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,27 +24,41 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * What an executor needs to compute shares of a run's steps, shipped with every task (a few hundred
- * bytes): the model and its training settings as the checkpoint's JSON, and the prepared corpus,
- * which executors read by positional reads, window by window. Each executor JVM builds a network
+ * bytes): the model and its training settings as the checkpoint's JSON, and where the corpus's ids
+ * are ({@link CorpusSource}), read by positional reads, window by window. Each executor JVM builds a network
  * and a fast engine per task thread once per run and keeps them ({@link #POOL}); a step's task
  * only copies the broadcast parameters in.
  */
-record Job(String id, String spec, String config, String corpus, int seqLength) implements Serializable {
+record Job(String id, String spec, String config, CorpusSource corpus, int seqLength) implements Serializable {
     /** Idle workers by run and share size: one per task thread that has computed for it. */
     private static final Map<String, Queue<Worker>> POOL = new ConcurrentHashMap<>();
 
-    private record Worker(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus) {
+    private record Worker(MultiLayerNetwork net, Engine engine, IdSequence ids) {
     }
 
     /** Drops this run's workers (in local[N] they live in the driver's JVM). */
     static void release(Job job) {
-        POOL.keySet().removeIf(k -> k.startsWith(job.id() + "/"));
+        POOL.entrySet().removeIf(e -> {
+            if (!e.getKey().startsWith(job.id() + "/")) {
+                return false;
+            }
+            for (Worker w : e.getValue()) {
+                if (w.ids() instanceof Closeable c) {
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // a read-only file
+                    }
+                }
+            }
+            return true;
+        });
     }
 
-    static Job of(String id, ModelSpec spec, TrainConfig config, Path corpus) {
+    static Job of(String id, ModelSpec spec, TrainConfig config, CorpusSource corpus) {
         try {
             return new Job(id, Json.MAPPER.writeValueAsString(spec), Json.MAPPER.writeValueAsString(config),
-                    corpus.toAbsolutePath().toString(), config.seqLength());
+                    corpus, config.seqLength());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,7 +85,7 @@ record Job(String id, String spec, String config, String corpus, int seqLength) 
             RecurrentState state = !share.stateful() ? null
                     : share.state() != null ? Share.state(share.state()) : w.engine().newState(windows);
             ShareResult r = new ShareResult();
-            r.loss = w.engine().gradientSums(w.corpus(), share.starts(), dropoutSeed, share.first(), state);
+            r.loss = w.engine().gradientSums(w.ids(), share.starts(), dropoutSeed, share.first(), state);
             r.gradient = w.engine().gradient().toFloatVector();
             if (state != null) {
                 r.states.add(new Share.End(share.first(), Share.bytes(state)));
@@ -94,7 +109,7 @@ record Job(String id, String spec, String config, String corpus, int seqLength) 
                 throw new IllegalStateException("the network's parameters are not one whole buffer");
             }
             Engine e = Engine.create(Engine.Kind.fast, net, s, windows, seqLength);
-            return new Worker(net, e, PreparedCorpus.open(Path.of(corpus)));
+            return new Worker(net, e, corpus.open());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

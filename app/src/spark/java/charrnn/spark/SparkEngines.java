@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -39,8 +41,8 @@ public final class SparkEngines implements ClusterEngines {
     private static final long SETTLE_MS = 2000;
 
     @Override
-    public Engine create(String master, Engine local, MultiLayerNetwork net, ModelSpec spec, TrainConfig config,
-                         PreparedCorpus corpus, Consumer<String> log, boolean verbose) {
+    public Engine create(String master, String sharedCorpus, Engine local, MultiLayerNetwork net, ModelSpec spec,
+                         TrainConfig config, PreparedCorpus corpus, Consumer<String> log, boolean verbose) {
         quiet(verbose);
         SparkConf conf = new SparkConf(); // spark.* system properties: spark-submit's --master and --conf
         String m = master(conf, master);
@@ -57,6 +59,7 @@ public final class SparkEngines implements ClusterEngines {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1")
                 .setIfMissing("spark.executorEnv.ND4J_SKIP_BLAS_THREADS", "1")
                 .setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        String shipped = shipJar(conf, m);
         JavaSparkContext sc;
         try {
             sc = new JavaSparkContext(conf);
@@ -68,9 +71,13 @@ public final class SparkEngines implements ClusterEngines {
             if (!sc.isLocal()) {
                 waitForExecutors(sc, m, wait);
             }
-            Job job = Job.of(UUID.randomUUID().toString(), spec, config, corpus.dir());
+            CorpusSource source = sharedCorpus != null ? CorpusSource.shared(sharedCorpus, corpus, sc.hadoopConfiguration())
+                    : sc.isLocal() ? CorpusSource.here(corpus) : CorpusSource.shipped(sc, corpus);
+            Job job = Job.of(UUID.randomUUID().toString(), spec, config, source);
             log.accept(String.format("Spark: master %s, %d executor cores: each step's %d windows in as many shares",
                     m, sc.defaultParallelism(), config.batch()));
+            log.accept("Spark: " + source.describe() + (shipped == null ? ""
+                    : "; rnn's classes shipped to each executor in " + shipped));
             return new SparkEngine(sc, local, net, job, log, wait);
         } catch (RuntimeException e) {
             sc.stop();
@@ -87,6 +94,25 @@ public final class SparkEngines implements ClusterEngines {
         }
         if (m.startsWith("spark://")) {
             reachable(m);
+        }
+    }
+
+    /**
+     * A cluster's executors get rnn's classes from rnn-spark.jar, which the launcher names
+     * (rnn.spark.jar) and Spark ships to each of them (spark.jars), unless spark.jars is set already:
+     * spark-submit puts its application jar there, and -Dspark.jars= (empty) turns shipping off for a
+     * cluster whose nodes have the jar installed. Returns the jar shipped, or null.
+     */
+    private static String shipJar(SparkConf conf, String master) {
+        String jar = System.getProperty("rnn.spark.jar");
+        if (master.startsWith("local") || conf.contains("spark.jars") || jar == null || !Files.isRegularFile(Path.of(jar))) {
+            return null;
+        }
+        conf.set("spark.jars", jar);
+        try {
+            return String.format("%s (%.0f MB)", jar, Files.size(Path.of(jar)) / 1e6);
+        } catch (IOException e) {
+            return jar;
         }
     }
 
@@ -161,8 +187,11 @@ public final class SparkEngines implements ClusterEngines {
         }
     }
 
+    /** Under spark-submit of a Spark installation, its own logging (log4j 2) and configuration decide. */
     private static void quiet(boolean verbose) {
-        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            return;
+        }
         for (String name : SPARK_LOGGERS) {
             ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.OFF);
         }

@@ -243,6 +243,18 @@ class TrainCommandTest {
         assertFalse(Files.exists(model));
     }
 
+    /** --spark-corpus tells a cluster's executors where the corpus is: without --spark it is a usage error, before anything is written. */
+    @Test
+    void sparkCorpusWithoutSparkIsOneLine() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path model = tmp.resolve("model");
+        CliRunner r = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark-corpus",
+                "hdfs://namenode/corpora/tiny");
+        assertEquals(2, r.code());
+        assertEquals("rnn: --spark-corpus names the corpus for a cluster's executors: it needs --spark", r.oneErrorLine());
+        assertFalse(Files.exists(model));
+    }
+
     @Test
     void theCommandLinesDefaultsAreTheRecordsDefaults() {
         var cmd = new TrainCommand();

@@ -91,6 +91,32 @@ class SparkClusterIT {
             String text = run(tmp.resolve("sample.log"), 5, "app/rnn", "sample", "--model", model.toString(),
                     "--length", "30", "--random-seed", "3");
             assertEquals(30 + 1, text.codePointCount(0, text.length()), "30 characters and a newline: " + text);
+            // the workers are a plain Spark installation: rnn's classes and the corpus reach them with the job
+            Path jar = TestFiles.repoRoot().resolve("app/target-spark/rnn-spark.jar");
+            assertTrue(err.contains("Spark: the corpus (0.0 MB) shipped to each executor with the job")
+                    && err.contains("; rnn's classes shipped to each executor in " + jar + " ("), err);
+            try (var jars = Files.list(cluster.resolve("home/jars"))) {
+                assertEquals(List.of(), jars.map(j -> j.getFileName().toString()).filter(j -> j.startsWith("rnn")
+                        || j.startsWith("nd4j") || j.startsWith("deeplearning4j") || j.startsWith("javacpp")).toList(),
+                        "the workers' class path has none of rnn's, DL4J's, ND4J's or JavaCPP's jars");
+            }
+
+            // the same run through spark-submit (the project's, with no Spark installation): the same parameters
+            Path submitted = tmp.resolve("submitted");
+            run(tmp.resolve("submit.log"), 10, "app/spark-submit", "--master", url, "--class", "charrnn.cli.Main",
+                    jar.toString(), "train", corpus.toString(), "--model", submitted.toString(), "--spark",
+                    "--layers", "1", "--hidden", "32", "--seq-length", "20", "--batch", "8",
+                    "--max-steps", "6", "--eval-every", "3", "--sample-every", "0", "--checkpoint-every", "0");
+            String submitErr = Files.readString(tmp.resolve("submit.log"));
+            Matcher sm = EXECUTORS.matcher(submitErr);
+            assertTrue(sm.find(), submitErr);
+            assertEquals(2, Pattern.compile("pid (\\d+)").matcher(sm.group(1)).results().map(r -> r.group(1)).distinct()
+                    .count(), "two executor JVMs: " + sm.group(1));
+            assertTrue(submitErr.contains("Spark: master " + url + ", 2 executor cores"), submitErr);
+            assertFalse(submitErr.contains("WARN") || submitErr.contains("ERROR"), "quiet:\n" + submitErr);
+            assertEquals(0.0, Checkpoint.load(model.resolve("last.zip"), false).net().params()
+                    .sub(Checkpoint.load(submitted.resolve("last.zip"), false).net().params()).amaxNumber().doubleValue(),
+                    1e-6);
 
             // a worker killed outright during training: its executor goes with it, Spark runs its tasks on the other
             Path killed = tmp.resolve("killed");

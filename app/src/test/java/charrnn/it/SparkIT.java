@@ -143,6 +143,60 @@ class SparkIT {
         assertEquals(8, Checkpoint.load(model.resolve("last.zip"), false).info().state().step());
     }
 
+    /**
+     * --spark-corpus: the executors read a copy of the prepared corpus at a path or through Hadoop (a file:
+     * URI here; hdfs:// takes the same path through Hadoop's FileSystem) and train the parameters a run
+     * reading its own copy trains. A copy of another corpus, a relative path and a URI with nothing there
+     * are one line each, exit 3 or 2.
+     */
+    @Test
+    void theExecutorsReadACopyOfTheCorpusAtAPathOrAHadoopUri() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
+        Run own = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("own").toString(),
+                "--spark", "local[2]"}, TINY));
+        assertEquals(0, own.code(), own.err());
+        assertTrue(own.err().contains("Spark: executors read the corpus at " + tmp.resolve("own/corpus/ids.bin")),
+                own.err());
+        Path copy = Files.createDirectories(tmp.resolve("shared/tiny"));
+        for (String f : new String[]{"manifest.json", "vocab.json", "ids.bin"}) {
+            Files.copy(tmp.resolve("own/corpus").resolve(f), copy.resolve(f));
+        }
+        INDArray expected = Checkpoint.load(tmp.resolve("own/last.zip"), false).net().params();
+        for (String where : new String[]{copy.toUri().toString(), copy.toString()}) {
+            Path model = tmp.resolve("copy-" + (where.startsWith("file:") ? "uri" : "path"));
+            Run r = rnn(with(new String[]{"train", corpus.toString(), "--model", model.toString(), "--spark", "local[2]",
+                    "--spark-corpus", where}, TINY));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains(where.startsWith("file:")
+                    ? "Spark: executors read the corpus through Hadoop at file:" + copy.resolve("ids.bin")
+                    : "Spark: executors read the corpus at " + copy.resolve("ids.bin")), r.err());
+            assertEquals(0.0, expected.sub(Checkpoint.load(model.resolve("last.zip"), false).net().params())
+                    .amaxNumber().doubleValue(), 1e-6, where);
+        }
+
+        Path other = TinyCorpus.write(Files.createDirectories(tmp.resolve("other")), "another text, another vocabulary ", 200);
+        Run wrong = rnn(with(new String[]{"train", other.toString(), "--model", tmp.resolve("wrong").toString(),
+                "--spark", "local[2]", "--spark-corpus", copy.toString()}, TINY));
+        assertEquals(3, wrong.code(), wrong.err());
+        assertEquals("rnn: --spark-corpus " + copy + ": another corpus than this run's (its manifest.json differs from "
+                + tmp.resolve("wrong/corpus/manifest.json") + "); copy the prepared corpus " + tmp.resolve("wrong/corpus")
+                + " there (its manifest.json, vocab.json and ids.bin)", wrong.err().strip());
+        assertFalse(Files.exists(tmp.resolve("wrong/last.zip")));
+
+        Run relative = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("rel").toString(),
+                "--spark", "local[2]", "--spark-corpus", "shared/tiny"}, TINY));
+        assertEquals(2, relative.code(), relative.err());
+        assertEquals("rnn: --spark-corpus shared/tiny: give an absolute path every node sees, or a URI (hdfs://...)",
+                relative.err().strip());
+
+        String nowhere = tmp.resolve("nowhere").toUri().toString();
+        Run missing = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("missing").toString(),
+                "--spark", "local[2]", "--spark-corpus", nowhere}, TINY));
+        assertEquals(3, missing.code(), missing.err());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().startsWith("rnn: --spark-corpus " + nowhere + ": cannot read it ("), missing.err());
+    }
+
     /** What --spark cannot run on is one line, a documented exit code, and no model directory. */
     @Test
     void anUnreachableMasterAndTheCudaBackendAreOneLineEach() throws Exception {
