@@ -99,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
                         if (!verbosity.quiet()) {
                             console.log(m);
                         }
-                    }, verbosity.verbose())) {
+                    })) {
                 return train(r, engine, options, backend, err, console);
             }
         }

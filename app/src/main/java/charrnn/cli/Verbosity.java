@@ -18,6 +18,12 @@ import java.io.PrintWriter;
 @Command(footer = {"", Main.EXIT_CODES_1, Main.EXIT_CODES_2})
 public final class Verbosity {
     private static final String[] LIBRARY_LOGGERS = {"ROOT", "org.nd4j", "org.deeplearning4j", "org.bytedeco"};
+    /**
+     * The Spark build's (--spark): off unless --verbose, from the start of the command. Spark warns about
+     * loopback addresses and native Hadoop, and logs a lost executor as an error that rnn reports in its
+     * own line; a failure rnn stops on is its one line, with Spark's first line of the cause.
+     */
+    private static final String[] CLUSTER_LOGGERS = {"org.apache.spark", "org.sparkproject", "io.netty", "org.apache.hadoop"};
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -55,6 +61,9 @@ public final class Verbosity {
         }
         for (String name : LIBRARY_LOGGERS) {
             ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.WARN);
+        }
+        for (String name : CLUSTER_LOGGERS) {
+            ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.OFF);
         }
     }
 }

@@ -29,7 +29,7 @@ public interface ClusterEngines {
      * from a copy shipped with the job.
      */
     Engine create(String master, String sharedCorpus, Engine local, MultiLayerNetwork net, ModelSpec spec,
-                  TrainConfig config, PreparedCorpus corpus, Consumer<String> log, boolean verbose);
+                  TrainConfig config, PreparedCorpus corpus, Consumer<String> log);
 
     /**
      * What can be checked of {@code master} before anything is prepared or written: that this build can

@@ -7,13 +7,10 @@ import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
 import charrnn.model.ModelSpec;
 import charrnn.model.TrainConfig;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.ExternalClusterManager;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,16 +22,10 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * The Spark build's {@link ClusterEngines}: a Spark context on the master, quiet unless --verbose,
+ * The Spark build's {@link ClusterEngines}: a Spark context on the master (its loggers are {@code Verbosity}'s),
  * with the settings a step's traffic needs; the context's failures become one line and exit 7.
  */
 public final class SparkEngines implements ClusterEngines {
-    /**
-     * Spark's loggers: off unless --verbose (Spark warns about loopback addresses and native Hadoop, and
-     * logs a lost executor as an error that rnn reports in its own line; a failure rnn stops on is its
-     * one line, with Spark's first line of the cause).
-     */
-    private static final String[] SPARK_LOGGERS = {"org.apache.spark", "org.sparkproject", "io.netty", "org.apache.hadoop"};
     /** How long a cluster may take to give the run its first executor (a standalone worker starts one in seconds). */
     static final String WAIT = "spark.rnn.executorWait";
     /** After the first executor, how long no other may join before training starts. */
@@ -42,8 +33,7 @@ public final class SparkEngines implements ClusterEngines {
 
     @Override
     public Engine create(String master, String sharedCorpus, Engine local, MultiLayerNetwork net, ModelSpec spec,
-                         TrainConfig config, PreparedCorpus corpus, Consumer<String> log, boolean verbose) {
-        quiet(verbose);
+                         TrainConfig config, PreparedCorpus corpus, Consumer<String> log) {
         SparkConf conf = new SparkConf(); // spark.* system properties: spark-submit's --master and --conf
         String m = master(conf, master);
         boolean here = m.startsWith("local") || m.contains("://127.0.0.1") || m.contains("://localhost");
@@ -184,16 +174,6 @@ public final class SparkEngines implements ClusterEngines {
                 Thread.currentThread().interrupt();
                 throw new RnnException(ExitCodes.INTERRUPTED, "interrupted while waiting for Spark's executors");
             }
-        }
-    }
-
-    /** Under spark-submit of a Spark installation, its own logging (log4j 2) and configuration decide. */
-    private static void quiet(boolean verbose) {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
-            return;
-        }
-        for (String name : SPARK_LOGGERS) {
-            ctx.getLogger(name).setLevel(verbose ? Level.INFO : Level.OFF);
         }
     }
 

@@ -218,6 +218,11 @@ class SparkIT {
         assertTrue(yarn.err().strip().startsWith("rnn: --spark yarn: this build has Spark's core only"), yarn.err());
         assertEquals(1, yarn.err().strip().lines().count(), yarn.err());
 
+        // Spark's loggers are off from the command's start: its loopback-address warning came before a failing run's line
+        Run none = rnn("train", "nonexistent.txt", "--spark");
+        assertEquals(3, none.code(), none.err());
+        assertEquals("rnn: nonexistent.txt: no such file or prepared directory", none.err().strip());
+
         Run cuda = rnn(Map.of("RNN_BACKEND", "cuda"), "train", corpus.toString(), "--spark");
         assertEquals(2, cuda.code(), cuda.err());
         assertEquals("rnn: --spark computes each executor's share with the fast engine on the CPU: leave out the CUDA"
