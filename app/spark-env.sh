@@ -13,9 +13,12 @@ spark_java_opts+=(--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -
 # HOME/jars holds Spark's jars (links into TARGET/lib, leaving out rnn and its DL4J, ND4J, JavaCPP,
 # OpenBLAS, picocli and plotting stacks, which a cluster gets from rnn-spark.jar) and HOME/conf a
 # logback configuration that logs warnings only, on stderr.
+# Made again only when the build is newer: a running driver opens its jars lazily, so another run must
+# not remove them under it.
 spark_home() {
   local home=$1 target=$2 jar
-  rm -rf "$home/jars"
+  [[ -f $home/.made && ! $target/rnn-spark.jar -nt $home/.made ]] && return 0
+  rm -rf "$home/jars" "$home/.made"
   mkdir -p "$home/jars" "$home/conf"
   for jar in "$target"/lib/*.jar; do
     case ${jar##*/} in
@@ -34,4 +37,5 @@ spark_home() {
   <root level="WARN"><appender-ref ref="STDERR"/></root>
 </configuration>
 XML
+  touch "$home/.made"
 }

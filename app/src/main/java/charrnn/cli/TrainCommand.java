@@ -167,6 +167,9 @@ public final class TrainCommand implements Callable<Integer> {
      */
     private void checkSpark(String backend) {
         ClusterEngines.checkMaster(run.spark);
+        if (run.sparkCorpus != null) {
+            ClusterEngines.checkCorpus(run.sparkCorpus);
+        }
         if (run.engine == Engine.Kind.dl4j || "cuda".equals(backend)) {
             throw RnnException.usage("--spark computes each executor's share with the fast engine on the CPU: leave out "
                     + (run.engine == Engine.Kind.dl4j ? "--engine dl4j" : "the CUDA backend (RNN_BACKEND=cpu)"));

@@ -6,6 +6,8 @@ import charrnn.model.ModelSpec;
 import charrnn.model.TrainConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -42,6 +44,26 @@ public interface ClusterEngines {
         return ServiceLoader.load(ClusterEngines.class).findFirst().orElseThrow(() -> RnnException.usage(
                 "--spark needs rnn's Spark build: run rnn through app/rnn, which builds it on first use"
                         + " (app/target-spark), or build it with mvn -Pcpu,spark package"));
+    }
+
+    /**
+     * Checks a --spark-corpus location before anything is prepared: an absolute path (every node's
+     * file system) or a URI with a scheme (a Hadoop file system); a relative path would be each
+     * executor's own directory.
+     */
+    static String checkCorpus(String where) {
+        if (where.startsWith("/")) {
+            return where;
+        }
+        String hint = "give an absolute path every node sees, or a URI (hdfs://...)";
+        try {
+            if (new URI(where).getScheme() == null) {
+                throw RnnException.usage("--spark-corpus " + where + ": " + hint);
+            }
+        } catch (URISyntaxException e) {
+            throw RnnException.usage("--spark-corpus " + where + ": not a URI (" + e.getReason() + "); " + hint);
+        }
+        return where;
     }
 
     /** Checks a master given to --spark: one line naming what Spark accepts. */

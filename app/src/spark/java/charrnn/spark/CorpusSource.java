@@ -7,14 +7,13 @@ import charrnn.corpus.Json;
 import charrnn.corpus.Manifest;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
-import org.apache.hadoop.conf.Configuration;
+import charrnn.engine.ClusterEngines;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.SparkConf;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaSparkContext;
-import scala.Tuple2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -24,7 +23,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Where a run's executors read the prepared corpus's ids, window by window (positional reads, never
@@ -33,54 +35,51 @@ import java.nio.file.Path;
  * the job ({@code SparkContext.addFile}). Only {@code ids.bin} is read there: the driver holds the
  * vocabulary and the split.
  */
-record CorpusSource(Kind kind, String location, int idWidth, long length) implements Serializable {
+record CorpusSource(Kind kind, String location, int idWidth, long length,
+                    Broadcast<SerializableConfiguration> hadoop) implements Serializable {
     enum Kind { FILE, HADOOP, SHIPPED }
 
     /** The prepared corpus in this JVM's file system: for local masters, whose executors are this JVM. */
     static CorpusSource here(PreparedCorpus corpus) {
-        return of(Kind.FILE, corpus.dir().resolve(Preparer.IDS).toAbsolutePath().toString(), corpus);
+        return of(Kind.FILE, corpus.dir().resolve(Preparer.IDS).toAbsolutePath().toString(), corpus, null);
     }
 
     /** The corpus's ids shipped with the job: each executor fetches the file once, at its first task. */
     static CorpusSource shipped(JavaSparkContext sc, PreparedCorpus corpus) {
         sc.addFile(corpus.dir().resolve(Preparer.IDS).toAbsolutePath().toString());
-        return of(Kind.SHIPPED, Preparer.IDS, corpus);
+        return of(Kind.SHIPPED, Preparer.IDS, corpus, null);
     }
 
     /**
      * The prepared corpus at {@code where} (--spark-corpus): an absolute path every node sees, or a Hadoop
-     * file system URI. Checked on the driver: its manifest must be the one of {@code corpus} (the same
-     * text, normalisation and split) and its ids whole; one line and exit 3 otherwise.
+     * file system URI. Checked on the driver through Hadoop's FileSystem (the local one for a path): it
+     * must hold the corpus of {@code corpus} (the same text, normalisation, split and vocabulary, wherever
+     * it was prepared from) with its ids whole; one line and exit 3 otherwise. Executors read a URI with
+     * the driver's Hadoop configuration, broadcast once.
      */
-    static CorpusSource shared(String where, PreparedCorpus corpus, Configuration hadoop) {
+    static CorpusSource shared(String where, PreparedCorpus corpus, JavaSparkContext sc) {
         String what = "--spark-corpus " + where;
         String again = "; copy the prepared corpus " + corpus.dir() + " there (its manifest.json, vocab.json and ids.bin)";
-        URI uri = URI.create(where.replace(" ", "%20"));
-        if (uri.getScheme() == null) {
-            Path p = Path.of(where);
-            if (!p.isAbsolute()) {
-                throw RnnException.usage(what + ": give an absolute path every node sees, or a URI (hdfs://...)");
-            }
-            Manifest m;
-            try {
-                m = PreparedCorpus.open(p).manifest();
-            } catch (RnnException e) {
-                throw RnnException.badData(what + ": " + e.getMessage() + again);
-            }
-            same(what, m, corpus, again);
-            return of(Kind.FILE, p.resolve(Preparer.IDS).toString(), corpus);
-        }
-        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(uri);
+        boolean path = ClusterEngines.checkCorpus(where).startsWith("/");
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path ? Path.of(where).toUri() : URI.create(where));
         try {
-            FileSystem fs = dir.getFileSystem(hadoop);
+            FileSystem fs = dir.getFileSystem(sc.hadoopConfiguration());
             Manifest m;
+            byte[] vocab;
             try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(dir, Preparer.MANIFEST))) {
                 m = Json.MAPPER.readValue(in, Manifest.class);
             }
-            same(what, m, corpus, again);
+            try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(dir, Preparer.VOCAB))) {
+                vocab = in.readAllBytes();
+            }
+            if (!sameCorpus(m, corpus.manifest())
+                    || !Arrays.equals(vocab, Files.readAllBytes(corpus.dir().resolve(Preparer.VOCAB)))) {
+                throw RnnException.badData(what + ": another corpus than this run's (its manifest.json or vocab.json"
+                        + " differs from " + corpus.dir() + "'s)" + again);
+            }
             long bytes = fs.getFileStatus(new org.apache.hadoop.fs.Path(dir, Preparer.IDS)).getLen();
             if (bytes != m.codePoints() * m.idWidth()) {
-                throw RnnException.badData(what + ": " + Preparer.IDS + " has " + bytes + " bytes, expected "
+                throw RnnException.badData(what + ": its " + Preparer.IDS + " has " + bytes + " bytes, expected "
                         + m.codePoints() * m.idWidth() + again);
             }
         } catch (IOException | RuntimeException e) {
@@ -89,18 +88,22 @@ record CorpusSource(Kind kind, String location, int idWidth, long length) implem
             }
             throw RnnException.badData(what + ": cannot read it (" + SparkEngines.firstLine(e) + ")" + again);
         }
-        return of(Kind.HADOOP, new org.apache.hadoop.fs.Path(dir, Preparer.IDS).toString(), corpus);
+        return path ? of(Kind.FILE, Path.of(where).resolve(Preparer.IDS).toString(), corpus, null)
+                : of(Kind.HADOOP, new org.apache.hadoop.fs.Path(dir, Preparer.IDS).toString(), corpus,
+                sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration())));
     }
 
-    private static void same(String what, Manifest there, PreparedCorpus corpus, String again) {
-        if (!there.equals(corpus.manifest())) {
-            throw RnnException.badData(what + ": another corpus than this run's (its manifest.json differs from "
-                    + corpus.dir().resolve(Preparer.MANIFEST) + ")" + again);
-        }
+    /** The same ids: the same text (by its SHA-256), normalisation, split and ids, wherever the text was read from. */
+    private static boolean sameCorpus(Manifest a, Manifest b) {
+        return a.format().equals(b.format()) && a.formatVersion() == b.formatVersion()
+                && a.source().sha256().equals(b.source().sha256()) && a.codePoints() == b.codePoints()
+                && a.vocabSize() == b.vocabSize() && a.idWidth() == b.idWidth() && a.split().equals(b.split())
+                && a.normalisation().equals(b.normalisation());
     }
 
-    private static CorpusSource of(Kind kind, String location, PreparedCorpus corpus) {
-        return new CorpusSource(kind, location, corpus.manifest().idWidth(), corpus.manifest().codePoints());
+    private static CorpusSource of(Kind kind, String location, PreparedCorpus corpus,
+                                   Broadcast<SerializableConfiguration> hadoop) {
+        return new CorpusSource(kind, location, corpus.manifest().idWidth(), corpus.manifest().codePoints(), hadoop);
     }
 
     /** What the setup line says. */
@@ -108,7 +111,7 @@ record CorpusSource(Kind kind, String location, int idWidth, long length) implem
         return switch (kind) {
             case FILE -> "executors read the corpus at " + location;
             case HADOOP -> "executors read the corpus through Hadoop at " + location;
-            case SHIPPED -> String.format("the corpus (%.1f MB) shipped to each executor with the job (--spark-corpus"
+            case SHIPPED -> String.format(Locale.ROOT, "the corpus (%.1f MB) shipped to each executor with the job (--spark-corpus"
                     + " names a copy every node sees instead)", length * idWidth / 1e6);
         };
     }
@@ -134,23 +137,12 @@ record CorpusSource(Kind kind, String location, int idWidth, long length) implem
         HadoopIds(CorpusSource source) throws IOException {
             this.source = source;
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(source.location());
-            this.in = p.getFileSystem(configuration()).open(p);
-        }
-
-        /** The executor's Hadoop settings: the cluster's (core-site.xml on the class path) and Spark's spark.hadoop.*. */
-        private static Configuration configuration() {
-            Configuration c = new Configuration();
-            SparkEnv env = SparkEnv.get();
-            SparkConf conf = env != null ? env.conf() : new SparkConf();
-            for (Tuple2<String, String> kv : conf.getAllWithPrefix("spark.hadoop.")) {
-                c.set(kv._1(), kv._2());
-            }
-            return c;
+            this.in = p.getFileSystem(source.hadoop().value().value()).open(p);
         }
 
         @Override
         public int id(long i) {
-            int[] one = new int[1];
+            int[] one = new int[1]; // training reads windows (read); single ids are rare
             read(i, one, 0, 1);
             return one[0];
         }

@@ -17,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -57,12 +59,13 @@ public final class SparkEngines implements ClusterEngines {
             throw new RnnException(ExitCodes.CLUSTER, "cannot start Spark on " + m + ": " + firstLine(e), e);
         }
         try {
+            // the corpus first: a copy that does not fit is one line at once, not after the wait for executors
+            CorpusSource source = sharedCorpus != null ? CorpusSource.shared(sharedCorpus, corpus, sc)
+                    : sc.isLocal() ? CorpusSource.here(corpus) : CorpusSource.shipped(sc, corpus);
             long wait = conf.getTimeAsSeconds(WAIT, "120s");
             if (!sc.isLocal()) {
                 waitForExecutors(sc, m, wait);
             }
-            CorpusSource source = sharedCorpus != null ? CorpusSource.shared(sharedCorpus, corpus, sc.hadoopConfiguration())
-                    : sc.isLocal() ? CorpusSource.here(corpus) : CorpusSource.shipped(sc, corpus);
             Job job = Job.of(UUID.randomUUID().toString(), spec, config, source);
             log.accept(String.format("Spark: master %s, %d executor cores: each step's %d windows in as many shares",
                     m, sc.defaultParallelism(), config.batch()));
@@ -89,21 +92,34 @@ public final class SparkEngines implements ClusterEngines {
 
     /**
      * A cluster's executors get rnn's classes from rnn-spark.jar, which the launcher names
-     * (rnn.spark.jar) and Spark ships to each of them (spark.jars), unless spark.jars is set already:
-     * spark-submit puts its application jar there, and -Dspark.jars= (empty) turns shipping off for a
-     * cluster whose nodes have the jar installed. Returns the jar shipped, or null.
+     * (rnn.spark.jar) and Spark ships to each of them (spark.jars, added to the jars given there).
+     * Not when spark-submit runs rnn (its application jar is in spark.jars already, and the launcher's
+     * property is absent), and not when spark.jars is set empty (-Dspark.jars=): a cluster whose nodes
+     * have the jar installed. Returns what the setup line says of the jar shipped, or null.
      */
     private static String shipJar(SparkConf conf, String master) {
         String jar = System.getProperty("rnn.spark.jar");
-        if (master.startsWith("local") || conf.contains("spark.jars") || jar == null || !Files.isRegularFile(Path.of(jar))) {
+        if (inThisJvm(master) || jar == null) {
             return null;
         }
-        conf.set("spark.jars", jar);
+        String given = conf.get("spark.jars", null);
+        if (given != null && (given.isBlank() || List.of(given.split(",")).contains(jar))) {
+            return null;
+        }
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw RnnException.usage(jar + ": no such jar to ship to the executors; build it with app/rnn --build spark");
+        }
+        conf.set("spark.jars", given == null ? jar : given + "," + jar);
         try {
-            return String.format("%s (%.0f MB)", jar, Files.size(Path.of(jar)) / 1e6);
+            return String.format(Locale.ROOT, "%s (%.0f MB)", jar, Files.size(Path.of(jar)) / 1e6);
         } catch (IOException e) {
             return jar;
         }
+    }
+
+    /** Masters whose executors are this JVM's threads (local-cluster[...] starts executor JVMs). */
+    private static boolean inThisJvm(String master) {
+        return master.equals("local") || master.startsWith("local[");
     }
 
     /** The master to run on: the one given, else spark-submit's, else local[*]. */

@@ -100,11 +100,24 @@ class SparkClusterIT {
                         || j.startsWith("nd4j") || j.startsWith("deeplearning4j") || j.startsWith("javacpp")).toList(),
                         "the workers' class path has none of rnn's, DL4J's, ND4J's or JavaCPP's jars");
             }
+            for (int w = 1; w <= 2; w++) {
+                try (var files = Files.walk(cluster.resolve("work-" + w))) {
+                    List<String> fetched = files.map(f -> f.getFileName().toString())
+                            .filter(f -> f.equals("rnn-spark.jar") || f.equals("ids.bin")).sorted().toList();
+                    assertEquals(List.of("ids.bin", "rnn-spark.jar"), fetched, "worker " + w + "'s executor fetched them");
+                }
+            }
 
-            // the same run through spark-submit (the project's, with no Spark installation): the same parameters
+            // the same run through spark-submit (the project's, with no Spark installation), its executors reading a
+            // copy of the corpus through Hadoop: the same parameters
             Path submitted = tmp.resolve("submitted");
+            Path copy = Files.createDirectories(tmp.resolve("shared"));
+            for (String f : new String[]{"manifest.json", "vocab.json", "ids.bin"}) {
+                Files.copy(model.resolve("corpus").resolve(f), copy.resolve(f));
+            }
             run(tmp.resolve("submit.log"), 10, "app/spark-submit", "--master", url, "--class", "charrnn.cli.Main",
                     jar.toString(), "train", corpus.toString(), "--model", submitted.toString(), "--spark",
+                    "--spark-corpus", copy.toUri().toString(),
                     "--layers", "1", "--hidden", "32", "--seq-length", "20", "--batch", "8",
                     "--max-steps", "6", "--eval-every", "3", "--sample-every", "0", "--checkpoint-every", "0");
             String submitErr = Files.readString(tmp.resolve("submit.log"));
@@ -113,6 +126,8 @@ class SparkClusterIT {
             assertEquals(2, Pattern.compile("pid (\\d+)").matcher(sm.group(1)).results().map(r -> r.group(1)).distinct()
                     .count(), "two executor JVMs: " + sm.group(1));
             assertTrue(submitErr.contains("Spark: master " + url + ", 2 executor cores"), submitErr);
+            assertTrue(submitErr.contains("Spark: executors read the corpus through Hadoop at file:" + copy.resolve("ids.bin")),
+                    submitErr);
             assertFalse(submitErr.contains("WARN") || submitErr.contains("ERROR"), "quiet:\n" + submitErr);
             assertEquals(0.0, Checkpoint.load(model.resolve("last.zip"), false).net().params()
                     .sub(Checkpoint.load(submitted.resolve("last.zip"), false).net().params()).amaxNumber().doubleValue(),

@@ -50,8 +50,13 @@ class SparkIT {
     }
 
     private Run rnn(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return launch(env, "app/rnn", args);
+    }
+
+    /** One of the project's scripts ({@code app/rnn}, {@code app/spark-submit}) with {@code args}. */
+    private Run launch(Map<String, String> env, String script, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(TestFiles.repoRoot().resolve("app/rnn").toString());
+        cmd.add(TestFiles.repoRoot().resolve(script).toString());
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(tmp, "out", ".txt");
         Path err = Files.createTempFile(tmp, "err", ".txt");
@@ -144,10 +149,11 @@ class SparkIT {
     }
 
     /**
-     * --spark-corpus: the executors read a copy of the prepared corpus at a path or through Hadoop (a file:
-     * URI here; hdfs:// takes the same path through Hadoop's FileSystem) and train the parameters a run
-     * reading its own copy trains. A copy of another corpus, a relative path and a URI with nothing there
-     * are one line each, exit 3 or 2.
+     * --spark-corpus: the executors read a copy of the prepared corpus through Hadoop (a file: URI here;
+     * hdfs:// takes the same path through Hadoop's FileSystem) or at a path, and train the parameters a
+     * run reading its own copy trains; a copy prepared from the same text at another path is the same
+     * corpus. A copy of another corpus, truncated ids, a relative path and nothing there are one line
+     * each, exit 3 or 2.
      */
     @Test
     void theExecutorsReadACopyOfTheCorpusAtAPathOrAHadoopUri() throws Exception {
@@ -157,44 +163,79 @@ class SparkIT {
         assertEquals(0, own.code(), own.err());
         assertTrue(own.err().contains("Spark: executors read the corpus at " + tmp.resolve("own/corpus/ids.bin")),
                 own.err());
-        Path copy = Files.createDirectories(tmp.resolve("shared/tiny"));
+        INDArray expected = Checkpoint.load(tmp.resolve("own/last.zip"), false).net().params();
+        // a copy in a directory whose name a URI must escape
+        Path copy = Files.createDirectories(tmp.resolve("shared/tiny [1]"));
         for (String f : new String[]{"manifest.json", "vocab.json", "ids.bin"}) {
             Files.copy(tmp.resolve("own/corpus").resolve(f), copy.resolve(f));
         }
-        INDArray expected = Checkpoint.load(tmp.resolve("own/last.zip"), false).net().params();
-        for (String where : new String[]{copy.toUri().toString(), copy.toString()}) {
-            Path model = tmp.resolve("copy-" + (where.startsWith("file:") ? "uri" : "path"));
+        // the same text prepared from another path, by rnn prepare
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.copy(corpus, elsewhere.resolve("tiny.txt"));
+        Run prepared = rnn("prepare", elsewhere.resolve("tiny.txt").toString(), "-o", elsewhere.resolve("prepared").toString(),
+                "-q");
+        assertEquals(0, prepared.code(), prepared.err());
+        Map<String, String> where = Map.of(copy.toUri().toString(), "through Hadoop at file:" + copy.resolve("ids.bin"),
+                elsewhere.resolve("prepared").toString(), "at " + elsewhere.resolve("prepared/ids.bin"));
+        int k = 0;
+        for (var w : where.entrySet()) {
+            Path model = tmp.resolve("copy-" + k++);
             Run r = rnn(with(new String[]{"train", corpus.toString(), "--model", model.toString(), "--spark", "local[2]",
-                    "--spark-corpus", where}, TINY));
+                    "--spark-corpus", w.getKey()}, TINY));
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.err().contains(where.startsWith("file:")
-                    ? "Spark: executors read the corpus through Hadoop at file:" + copy.resolve("ids.bin")
-                    : "Spark: executors read the corpus at " + copy.resolve("ids.bin")), r.err());
+            assertTrue(r.err().contains("Spark: executors read the corpus " + w.getValue()), r.err());
             assertEquals(0.0, expected.sub(Checkpoint.load(model.resolve("last.zip"), false).net().params())
-                    .amaxNumber().doubleValue(), 1e-6, where);
+                    .amaxNumber().doubleValue(), 1e-6, w.getKey());
         }
 
         Path other = TinyCorpus.write(Files.createDirectories(tmp.resolve("other")), "another text, another vocabulary ", 200);
         Run wrong = rnn(with(new String[]{"train", other.toString(), "--model", tmp.resolve("wrong").toString(),
                 "--spark", "local[2]", "--spark-corpus", copy.toString()}, TINY));
         assertEquals(3, wrong.code(), wrong.err());
-        assertEquals("rnn: --spark-corpus " + copy + ": another corpus than this run's (its manifest.json differs from "
-                + tmp.resolve("wrong/corpus/manifest.json") + "); copy the prepared corpus " + tmp.resolve("wrong/corpus")
-                + " there (its manifest.json, vocab.json and ids.bin)", wrong.err().strip());
+        String again = "; copy the prepared corpus " + tmp.resolve("wrong/corpus") + " there (its manifest.json, vocab.json"
+                + " and ids.bin)";
+        assertEquals("rnn: --spark-corpus " + copy + ": another corpus than this run's (its manifest.json or vocab.json"
+                + " differs from " + tmp.resolve("wrong/corpus") + "'s)" + again, wrong.err().strip());
         assertFalse(Files.exists(tmp.resolve("wrong/last.zip")));
+
+        Path cut = Files.createDirectories(tmp.resolve("cut"));
+        for (String f : new String[]{"manifest.json", "vocab.json"}) {
+            Files.copy(copy.resolve(f), cut.resolve(f));
+        }
+        byte[] ids = Files.readAllBytes(copy.resolve("ids.bin"));
+        Files.write(cut.resolve("ids.bin"), Arrays.copyOf(ids, ids.length - 100));
+        Run truncated = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("cut-model").toString(),
+                "--spark", "local[2]", "--spark-corpus", cut.toUri().toString()}, TINY));
+        assertEquals(3, truncated.code(), truncated.err());
+        assertEquals("rnn: --spark-corpus " + cut.toUri() + ": its ids.bin has " + (ids.length - 100) + " bytes, expected "
+                + ids.length + "; copy the prepared corpus " + tmp.resolve("cut-model/corpus") + " there (its"
+                + " manifest.json, vocab.json and ids.bin)", truncated.err().strip());
+        assertFalse(Files.exists(tmp.resolve("cut-model/last.zip")));
 
         Run relative = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("rel").toString(),
                 "--spark", "local[2]", "--spark-corpus", "shared/tiny"}, TINY));
         assertEquals(2, relative.code(), relative.err());
         assertEquals("rnn: --spark-corpus shared/tiny: give an absolute path every node sees, or a URI (hdfs://...)",
                 relative.err().strip());
+        assertFalse(Files.exists(tmp.resolve("rel")), "refused before anything is prepared");
 
-        String nowhere = tmp.resolve("nowhere").toUri().toString();
+        String nowhere = tmp.resolve("nowhere").toString();
         Run missing = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("missing").toString(),
                 "--spark", "local[2]", "--spark-corpus", nowhere}, TINY));
         assertEquals(3, missing.code(), missing.err());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().startsWith("rnn: --spark-corpus " + nowhere + ": cannot read it ("), missing.err());
+    }
+
+    /** spark-submit runs rnn's main class: its exit codes and one-line errors come through unchanged. */
+    @Test
+    void sparkSubmitPassesRnnsErrorsThrough() throws Exception {
+        String jar = TestFiles.repoRoot().resolve("app/target-spark/rnn-spark.jar").toString();
+        Run none = launch(Map.of(), "app/spark-submit", "--master", "local[2]", "--class", "charrnn.cli.Main", jar,
+                "train", "nonexistent.txt", "--spark");
+        assertEquals(3, none.code(), none.err());
+        assertEquals("rnn: nonexistent.txt: no such file or prepared directory", none.err().strip());
+        assertEquals("", none.out());
     }
 
     /** What --spark cannot run on is one line, a documented exit code, and no model directory. */
