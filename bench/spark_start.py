@@ -15,12 +15,13 @@ same time: the machine has 2 cores.
 import argparse
 import json
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from spark_step import free_port, log
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -28,16 +29,6 @@ OUT = BENCH / "out"
 STEP = re.compile(r"a step \(median\) (\d+) ms")
 TINY = ["--layers", "1", "--hidden", "32", "--seq-length", "50", "--batch", "16", "--max-steps", "1",
         "--eval-every", "1", "--eval-chars", "1000", "--sample-every", "0", "--checkpoint-every", "0", "--force"]
-
-
-def log(msg):
-    print(f"[spark-start {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def timed(cmd):

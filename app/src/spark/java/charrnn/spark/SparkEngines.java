@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.UUID;
@@ -51,7 +50,6 @@ public final class SparkEngines implements ClusterEngines {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1")
                 .setIfMissing("spark.executorEnv.ND4J_SKIP_BLAS_THREADS", "1")
                 .setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
-        String shipped = shipJar(conf, m);
         JavaSparkContext sc;
         try {
             sc = new JavaSparkContext(conf);
@@ -59,6 +57,7 @@ public final class SparkEngines implements ClusterEngines {
             throw new RnnException(ExitCodes.CLUSTER, "cannot start Spark on " + m + ": " + firstLine(e), e);
         }
         try {
+            String shipped = shipJar(sc);
             // the corpus first: a copy that does not fit is one line at once, not after the wait for executors
             CorpusSource source = sharedCorpus != null ? CorpusSource.shared(sharedCorpus, corpus, sc)
                     : sc.isLocal() ? CorpusSource.here(corpus) : CorpusSource.shipped(sc, corpus);
@@ -92,34 +91,25 @@ public final class SparkEngines implements ClusterEngines {
 
     /**
      * A cluster's executors get rnn's classes from rnn-spark.jar, which the launcher names
-     * (rnn.spark.jar) and Spark ships to each of them (spark.jars, added to the jars given there).
-     * Not when spark-submit runs rnn (its application jar is in spark.jars already, and the launcher's
+     * (rnn.spark.jar) and Spark ships to each of them ({@code addJar}, beside any jars of spark.jars).
+     * Not when spark-submit runs rnn (its application jar is shipped already, and the launcher's
      * property is absent), and not when spark.jars is set empty (-Dspark.jars=): a cluster whose nodes
      * have the jar installed. Returns what the setup line says of the jar shipped, or null.
      */
-    private static String shipJar(SparkConf conf, String master) {
+    private static String shipJar(JavaSparkContext sc) {
         String jar = System.getProperty("rnn.spark.jar");
-        if (inThisJvm(master) || jar == null) {
-            return null;
-        }
-        String given = conf.get("spark.jars", null);
-        if (given != null && (given.isBlank() || List.of(given.split(",")).contains(jar))) {
+        if (sc.isLocal() || jar == null || sc.getConf().get("spark.jars", "x").isBlank()) {
             return null;
         }
         if (!Files.isRegularFile(Path.of(jar))) {
             throw RnnException.usage(jar + ": no such jar to ship to the executors; build it with app/rnn --build spark");
         }
-        conf.set("spark.jars", given == null ? jar : given + "," + jar);
+        sc.addJar(jar);
         try {
             return String.format(Locale.ROOT, "%s (%.0f MB)", jar, Files.size(Path.of(jar)) / 1e6);
         } catch (IOException e) {
             return jar;
         }
-    }
-
-    /** Masters whose executors are this JVM's threads (local-cluster[...] starts executor JVMs). */
-    private static boolean inThisJvm(String master) {
-        return master.equals("local") || master.startsWith("local[");
     }
 
     /** The master to run on: the one given, else spark-submit's, else local[*]. */
