@@ -41,15 +41,7 @@ final class TrainGroups {
         /** The spec to build; its vocabulary size is a placeholder until the corpus is known. */
         ModelSpec spec() {
             String c = cell.toLowerCase();
-            return new ModelSpec(c, layers, hidden != null ? hidden : defaultHidden(c), dropout, 2);
-        }
-
-        /**
-         * The GRU's default is the size with the 2 x 256 LSTM's parameter count (867,937 against 871,745 on
-         * Alice): measured the better model in 10 minutes on three corpora at that count (bench/NOTES.md 54-55).
-         */
-        static int defaultHidden(String cell) {
-            return ModelSpec.GRU.equals(cell) ? 296 : 256;
+            return new ModelSpec(c, layers, hidden != null ? hidden : ModelSpec.defaultHidden(c), dropout, 2);
         }
     }
 
