@@ -23,22 +23,25 @@ final class TrainGroups {
     }
 
     static final class Model {
-        @Option(names = "--cell", defaultValue = "lstm", paramLabel = "lstm|gru|rnn",
-                description = "Recurrent cell: lstm; gru, PyTorch's and cuDNN's GRU (the reset gate applied after the"
-                        + " recurrent product: one product per step for all gates); rnn, the"
-                        + " tutorials' plain recurrent baseline.")
+        @Option(names = "--cell", defaultValue = "gru", paramLabel = "gru|lstm|rnn",
+                description = "Recurrent cell: gru (the default), PyTorch's and cuDNN's GRU (the reset gate applied"
+                        + " after the recurrent product: one product per step for all gates); lstm, char-rnn's; rnn,"
+                        + " the tutorials' plain recurrent baseline.")
         String cell;
         @Option(names = "--layers", defaultValue = "2", paramLabel = "N", description = "Recurrent layers.")
         int layers;
-        @Option(names = "--hidden", defaultValue = "256", paramLabel = "N", description = "Units per layer.")
-        int hidden;
+        @Option(names = "--hidden", paramLabel = "N",
+                description = "Units per layer. Default: 296 for gru, the parameters of a 2 x 256 LSTM; 256 for lstm"
+                        + " and rnn.")
+        Integer hidden;
         @Option(names = "--dropout", defaultValue = "0.1", paramLabel = "P",
                 description = "Dropout between layers and before the output, never on the input.")
         double dropout;
 
         /** The spec to build; its vocabulary size is a placeholder until the corpus is known. */
         ModelSpec spec() {
-            return new ModelSpec(cell.toLowerCase(), layers, hidden, dropout, 2);
+            String c = cell.toLowerCase();
+            return new ModelSpec(c, layers, hidden != null ? hidden : ModelSpec.defaultHidden(c), dropout, 2);
         }
     }
 

@@ -21,9 +21,18 @@ public record ModelSpec(String cell, int layers, int hidden, double dropout, int
         return new ModelSpec(LSTM, layers, hidden, 0, vocabSize);
     }
 
-    /** The CLI's defaults (2 x 256 LSTM, dropout 0.1) over {@code vocabSize} symbols. */
+    /** The CLI's defaults (2 x 296 GRU, dropout 0.1) over {@code vocabSize} symbols. */
     public static ModelSpec defaults(int vocabSize) {
-        return new ModelSpec(LSTM, 2, 256, 0.1, vocabSize);
+        return new ModelSpec(GRU, 2, defaultHidden(GRU), 0.1, vocabSize);
+    }
+
+    /**
+     * --hidden's default for {@code cell}: the GRU's is the size with the 2 x 256 LSTM's parameter count
+     * (867,937 against 871,745 on Alice), measured the better model in 10 minutes on three corpora at
+     * that count (bench/NOTES.md 54-56).
+     */
+    public static int defaultHidden(String cell) {
+        return GRU.equals(cell) ? 296 : 256;
     }
 
     public ModelSpec withDropout(double p) {

@@ -255,6 +255,22 @@ class TrainCommandTest {
         assertFalse(Files.exists(model));
     }
 
+    /** The default model is a 2 x 296 GRU; --hidden's default follows --cell (the 2 x 256 LSTM's parameter count). */
+    @Test
+    void theDefaultModelIsTheGruAtTheLstmsParameterCount() {
+        var cmd = new TrainCommand();
+        new picocli.CommandLine(cmd).parseArgs();
+        assertEquals(new charrnn.model.ModelSpec("gru", 2, 296, 0.1, 2), cmd.model.spec());
+        for (String[] c : new String[][]{{"lstm", "256"}, {"rnn", "256"}, {"GRU", "296"}}) {
+            cmd = new TrainCommand();
+            new picocli.CommandLine(cmd).parseArgs("--cell", c[0]);
+            assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), c[0]);
+        }
+        cmd = new TrainCommand();
+        new picocli.CommandLine(cmd).parseArgs("--cell", "gru", "--hidden", "100");
+        assertEquals(100, cmd.model.spec().hidden());
+    }
+
     @Test
     void theCommandLinesDefaultsAreTheRecordsDefaults() {
         var cmd = new TrainCommand();
