@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch peer: the same char-LSTM as `rnn train`, trained and measured the same way or char-rnn's way.
+"""PyTorch peer: the same char-LSTM or char-GRU (`--cell`) as `rnn train`, trained and measured the same
+way or char-rnn's way.
 
 Model: one-hot input, LSTM layers of H units, dropout between layers and before the output,
 a linear softmax output. Loss: cross-entropy summed over the window and averaged over the batch

@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Time to quality: validation loss against wall time for rnn, the LSTM peer and the GPT peer.
+"""Time to quality: validation loss against wall time for rnn, the PyTorch peer and the GPT peer.
 
-    bench/quality.py [--time SECONDS] [--corpora A.txt B.txt ...] [--systems rnn,lstm,gpt]
+    bench/quality.py [--time SECONDS] [--corpora A.txt B.txt ...] [--systems rnn,peer,gpt]
                      [--rnn-args "..."] [--peer-args "..."] [--gpt-args "..."] [--quick] [--plot-only]
 
 For each corpus, one run at a time (never two at once; each holds /tmp/rnn-build.lock unless
 --no-lock): `app/rnn train CORPUS --max-time T` with rnn's defaults, bench/peer_torch.py with the
-settings in PEER_DEFAULTS (rnn's defaults in the peer's terms), bench/peer_gpt.py (nanoGPT's CPU
+settings in PEER_DEFAULTS (rnn's default model and settings in the peer's terms: --rnn-args that change
+them want the same change in --peer-args), bench/peer_gpt.py (nanoGPT's CPU
 recipe). The peers read the corpus as `rnn prepare` writes it, so all three see the same ids and
 split. Writes bench/out/quality.json (every curve), bench/QUALITY.md (the table) and
 bench/quality.png (one panel per corpus); --quick writes the last two into bench/out/.
@@ -44,11 +45,11 @@ GPT_DEFAULTS = {"--eval-every": 500, "--eval-chars": 250000}
 QUICK = {
     "rnn": ["--hidden", "64", "--eval-every", "10", "--eval-chars", "5000", "--sample-every", "0",
             "--checkpoint-every", "0"],
-    "lstm": {"--hidden": 64, "--eval-every": 10, "--eval-chars": 5000},
+    "peer": {"--hidden": 64, "--eval-every": 10, "--eval-chars": 5000},
     "gpt": {"--eval-every": 20, "--eval-chars": 5000},
 }
-LABELS = {"rnn": "rnn (defaults)", "lstm": "PyTorch peer (rnn's settings)", "gpt": "GPT peer (nanoGPT recipe)"}
-COLORS = {"rnn": "C0", "lstm": "C1", "gpt": "C2"}  # the same system, the same colour in every panel
+LABELS = {"rnn": "rnn (defaults)", "peer": "PyTorch peer (rnn's settings)", "gpt": "GPT peer (nanoGPT recipe)"}
+COLORS = {"rnn": "C0", "peer": "C1", "gpt": "C2"}  # the same system, the same colour in every panel
 LOCK = "/tmp/rnn-build.lock"
 
 
@@ -137,7 +138,7 @@ def run_corpus(corpus, a, lock):
     peer_env.pop("OPENBLAS_CORETYPE", None)
     peer_env.pop("OPENBLAS_L2_SIZE", None)
     results = {}
-    if {"lstm", "gpt"} & set(a.systems):
+    if {"peer", "gpt"} & set(a.systems):
         run([RNN, "prepare", corpus, "-o", prepared, "-q"], OUT / f"quality-{name}-prepare.log", lock)
     for system in a.systems:
         log_file = OUT / f"quality-{name}-{system}.log"
@@ -149,7 +150,7 @@ def run_corpus(corpus, a, lock):
             curve = rnn_curve(model)
             summary["bestByProtocol"] = both_protocols(model, 5000 if a.quick else 250000, lock)
         else:
-            script, defaults, extra = {"lstm": ("peer_torch.py", PEER_DEFAULTS, a.peer_args),
+            script, defaults, extra = {"peer": ("peer_torch.py", PEER_DEFAULTS, a.peer_args),
                                        "gpt": ("peer_gpt.py", GPT_DEFAULTS, a.gpt_args)}[system]
             if a.quick:
                 defaults = {**defaults, **QUICK[system]}
@@ -238,7 +239,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--time", type=int, default=600, help="wall-time budget of each run, seconds")
     ap.add_argument("--corpora", nargs="+", help="text files (default: Alice, tiny-shakespeare, War and Peace)")
-    ap.add_argument("--systems", default="rnn,lstm,gpt", help="which to run, comma-separated")
+    ap.add_argument("--systems", default="rnn,peer,gpt", help="which to run, comma-separated")
     ap.add_argument("--rnn-args", default="", help="extra `rnn train` options, e.g. \"--streams\"")
     ap.add_argument("--peer-args", default="", help="extra peer_torch.py options, after PEER_DEFAULTS")
     ap.add_argument("--gpt-args", default="", help="extra peer_gpt.py options, after GPT_DEFAULTS")
@@ -250,7 +251,7 @@ def main():
     a = ap.parse_args()
     a.systems = [s for s in a.systems.split(",") if s]
     if set(a.systems) - set(LABELS):
-        raise SystemExit(f"--systems: rnn, lstm, gpt, not {','.join(set(a.systems) - set(LABELS))}")
+        raise SystemExit(f"--systems: rnn, peer, gpt, not {','.join(set(a.systems) - set(LABELS))}")
     if a.quick:
         a.time = min(a.time, 20)
     corpora = [Path(c) for c in (a.corpora or (DEFAULT_CORPORA[:1] if a.quick else DEFAULT_CORPORA))]

@@ -27,7 +27,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
 STEP = re.compile(r"a step \(median\) (\d+) ms")
-TINY = ["--layers", "1", "--hidden", "32", "--seq-length", "50", "--batch", "16", "--max-steps", "1",
+TINY = ["--cell", "lstm", "--layers", "1", "--hidden", "32", "--seq-length", "50", "--batch", "16", "--max-steps", "1",
         "--eval-every", "1", "--eval-chars", "1000", "--sample-every", "0", "--checkpoint-every", "0", "--force"]
 
 

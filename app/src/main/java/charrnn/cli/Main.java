@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 /** Entry point: picocli subcommands, exit codes and the one-line error policy. */
 @Command(name = "rnn", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Character-level text generation with LSTM networks (Deeplearning4j).",
+        description = "Character-level text generation with recurrent networks: GRU, LSTM, plain RNN (Deeplearning4j).",
         subcommands = {
                 PrepareCommand.class,
                 TrainCommand.class,

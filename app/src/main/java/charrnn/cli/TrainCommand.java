@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", sortOptions = false, showDefaultValues = true, abbreviateSynopsis = true,
-        description = {"Train an LSTM, GRU or plain RNN on a corpus, with validation, checkpoints and resume.",
+        description = {"Train a GRU, LSTM or plain RNN on a corpus, with validation, checkpoints and resume.",
                 "A text CORPUS is prepared on the fly into MODEL/corpus/ and reused while it is unchanged.",
                 "Options can be kept in a file, one or more per line: rnn train @experiment.args"})
 public final class TrainCommand implements Callable<Integer> {

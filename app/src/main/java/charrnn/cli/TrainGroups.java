@@ -24,7 +24,7 @@ final class TrainGroups {
 
     static final class Model {
         @Option(names = "--cell", defaultValue = "gru", paramLabel = "gru|lstm|rnn",
-                description = "Recurrent cell: gru (the default), PyTorch's and cuDNN's GRU (the reset gate applied"
+                description = "Recurrent cell: gru, PyTorch's and cuDNN's GRU (the reset gate applied"
                         + " after the recurrent product: one product per step for all gates); lstm, char-rnn's; rnn,"
                         + " the tutorials' plain recurrent baseline.")
         String cell;

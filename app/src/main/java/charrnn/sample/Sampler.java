@@ -14,7 +14,8 @@ import java.util.concurrent.ForkJoinTask;
 
 /**
  * Generates text one time step per character from the carried state, fed with the seed first: on
- * the lean Java path ({@link LeanRnn}) for LSTM networks, else with DL4J's {@code rnnTimeStep}.
+ * the lean Java path ({@link LeanRnn}) for networks of its cells (LSTM, GRU, plain tanh RNN), else with DL4J's
+ * {@code rnnTimeStep}.
  * {@code n} samples run as one batch (one row each); sample {@code k} draws from its own
  * {@code Random(randomSeed + k)}, so it matches a single run with {@code randomSeed + k} as long as
  * the network computes the same probabilities for a row in a batch as alone.
@@ -29,7 +30,7 @@ public final class Sampler {
     private final Vocabulary vocab;
     private final LeanRnn lean;
 
-    /** A sampler on the lean Java path for LSTM networks, DL4J's {@code rnnTimeStep} otherwise. */
+    /** A sampler on the lean Java path when {@link LeanRnn} has every layer's cell, else DL4J's rnnTimeStep. */
     public Sampler(MultiLayerNetwork net, Vocabulary vocab) {
         this(net, vocab, true);
     }

@@ -35,7 +35,7 @@ class FineTuneCommandTest {
         return a.toArray(String[]::new);
     }
 
-    /** A 2 x 24 LSTM trained 4 steps on the tiny pattern. */
+    /** A 2 x 24 GRU (the default cell) trained 4 steps on the tiny pattern. */
     private Path parent() {
         Path m = tmp.resolve("parent");
         Path text;
@@ -131,6 +131,24 @@ class FineTuneCommandTest {
         var scored = Json.MAPPER.readTree(eval.out());
         assertEquals(0, scored.get("unknown").asInt());
         assertEquals(21, scored.get("characters").asInt(), "every transition scored");
+    }
+
+    /** --hidden's default follows --cell (296 for a GRU), but a fine-tuned model takes its parent's size. */
+    @Test
+    void withoutShapeOptionsTheChildHasItsParentsShapeNotTheDefaultSize() throws Exception {
+        Path parent = parent();
+        Path text = child();
+        for (String[] options : new String[][]{{}, {"--cell", "gru"}, {"--layers", "2", "--cell", "gru"}}) {
+            Path m = tmp.resolve("child" + options.length);
+            List<String> a = new java.util.ArrayList<>(List.of(text.toString(), "--init-from", parent.toString(),
+                    "--model", m.toString(), "--max-steps", "1"));
+            a.addAll(List.of(options));
+            CliRunner r = CliRunner.run(train(a.toArray(String[]::new)));
+            assertEquals(0, r.code(), r.err());
+            var spec = Checkpoint.load(m.resolve(Checkpoint.LAST), false).info().spec();
+            assertEquals(List.of("gru", 2, 24), List.of(spec.cell(), spec.layers(), spec.hidden()),
+                    String.join(" ", options));
+        }
     }
 
     @Test

@@ -22,7 +22,7 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    private static final String[] TINY = {"--layers", "2", "--hidden", "24", "--seq-length", "20", "--batch", "8",
+    private static final String[] TINY = {"--cell", "lstm", "--layers", "2", "--hidden", "24", "--seq-length", "20", "--batch", "8",
             "--dropout", "0.2", "--lr-schedule", "char-rnn", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
             "0", "--checkpoint-every", "3", "-q"};
 
@@ -266,9 +266,17 @@ class TrainCommandTest {
             new picocli.CommandLine(cmd).parseArgs("--cell", c[0]);
             assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), c[0]);
         }
-        cmd = new TrainCommand();
-        new picocli.CommandLine(cmd).parseArgs("--cell", "gru", "--hidden", "100");
-        assertEquals(100, cmd.model.spec().hidden());
+        // an explicit size wins, also when it is the other cell's default
+        for (String[] c : new String[][]{{"gru", "256"}, {"lstm", "296"}, {"gru", "100"}}) {
+            cmd = new TrainCommand();
+            new picocli.CommandLine(cmd).parseArgs("--cell", c[0], "--hidden", c[1]);
+            assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), String.join(" ", c));
+        }
+        // Alice's 65 symbols: the two defaults' parameter counts, as ModelSpec.defaultHidden says
+        var config = charrnn.model.TrainConfig.defaults();
+        assertEquals(867_937, charrnn.model.Networks.build(charrnn.model.ModelSpec.defaults(65), config).numParams());
+        assertEquals(871_745, charrnn.model.Networks.build(new charrnn.model.ModelSpec("lstm", 2, 256, 0.1, 65), config)
+                .numParams());
     }
 
     @Test
