@@ -63,9 +63,9 @@ def main():
             for per in [int(x) for x in a.per_worker.split(",")]:
                 batch = per * a.workers
                 model = OUT / f"spark-{hidden}-{per}"
-                cmd = [RNN, "train", a.corpus, "--model", model, "--force", "--spark", url, "--cell", "lstm", "--hidden", str(hidden),
-                       "--batch", str(batch), "--max-steps", str(a.steps), "--eval-every", "1000000",
-                       "--eval-chars", "20000", "--sample-every", "0", "--checkpoint-every", "0"]
+                cmd = [RNN, "train", a.corpus, "--model", model, "--force", "--spark", url, "--cell", "lstm",
+                       "--hidden", str(hidden), "--batch", str(batch), "--max-steps", str(a.steps),
+                       "--eval-every", "1000000", "--eval-chars", "20000", "--sample-every", "0", "--checkpoint-every", "0"]
                 # Spark settings reach the driver as system properties; the executors' heap holds the
                 # fast step's activations of every time step
                 env = dict(os.environ, RNN_JAVA_OPTS=f"-Xmx4g -XX:+UseSerialGC -Dspark.executor.memory={a.memory}")

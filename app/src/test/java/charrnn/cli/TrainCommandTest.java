@@ -1,6 +1,9 @@
 package charrnn.cli;
 
 import charrnn.model.Checkpoint;
+import charrnn.model.ModelSpec;
+import charrnn.model.Networks;
+import charrnn.model.TrainConfig;
 import charrnn.train.TinyCorpus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -22,8 +25,8 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    private static final String[] TINY = {"--cell", "lstm", "--layers", "2", "--hidden", "24", "--seq-length", "20", "--batch", "8",
-            "--dropout", "0.2", "--lr-schedule", "char-rnn", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
+    private static final String[] TINY = {"--cell", "lstm", "--layers", "2", "--hidden", "24", "--seq-length", "20",
+            "--batch", "8", "--dropout", "0.2", "--lr-schedule", "char-rnn", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
             "0", "--checkpoint-every", "3", "-q"};
 
     private String[] args(String... more) {
@@ -260,7 +263,7 @@ class TrainCommandTest {
     void theDefaultModelIsTheGruAtTheLstmsParameterCount() {
         var cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs();
-        assertEquals(new charrnn.model.ModelSpec("gru", 2, 296, 0.1, 2), cmd.model.spec());
+        assertEquals(new ModelSpec("gru", 2, 296, 0.1, 2), cmd.model.spec());
         for (String[] c : new String[][]{{"lstm", "256"}, {"rnn", "256"}, {"GRU", "296"}}) {
             cmd = new TrainCommand();
             new picocli.CommandLine(cmd).parseArgs("--cell", c[0]);
@@ -273,10 +276,9 @@ class TrainCommandTest {
             assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), String.join(" ", c));
         }
         // Alice's 65 symbols: the two defaults' parameter counts, as ModelSpec.defaultHidden says
-        var config = charrnn.model.TrainConfig.defaults();
-        assertEquals(867_937, charrnn.model.Networks.build(charrnn.model.ModelSpec.defaults(65), config).numParams());
-        assertEquals(871_745, charrnn.model.Networks.build(new charrnn.model.ModelSpec("lstm", 2, 256, 0.1, 65), config)
-                .numParams());
+        var config = TrainConfig.defaults();
+        assertEquals(867_937, Networks.build(ModelSpec.defaults(65), config).numParams());
+        assertEquals(871_745, Networks.build(new ModelSpec("lstm", 2, 256, 0.1, 65), config).numParams());
     }
 
     @Test
@@ -285,7 +287,7 @@ class TrainCommandTest {
         new picocli.CommandLine(cmd).parseArgs();
         assertEquals(charrnn.train.TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
         assertEquals(charrnn.model.TrainConfig.defaults(), cmd.optimisation.config());
-        assertEquals(charrnn.model.ModelSpec.defaults(2), cmd.model.spec());
+        assertEquals(ModelSpec.defaults(2), cmd.model.spec());
         new picocli.CommandLine(cmd).parseArgs("--max-steps", "7");
         assertEquals(charrnn.train.TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
                 "a budget given replaces the 10-minute default");
