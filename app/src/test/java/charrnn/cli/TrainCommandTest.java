@@ -275,7 +275,7 @@ class TrainCommandTest {
             new picocli.CommandLine(cmd).parseArgs("--cell", c[0], "--hidden", c[1]);
             assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), String.join(" ", c));
         }
-        // Alice's 65 symbols: the two defaults' parameter counts, as ModelSpec.defaultHidden says
+        // tiny-shakespeare's 65 symbols: the two defaults' parameter counts, as ModelSpec.defaultHidden says
         var config = TrainConfig.defaults();
         assertEquals(867_937, Networks.build(ModelSpec.defaults(65), config).numParams());
         assertEquals(871_745, Networks.build(new ModelSpec("lstm", 2, 256, 0.1, 65), config).numParams());
