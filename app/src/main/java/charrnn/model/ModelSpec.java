@@ -28,8 +28,8 @@ public record ModelSpec(String cell, int layers, int hidden, double dropout, int
 
     /**
      * --hidden's default for {@code cell}: the GRU's is the size with the 2 x 256 LSTM's parameter count
-     * (867,937 against 871,745 on tiny-shakespeare's 65 symbols), the better model in 10 minutes on all three corpora measured
-     * (bench/NOTES.md 51, 54, 55, 57).
+     * (867,937 against 871,745 on tiny-shakespeare's 65 symbols), the better model in 10 minutes on all
+     * three corpora measured (bench/NOTES.md 51, 54, 55, 57).
      */
     public static int defaultHidden(String cell) {
         return GRU.equals(cell) ? 296 : 256;
