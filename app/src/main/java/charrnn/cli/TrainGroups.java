@@ -49,7 +49,8 @@ final class TrainGroups {
         @Option(names = "--seq-length", defaultValue = "100", paramLabel = "N",
                 description = "Characters per window; backpropagation through time is truncated there.")
         int seqLength;
-        @Option(names = "--batch", defaultValue = "64", paramLabel = "N", description = "Windows per step.")
+        @Option(names = "--batch", defaultValue = "32", paramLabel = "N",
+                description = "Windows per step (with --streams: the number of streams).")
         int batch;
         @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|rmsprop", description = "Optimizer.")
         String optimizer;
