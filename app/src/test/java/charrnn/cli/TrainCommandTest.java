@@ -5,6 +5,7 @@ import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
 import charrnn.model.TrainConfig;
 import charrnn.train.TinyCorpus;
+import charrnn.train.TrainOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +27,8 @@ class TrainCommandTest {
     Path tmp;
 
     private static final String[] TINY = {"--cell", "lstm", "--layers", "2", "--hidden", "24", "--seq-length", "20",
-            "--batch", "8", "--dropout", "0.2", "--lr-schedule", "char-rnn", "--lr-decay", "0.9", "--lr-decay-after", "1", "--eval-every", "4", "--sample-every",
-            "0", "--checkpoint-every", "3", "-q"};
+            "--batch", "8", "--dropout", "0.2", "--lr-schedule", "char-rnn", "--lr-decay", "0.9",
+            "--lr-decay-after", "1", "--eval-every", "4", "--sample-every", "0", "--checkpoint-every", "3", "-q"};
 
     private String[] args(String... more) {
         List<String> a = new ArrayList<>(List.of("train"));
@@ -285,11 +286,11 @@ class TrainCommandTest {
     void theCommandLinesDefaultsAreTheRecordsDefaults() {
         var cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs();
-        assertEquals(charrnn.train.TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
-        assertEquals(charrnn.model.TrainConfig.defaults(), cmd.optimisation.config());
+        assertEquals(TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
+        assertEquals(TrainConfig.defaults(), cmd.optimisation.config());
         assertEquals(ModelSpec.defaults(2), cmd.model.spec());
         new picocli.CommandLine(cmd).parseArgs("--max-steps", "7");
-        assertEquals(charrnn.train.TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
+        assertEquals(TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
                 "a budget given replaces the 10-minute default");
     }
 
