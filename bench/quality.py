@@ -28,19 +28,21 @@ from run import BENCH, OUT, PY, RNN, ROOT, apt_install, ensure_peer, log, machin
 CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_CORPORA = [CORPORA / "alice.txt", CORPORA / "tinyshakespeare.txt", CORPORA / "war_and_peace.txt"]
 
+# rnn's --eval-chars default: every system scores the first EVAL_CHARS characters of the validation split
+EVAL_CHARS = 50000
 # The PyTorch peer with rnn's defaults (`rnn train --help`): nn.GRU 2 x 296, sequence 100, batch 32, Adam 4e-3,
 # dropout 0.1, element-wise clipping at 5, wsd (held, then down to 4e-4 over the last fifth of the
-# time), evaluation of the first 250,000 validation characters every 100 steps, shuffled windows
+# time), evaluation of the first EVAL_CHARS validation characters every 100 steps, shuffled windows
 # from a zero state (a value of None: a flag without a value, e.g. "--streams": None). Change this
 # block when rnn's defaults change; --peer-args adds to it (a later option wins).
 PEER_DEFAULTS = {
     "--cell": "gru", "--hidden": 296, "--layers": 2, "--seq-length": 100, "--batch": 32, "--lr": 4e-3, "--dropout": 0.1,
     "--clip": 5, "--clip-norm": 0, "--schedule": "wsd", "--min-lr": 4e-4, "--decay-fraction": 0.2,
-    "--eval-every": 100, "--eval-chars": 250000,
+    "--eval-every": 100, "--eval-chars": EVAL_CHARS,
 }
-# nanoGPT's CPU recipe is peer_gpt.py's own defaults; scoring 250,000 characters costs it many steps'
-# time (bench/NOTES.md 40), so it evaluates every 500 (nanoGPT's eval_interval is 250).
-GPT_DEFAULTS = {"--eval-every": 500, "--eval-chars": 250000}
+# nanoGPT's CPU recipe is peer_gpt.py's own defaults, evaluated on the same text as rnn every 250 steps
+# (nanoGPT's eval_interval; at 250,000 characters that cost it many steps' time, bench/NOTES.md 40).
+GPT_DEFAULTS = {"--eval-every": 250, "--eval-chars": EVAL_CHARS}
 # --quick: tiny models and evaluations, to check the harness, figures not meaningful
 QUICK = {
     "rnn": ["--hidden", "64", "--eval-every", "10", "--eval-chars", "5000", "--sample-every", "0",
@@ -148,7 +150,7 @@ def run_corpus(corpus, a, lock):
             cmd = [RNN, "train", corpus, "--max-time", f"{a.time}s", "-m", model, "--force", "--json"] + extra
             summary = run(cmd, log_file, lock)
             curve = rnn_curve(model)
-            summary["bestByProtocol"] = both_protocols(model, 5000 if a.quick else 250000, lock)
+            summary["bestByProtocol"] = both_protocols(model, 5000 if a.quick else EVAL_CHARS, lock)
         else:
             script, defaults, extra = {"peer": ("peer_torch.py", PEER_DEFAULTS, a.peer_args),
                                        "gpt": ("peer_gpt.py", GPT_DEFAULTS, a.gpt_args)}[system]
@@ -269,7 +271,7 @@ def main():
             for name, systems in res["corpora"].items():
                 if "rnn" in systems:
                     systems["rnn"]["summary"]["bestByProtocol"] = both_protocols(OUT / f"quality-{name}-rnn",
-                                                                                  5000 if res["settings"]["quick"] else 250000, lock)
+                                                                                  5000 if res["settings"]["quick"] else EVAL_CHARS, lock)
             store.write_text(json.dumps(res, indent=1))
     else:
         log("building rnn")

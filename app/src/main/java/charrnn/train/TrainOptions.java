@@ -33,9 +33,12 @@ public record TrainOptions(
         check(earlyStop >= 0, "--early-stop must be >= 0 (0 = off), got " + earlyStop);
     }
 
-    /** The CLI's defaults: 10 minutes, evaluation and a preview every 100 steps, a checkpoint every 500. */
+    /**
+     * The CLI's defaults: 10 minutes, an evaluation (of 50,000 characters) and a preview every 100 steps, a
+     * checkpoint every 500.
+     */
     public static TrainOptions defaults() {
-        return new TrainOptions(0, 0, DEFAULT_SECONDS, 100, 250_000, 100, 200, 500, 3, 0);
+        return new TrainOptions(0, 0, DEFAULT_SECONDS, 100, 50_000, 100, 200, 500, 3, 0);
     }
 
     /** A budget of {@code n} steps and nothing else. */
