@@ -270,18 +270,21 @@ def main():
         if a.rescore:
             for name, systems in res["corpora"].items():
                 if "rnn" in systems:
-                    systems["rnn"]["summary"]["bestByProtocol"] = both_protocols(OUT / f"quality-{name}-rnn",
-                                                                                  5000 if res["settings"]["quick"] else EVAL_CHARS, lock)
+                    # the stored runs' own evaluation text (runs from before EVAL_CHARS was stored: 250,000)
+                    chars = 5000 if res["settings"]["quick"] else res["settings"].get("evalChars", 250000)
+                    systems["rnn"]["summary"]["bestByProtocol"] = both_protocols(OUT / f"quality-{name}-rnn", chars, lock)
             store.write_text(json.dumps(res, indent=1))
     else:
         log("building rnn")
         with machine_lock(lock):
             subprocess.run([RNN, "--version"], check=True, capture_output=True)
-        # a run of some systems or corpora keeps the others' curves from the last run at the same budget
+        # a run of some systems or corpora keeps the others' curves from the last run at the same budget and
+        # evaluation
         res = json.loads(store.read_text()) if store.exists() else {}
-        if res.get("settings", {}).get("time") != a.time or res.get("settings", {}).get("quick") != a.quick:
+        settings = {"time": a.time, "quick": a.quick, "evalChars": EVAL_CHARS}
+        if any(res.get("settings", {}).get(k) != v for k, v in settings.items()):
             res = {}
-        res.update(machine=machine(), settings={"time": a.time, "quick": a.quick})
+        res.update(machine=machine(), settings=settings)
         res.setdefault("corpora", {})
         for c in corpora:
             name, results = run_corpus(c, a, lock)
