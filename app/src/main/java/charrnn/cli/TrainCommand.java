@@ -85,6 +85,7 @@ public final class TrainCommand implements Callable<Integer> {
                             : "No budget given and the resumed run's is used up: training "
                             + Durations.format(options.maxSeconds()) + " more, the schedule over that");
                 }
+                options = resumedEvaluation(r.state(), options, err);
             }
             if (r.parent() != null && r.state().step() == 0) {
                 info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
@@ -246,6 +247,33 @@ public final class TrainCommand implements Callable<Integer> {
                     r.stop() == Trainer.Stop.INTERRUPTED ? " (continue with: rnn train --resume " + r.last().getParent() + ")" : "");
         }
         err.flush();
+    }
+
+    /**
+     * A resumed run's evaluations score what the resumed run's did, so that its figures compare with the best so
+     * far: its {@code --eval-chars} unless the option is given; given and different, a warning says so.
+     */
+    private TrainOptions resumedEvaluation(TrainingState state, TrainOptions options, PrintWriter err) {
+        Long used = state.evalCharsUsed();
+        if (used == null || used == options.evalChars()) {
+            return options;
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--eval-chars")) {
+            if (Double.isNaN(state.bestValLoss())) {
+                return options;
+            }
+            err.printf("warning: --eval-chars %d: the resumed run's best validation loss (%.4f at step %d) was measured"
+                    + " on %s of the validation split; best.zip changes only for a lower figure on the new text%n",
+                    options.evalChars(), state.bestValLoss(), state.bestStep(), evalText(used));
+            return options;
+        }
+        info("Evaluating " + evalText(used) + " of the validation split, as the resumed run did (--eval-chars"
+                + " changes it)");
+        return options.withEvalChars(used);
+    }
+
+    private static String evalText(long evalChars) {
+        return evalChars == 0 ? "all" : String.format("the first %,d characters", evalChars);
     }
 
     /** How validation was scored, in words. */

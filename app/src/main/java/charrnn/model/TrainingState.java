@@ -5,7 +5,9 @@ package charrnn.model;
  * counter, the data position (epoch and batch within it; the window order is a function of the
  * random seed and the epoch, and dropout is seeded per step, so no RNG state needs saving; the
  * carried state of stream training is saved beside), the time trained, the best validation loss
- * so far, and the budget the learning-rate schedule runs over.
+ * so far, the budget the learning-rate schedule runs over, and how many validation characters the
+ * evaluations scored ({@code --eval-chars}), so that a resumed run compares its figures with a best of
+ * the same text.
  */
 public record TrainingState(
         long step,
@@ -20,7 +22,14 @@ public record TrainingState(
         double lastValLoss,
         double lastTrainLoss,
         String corpusDir,
-        Plan plan) {
+        Plan plan,
+        Long evalChars) {
+
+    /**
+     * What checkpoints from before {@code evalChars} was saved were evaluated with: 250,000, the default of
+     * {@code --eval-chars} then (bench/NOTES.md 63).
+     */
+    public static final long EVAL_CHARS_BEFORE_SAVED = 250_000;
 
     /**
      * The budget of the run that set it, which a schedule's progress is measured against:
@@ -51,7 +60,7 @@ public record TrainingState(
 
     public static TrainingState start(String corpusDir) {
         return new TrainingState(0, 0, 0, 0, 0, Double.NaN, -1, 0, 0, Double.NaN, Double.NaN, corpusDir,
-                Plan.NONE);
+                Plan.NONE, null);
     }
 
     /** Checkpoints from before plans were saved have none. */
@@ -59,23 +68,38 @@ public record TrainingState(
         plan = plan == null ? Plan.NONE : plan;
     }
 
+    /** The {@code --eval-chars} this model's evaluations used (0 = the whole split); for a new model, null. */
+    public Long evalCharsUsed() {
+        if (evalChars != null || step == 0) {
+            return evalChars; // (not a conditional expression: it would unbox a null)
+        }
+        return EVAL_CHARS_BEFORE_SAVED;
+    }
+
+    /** The same state, its evaluations scoring the first {@code n} validation characters (0 = all). */
+    public TrainingState withEvalChars(long n) {
+        return new TrainingState(step, epoch, batchInEpoch, elapsedSeconds, charsSeen, bestValLoss, bestStep, bestSeconds,
+                evalsSinceBest, lastValLoss, lastTrainLoss, corpusDir, plan, n);
+    }
+
     /** The same state, with the schedule now running over {@code plan}. */
     public TrainingState withPlan(Plan plan) {
         return new TrainingState(step, epoch, batchInEpoch, elapsedSeconds, charsSeen, bestValLoss, bestStep, bestSeconds,
-                evalsSinceBest, lastValLoss, lastTrainLoss, corpusDir, plan);
+                evalsSinceBest, lastValLoss, lastTrainLoss, corpusDir, plan, evalChars);
     }
 
     /** After one training step of {@code chars} characters with loss {@code loss}. */
     public TrainingState afterStep(long batchInEpoch, double elapsedSeconds, long chars, double loss) {
         return new TrainingState(step + 1, epoch, batchInEpoch, elapsedSeconds, charsSeen + chars, bestValLoss,
-                bestStep, bestSeconds, evalsSinceBest, lastValLoss, loss, corpusDir, plan);
+                bestStep, bestSeconds, evalsSinceBest, lastValLoss, loss, corpusDir, plan, evalChars);
     }
 
     /** After an evaluation with validation loss {@code valLoss}: a new best resets the early-stop count. */
     public TrainingState afterEval(double valLoss) {
         boolean best = isBest(valLoss);
         return new TrainingState(step, epoch, batchInEpoch, elapsedSeconds, charsSeen, best ? valLoss : bestValLoss,
-                best ? step : bestStep, best ? elapsedSeconds : bestSeconds, best ? 0 : evalsSinceBest + 1, valLoss, lastTrainLoss, corpusDir, plan);
+                best ? step : bestStep, best ? elapsedSeconds : bestSeconds, best ? 0 : evalsSinceBest + 1, valLoss, lastTrainLoss, corpusDir, plan,
+                evalChars);
     }
 
     /** Whether {@code valLoss} beats every validation loss so far. */
@@ -86,12 +110,12 @@ public record TrainingState(
     /** At the start of {@code epoch}. */
     public TrainingState atEpoch(int epoch) {
         return new TrainingState(step, epoch, 0, elapsedSeconds, charsSeen, bestValLoss, bestStep, bestSeconds,
-                evalsSinceBest, lastValLoss, lastTrainLoss, corpusDir, plan);
+                evalsSinceBest, lastValLoss, lastTrainLoss, corpusDir, plan, evalChars);
     }
 
     /** The same state, training on the prepared corpus in {@code dir}. */
     public TrainingState withCorpusDir(String dir) {
         return new TrainingState(step, epoch, batchInEpoch, elapsedSeconds, charsSeen, bestValLoss, bestStep, bestSeconds,
-                evalsSinceBest, lastValLoss, lastTrainLoss, dir, plan);
+                evalsSinceBest, lastValLoss, lastTrainLoss, dir, plan, evalChars);
     }
 }

@@ -112,6 +112,42 @@ class TrainCommandTest {
     }
 
     /**
+     * A resumed run scores the validation text the resumed run did (its --eval-chars, not today's default), so its
+     * figures compare with the best so far; an --eval-chars that differs is a warning.
+     */
+    @Test
+    void aResumedRunEvaluatesTheTextTheResumedRunDid() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
+        Path whole = tmp.resolve("whole");
+        Path m = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", whole.toString(), "--max-steps", "8",
+                "--eval-chars", "30")).code());
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "4",
+                "--eval-chars", "30")).code());
+        assertEquals(30L, Checkpoint.load(m.resolve("last.zip"), false).info().state().evalChars());
+
+        CliRunner rest = CliRunner.run("train", "--resume", m.toString(), "--max-steps", "8", "--eval-every", "4",
+                "--sample-every", "0", "--checkpoint-every", "3");
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(rest.err().contains("Evaluating the first 30 characters of the validation split, as the resumed run"
+                + " did (--eval-chars changes it)"), rest.err());
+        assertEquals(30L, Checkpoint.load(m.resolve("last.zip"), false).info().state().evalChars());
+        List<String> a = Files.readAllLines(whole.resolve("metrics.csv"));
+        List<String> b = Files.readAllLines(m.resolve("metrics.csv"));
+        assertEquals(Double.parseDouble(a.get(a.size() - 1).split(",")[4]),
+                Double.parseDouble(b.get(b.size() - 1).split(",")[4]), 1e-4, "step 8's validation loss");
+
+        CliRunner other = CliRunner.run("train", "--resume", m.toString(), "--max-steps", "12", "--eval-every", "4",
+                "--sample-every", "0", "--checkpoint-every", "3", "-q", "--eval-chars", "0");
+        assertEquals(0, other.code(), other.err());
+        assertTrue(other.err().startsWith("warning: --eval-chars 0: the resumed run's best validation loss ("),
+                other.err());
+        assertTrue(other.err().contains("was measured on the first 30 characters of the validation split; best.zip"
+                + " changes only for a lower figure on the new text"), other.err());
+        assertEquals(0L, Checkpoint.load(m.resolve("last.zip"), false).info().state().evalChars());
+    }
+
+    /**
      * DL4J's layers cannot train from a carried state: on --engine dl4j a plain RNN trains on windows,
      * and asking for streams is one line; the fast engine trains a plain RNN on streams.
      */

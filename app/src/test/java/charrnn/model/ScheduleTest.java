@@ -117,4 +117,18 @@ class ScheduleTest {
         assertEquals(0, c.clipNorm());
         assertEquals(0.002 * 0.97, c.learningRate(5, 10, 0.5), 1e-15);
     }
+
+    /** Checkpoints from before the evaluation's size was saved were evaluated with 250,000, the default then. */
+    @Test
+    void aCheckpointWithoutItsEvaluationSizeWasEvaluatedWithTheOldDefault() throws Exception {
+        var trained = TrainingState.start("c").afterStep(1, 1.0, 10, 2.5);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) charrnn.corpus.Json.MAPPER.valueToTree(trained);
+        assertTrue(json.has("evalChars"));
+        json.remove("evalChars");
+        var old = charrnn.corpus.Json.MAPPER.treeToValue(json, TrainingState.class);
+        assertEquals(250_000L, old.evalCharsUsed());
+        assertEquals(50_000L, trained.withEvalChars(50_000).evalCharsUsed());
+        assertEquals(0L, trained.withEvalChars(0).evalCharsUsed());
+        assertEquals(null, TrainingState.start("c").evalCharsUsed(), "a new model has used none");
+    }
 }
