@@ -29,7 +29,9 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_CORPORA = [CORPORA / "alice.txt", CORPORA / "tinyshakespeare.txt", CORPORA / "war_and_peace.txt"]
 
 # rnn's --eval-chars default: every system scores the first EVAL_CHARS characters of the validation split
+# (QUICK_EVAL_CHARS with --quick)
 EVAL_CHARS = 50000
+QUICK_EVAL_CHARS = 5000
 # The PyTorch peer with rnn's defaults (`rnn train --help`): nn.GRU 2 x 296, sequence 100, batch 32, Adam 4e-3,
 # dropout 0.1, element-wise clipping at 5, wsd (held, then down to 4e-4 over the last fifth of the
 # time), evaluation of the first EVAL_CHARS validation characters every 100 steps, shuffled windows
@@ -45,14 +47,19 @@ PEER_DEFAULTS = {
 GPT_DEFAULTS = {"--eval-every": 250, "--eval-chars": EVAL_CHARS}
 # --quick: tiny models and evaluations, to check the harness, figures not meaningful
 QUICK = {
-    "rnn": ["--hidden", "64", "--eval-every", "10", "--eval-chars", "5000", "--sample-every", "0",
+    "rnn": ["--hidden", "64", "--eval-every", "10", "--eval-chars", str(QUICK_EVAL_CHARS), "--sample-every", "0",
             "--checkpoint-every", "0"],
-    "peer": {"--hidden": 64, "--eval-every": 10, "--eval-chars": 5000},
-    "gpt": {"--eval-every": 20, "--eval-chars": 5000},
+    "peer": {"--hidden": 64, "--eval-every": 10, "--eval-chars": QUICK_EVAL_CHARS},
+    "gpt": {"--eval-every": 20, "--eval-chars": QUICK_EVAL_CHARS},
 }
 LABELS = {"rnn": "rnn (defaults)", "peer": "PyTorch peer (rnn's settings)", "gpt": "GPT peer (nanoGPT recipe)"}
 COLORS = {"rnn": "C0", "peer": "C1", "gpt": "C2"}  # the same system, the same colour in every panel
 LOCK = "/tmp/rnn-build.lock"
+
+
+def eval_chars(quick):
+    """The validation characters every system's evaluations score."""
+    return QUICK_EVAL_CHARS if quick else EVAL_CHARS
 
 
 def options(defaults, extra):
@@ -150,7 +157,7 @@ def run_corpus(corpus, a, lock):
             cmd = [RNN, "train", corpus, "--max-time", f"{a.time}s", "-m", model, "--force", "--json"] + extra
             summary = run(cmd, log_file, lock)
             curve = rnn_curve(model)
-            summary["bestByProtocol"] = both_protocols(model, 5000 if a.quick else EVAL_CHARS, lock)
+            summary["bestByProtocol"] = both_protocols(model, eval_chars(a.quick), lock)
         else:
             script, defaults, extra = {"peer": ("peer_torch.py", PEER_DEFAULTS, a.peer_args),
                                        "gpt": ("peer_gpt.py", GPT_DEFAULTS, a.gpt_args)}[system]
@@ -270,8 +277,9 @@ def main():
         if a.rescore:
             for name, systems in res["corpora"].items():
                 if "rnn" in systems:
-                    # the stored runs' own evaluation text (runs from before EVAL_CHARS was stored: 250,000)
-                    chars = 5000 if res["settings"]["quick"] else res["settings"].get("evalChars", 250000)
+                    # the stored runs' own evaluation text (stores from before it was recorded: 250,000, the
+                    # default then, or --quick's)
+                    chars = res["settings"].get("evalChars", QUICK_EVAL_CHARS if res["settings"]["quick"] else 250000)
                     systems["rnn"]["summary"]["bestByProtocol"] = both_protocols(OUT / f"quality-{name}-rnn", chars, lock)
             store.write_text(json.dumps(res, indent=1))
     else:
@@ -281,7 +289,7 @@ def main():
         # a run of some systems or corpora keeps the others' curves from the last run at the same budget and
         # evaluation
         res = json.loads(store.read_text()) if store.exists() else {}
-        settings = {"time": a.time, "quick": a.quick, "evalChars": EVAL_CHARS}
+        settings = {"time": a.time, "quick": a.quick, "evalChars": eval_chars(a.quick)}
         if any(res.get("settings", {}).get(k) != v for k, v in settings.items()):
             res = {}
         res.update(machine=machine(), settings=settings)

@@ -254,22 +254,21 @@ public final class TrainCommand implements Callable<Integer> {
      * far: its {@code --eval-chars} unless the option is given; given and different, a warning says so.
      */
     private TrainOptions resumedEvaluation(TrainingState state, TrainOptions options, PrintWriter err) {
-        Long used = state.evalCharsUsed();
+        Long used = state.evalChars();
         if (used == null || used == options.evalChars()) {
             return options;
         }
-        if (spec.commandLine().getParseResult().hasMatchedOption("--eval-chars")) {
-            if (Double.isNaN(state.bestValLoss())) {
-                return options;
-            }
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--eval-chars")) {
+            info("Evaluating " + evalText(used) + " of the validation split, as the resumed run did (--eval-chars"
+                    + " changes it)");
+            return options.withEvalChars(used);
+        }
+        if (!Double.isNaN(state.bestValLoss())) {
             err.printf("warning: --eval-chars %d: the resumed run's best validation loss (%.4f at step %d) was measured"
                     + " on %s of the validation split; best.zip changes only for a lower figure on the new text%n",
                     options.evalChars(), state.bestValLoss(), state.bestStep(), evalText(used));
-            return options;
         }
-        info("Evaluating " + evalText(used) + " of the validation split, as the resumed run did (--eval-chars"
-                + " changes it)");
-        return options.withEvalChars(used);
+        return options;
     }
 
     private static String evalText(long evalChars) {

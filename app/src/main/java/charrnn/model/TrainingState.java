@@ -63,17 +63,15 @@ public record TrainingState(
                 Plan.NONE, null);
     }
 
-    /** Checkpoints from before plans were saved have none. */
+    /**
+     * Checkpoints from before plans were saved have none; those from before {@code evalChars} was saved were
+     * evaluated with {@link #EVAL_CHARS_BEFORE_SAVED}. A new model has evaluated nothing yet: null.
+     */
     public TrainingState {
         plan = plan == null ? Plan.NONE : plan;
-    }
-
-    /** The {@code --eval-chars} this model's evaluations used (0 = the whole split); for a new model, null. */
-    public Long evalCharsUsed() {
-        if (evalChars != null || step == 0) {
-            return evalChars; // (not a conditional expression: it would unbox a null)
+        if (evalChars == null && step > 0) {
+            evalChars = EVAL_CHARS_BEFORE_SAVED;
         }
-        return EVAL_CHARS_BEFORE_SAVED;
     }
 
     /** The same state, its evaluations scoring the first {@code n} validation characters (0 = all). */

@@ -112,7 +112,8 @@ public final class Trainer {
         double elapsedBefore = state.elapsedSeconds();
         // the schedule runs over this run's budget; time budgets end at the time trained so far plus this run's
         state = state.withPlan(new TrainingState.Plan(options.epochs(), options.maxSteps(),
-                options.maxSeconds() > 0 ? elapsedBefore + options.maxSeconds() : 0)).withEvalChars(options.evalChars());
+                        options.maxSeconds() > 0 ? elapsedBefore + options.maxSeconds() : 0))
+                .withEvalChars(options.evalChars());
         double lossSum = 0;
         int lossCount = 0;
         double trainSeconds = 0;

@@ -126,9 +126,9 @@ class ScheduleTest {
         assertTrue(json.has("evalChars"));
         json.remove("evalChars");
         var old = charrnn.corpus.Json.MAPPER.treeToValue(json, TrainingState.class);
-        assertEquals(250_000L, old.evalCharsUsed());
-        assertEquals(50_000L, trained.withEvalChars(50_000).evalCharsUsed());
-        assertEquals(0L, trained.withEvalChars(0).evalCharsUsed());
-        assertEquals(null, TrainingState.start("c").evalCharsUsed(), "a new model has used none");
+        assertEquals(250_000L, old.evalChars());
+        assertEquals(50_000L, trained.withEvalChars(50_000).evalChars());
+        assertEquals(0L, trained.withEvalChars(0).evalChars());
+        assertEquals(null, TrainingState.start("c").evalChars(), "a new model has used none");
     }
 }
