@@ -245,6 +245,10 @@ def ensure_matplotlib():
 
 
 def main():
+    if os.path.realpath(sys.executable) != os.path.realpath(PY):
+        # the plot needs the matplotlib that ensure_matplotlib installs for PY: a run started under another
+        # Python lost its plot after 100 minutes (NOTES 64)
+        os.execv(PY, [PY, *sys.argv])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--time", type=int, default=600, help="wall-time budget of each run, seconds")
     ap.add_argument("--corpora", nargs="+", help="text files (default: Alice, tiny-shakespeare, War and Peace)")
@@ -273,6 +277,8 @@ def main():
     store = OUT / "quality.json"
     lock = None if a.no_lock else LOCK
     if a.plot_only or a.rescore:
+        if not store.exists():
+            raise SystemExit(f"{store.relative_to(ROOT)}: no stored run to redraw; run bench/quality.py first")
         res = json.loads(store.read_text())
         if a.rescore:
             for name, systems in res["corpora"].items():
