@@ -59,7 +59,7 @@ final class TrainGroups {
                         + " starting from the state the one before left, validation scored the same way."
                         + " --no-streams (the default): windows in shuffled order, each from a zero state.")
         boolean streams;
-        @Option(names = "--lr", defaultValue = "4e-3", paramLabel = "X", description = "Peak learning rate, in (0, 1].")
+        @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "X", description = "Peak learning rate, in (0, 1].")
         double lr;
         @Option(names = "--lr-schedule", defaultValue = "wsd", paramLabel = "wsd|cosine|char-rnn|constant",
                 description = "wsd: hold --lr, then fall linearly to --min-lr over the final --decay-fraction of the"
