@@ -92,7 +92,8 @@ final class TrainGroups {
 
         TrainConfig config() {
             return new TrainConfig(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed,
-                    schedule.toLowerCase(), minLr != null ? minLr : lr / 10, warmup, decayFraction, clipNorm, streams);
+                    schedule.toLowerCase(), minLr != null ? minLr : TrainConfig.defaultMinLr(lr), warmup, decayFraction,
+                    clipNorm, streams);
         }
     }
 

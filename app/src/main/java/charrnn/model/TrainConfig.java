@@ -77,8 +77,13 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
     /** char-rnn's per-epoch schedule on shuffled windows, no norm clipping: what a checkpoint of 8 fields meant. */
     public TrainConfig(int seqLength, int batch, String optimizer, double lr, double lrDecay, int lrDecayAfter,
                        double clip, long randomSeed) {
-        this(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, CHAR_RNN, lr / 10, 0, 0.2, 0,
-                false);
+        this(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, CHAR_RNN, defaultMinLr(lr), 0,
+                0.2, 0, false);
+    }
+
+    /** Where wsd and cosine end unless told: a tenth of the peak rate ({@code --min-lr}'s default). */
+    public static double defaultMinLr(double lr) {
+        return lr / 10;
     }
 
     /**
@@ -87,7 +92,7 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
      */
     public static TrainConfig defaults() {
         double lr = 3e-3;
-        return new TrainConfig(100, 32, ADAM, lr, 0.97, 30, 5, 42, WSD, lr / 10, 0, 0.2, 0, false);
+        return new TrainConfig(100, 32, ADAM, lr, 0.97, 30, 5, 42, WSD, defaultMinLr(lr), 0, 0.2, 0, false);
     }
 
     /** Windows of {@code seqLength} characters, {@code batch} per step. */
