@@ -66,7 +66,7 @@ public final class InfoCommand implements Callable<Integer> {
                     : ": " + String.join(", ", p.newSymbols().stream().map(Vocabulary::describe).toList()));
         }
         out.printf("training      %s, %s, lr %s, %s, %s, seq %d, batch %d, seed %d%n", c.streams() ? "streams" : "shuffled windows",
-                c.optimizer(), c.lr(), scheduleText(c), clipText(c), c.seqLength(), c.batch(), c.randomSeed());
+                c.optimizer(), plain(c.lr()), scheduleText(c), clipText(c), c.seqLength(), c.batch(), c.randomSeed());
         out.printf("progress      step %,d, epoch %d, %s trained, %,d characters seen%n", s.step(), s.epoch(),
                 Durations.format(s.elapsedSeconds()), s.charsSeen());
         if (!Double.isNaN(s.bestValLoss())) {
@@ -81,11 +81,16 @@ public final class InfoCommand implements Callable<Integer> {
     private static String scheduleText(charrnn.model.TrainConfig c) {
         String warm = c.warmup() > 0 ? ", " + c.warmup() + " warm-up steps" : "";
         return switch (c.schedule()) {
-            case "wsd" -> "wsd to " + c.minLr() + " over the last " + c.decayFraction() + " of the budget" + warm;
-            case "cosine" -> "cosine to " + c.minLr() + warm;
+            case "wsd" -> "wsd to " + plain(c.minLr()) + " over the last " + c.decayFraction() + " of the budget" + warm;
+            case "cosine" -> "cosine to " + plain(c.minLr()) + warm;
             case "char-rnn" -> "x" + c.lrDecay() + " per epoch after " + c.lrDecayAfter() + warm;
             default -> c.schedule() + warm;
         };
+    }
+
+    /** A rate as a person writes it: 0.0003, not Double.toString's 3.0E-4. */
+    static String plain(double x) {
+        return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 
     private static String clipText(charrnn.model.TrainConfig c) {

@@ -81,9 +81,12 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
                 0.2, 0, false);
     }
 
-    /** Where wsd and cosine end unless told: a tenth of the peak rate ({@code --min-lr}'s default). */
+    /**
+     * Where wsd and cosine end unless told: a tenth of the peak rate ({@code --min-lr}'s default), the
+     * decimal tenth (3e-3 gives 3e-4, where {@code 3e-3 / 10} is 3.0000000000000003E-4 in binary).
+     */
     public static double defaultMinLr(double lr) {
-        return lr / 10;
+        return java.math.BigDecimal.valueOf(lr).movePointLeft(1).doubleValue();
     }
 
     /**

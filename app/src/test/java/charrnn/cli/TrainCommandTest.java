@@ -37,6 +37,25 @@ class TrainCommandTest {
         return a.toArray(String[]::new);
     }
 
+    /** --min-lr's default is the decimal tenth of --lr, and rnn info shows both rates as typed. */
+    @Test
+    void theDefaultMinimumRateIsATenthAndInfoShowsItPlainly() throws Exception {
+        assertEquals(3e-4, TrainConfig.defaultMinLr(3e-3));
+        assertEquals(4e-4, TrainConfig.defaultMinLr(4e-3));
+        assertEquals(1e-5, TrainConfig.defaultMinLr(1e-4));
+        assertEquals(3e-4, TrainConfig.defaults().minLr());
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
+        Path m = tmp.resolve("m");
+        CliRunner train = CliRunner.run("train", corpus.toString(), "--model", m.toString(), "--max-steps", "1",
+                "--cell", "gru", "--hidden", "8", "--seq-length", "10", "--batch", "4",
+                "--sample-every", "0", "-q");
+        assertEquals(0, train.code(), train.err());
+        assertEquals(3e-4, Checkpoint.load(m.resolve("last.zip"), false).info().config().minLr());
+        CliRunner info = CliRunner.run("info", "-m", m.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("lr 0.003, wsd to 0.0003 over the last 0.2 of the budget"), info.out());
+    }
+
     /**
      * rnn eval and training's validation share their scoring: the validation split's text scores the
      * validation loss, under either protocol.
