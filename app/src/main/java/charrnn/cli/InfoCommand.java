@@ -89,7 +89,7 @@ public final class InfoCommand implements Callable<Integer> {
     }
 
     /** A rate as a person writes it: 0.0003, not Double.toString's 3.0E-4. */
-    static String plain(double x) {
+    private static String plain(double x) {
         return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 
