@@ -31,7 +31,7 @@ final class Durations implements CommandLine.ITypeConverter<Double> {
             };
             pos = m.end();
         }
-        if (pos != v.length()) {
+        if (pos != v.length() || !Double.isFinite(total)) {
             throw new CommandLine.TypeConversionException("'" + value
                     + "' is not a duration; use e.g. 90s, 10m, 1h30m (a plain number is seconds)");
         }

@@ -46,6 +46,9 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // every number option is finite: NaN and infinity are usage errors, never values that reach a record
+        CommandLine.ITypeConverter<Double> finite = Main::finite; // one lambda: two of the same break the CDS dump
+        cl.registerConverter(Double.class, finite).registerConverter(double.class, finite);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
         cl.setExecutionStrategy(parsed -> {
@@ -63,6 +66,19 @@ public final class Main implements Runnable {
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    static Double finite(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        if (!Double.isFinite(v)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+        }
+        return v;
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

@@ -33,28 +33,8 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output directory.")
     Path output;
 
-    @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
-            description = "Fraction held out for validation, taken from the end, in (0, 0.5] (default: ${DEFAULT-VALUE}).")
-    double valFraction;
-
-    @Option(names = "--keep-crlf", description = "Keep \\r\\n and lone \\r as they are (default: normalise to \\n).")
-    boolean keepCrlf;
-
-    @Option(names = "--keep-bom", description = "Keep a leading byte order mark (default: drop it).")
-    boolean keepBom;
-
-    @Option(names = "--keep-boilerplate",
-            description = "Keep Project Gutenberg's header and licence (default: keep only the text between its *** START OF / *** END OF lines).")
-    boolean keepBoilerplate;
-
-    @Option(names = "--lowercase", description = "Lowercase every character.")
-    boolean lowercase;
-
-    @Option(names = "--ascii", description = "Drop every non-ASCII character (as the classic Alice tutorial does).")
-    boolean ascii;
-
-    @Option(names = "--replace-invalid", description = "Replace invalid UTF-8 with U+FFFD instead of failing.")
-    boolean replaceInvalid;
+    @Mixin
+    PrepareGroup switches;
 
     @Option(names = "--force", description = "Replace an output directory that holds part of a prepared corpus (never other files).")
     boolean force;
@@ -65,8 +45,7 @@ public final class PrepareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        var options = new PrepareOptions(valFraction, !keepCrlf, !keepBom, !keepBoilerplate, lowercase, ascii,
-                replaceInvalid);
+        var options = switches.options();
         Path out = output != null ? output : Preparer.defaultOutput(corpus);
         Progress progress = new Progress(err, "prepare " + corpus.getFileName(), verbosity);
         var preparer = new Preparer(options, msg -> {

@@ -38,6 +38,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CORPUS", arity = "0..1", description = "Text file or prepared directory. Default: data/alice.txt.")
     Path corpus;
 
+    @ArgGroup(validate = false, heading = "%nPreparing a text CORPUS (as rnn prepare; fixed by the checkpoint when"
+            + " resuming):%n", order = 0)
+    PrepareGroup prepare = new PrepareGroup();
     @ArgGroup(validate = false, heading = "%nModel (fixed by the checkpoint when resuming):%n", order = 1)
     TrainGroups.Model model = new TrainGroups.Model();
     @ArgGroup(validate = false, heading = "%nOptimisation (fixed by the checkpoint when resuming):%n", order = 2)
@@ -60,7 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         var options = TrainGroups.options(budget, evaluation);
         Progress progress = new Progress(err, "prepare", verbosity);
-        var setup = new RunSetup(new Preparer(PrepareOptions.defaults(), this::info, progress::update));
+        if (corpus != null && java.nio.file.Files.isDirectory(corpus) && !givenIn(PrepareGroup.class).isEmpty()) {
+            throw RnnException.usage(String.join(", ", givenIn(PrepareGroup.class)) + ": " + corpus + " is prepared"
+                    + " already; give the text file, or prepare it again with rnn prepare");
+        }
+        var setup = new RunSetup(new Preparer(prepare.options(), this::info, progress::update));
         RunSetup.Run r;
         try {
             r = run.resume != null ? setup.resume(checkNothingFixedChanges(), run.model, corpus)
@@ -71,8 +78,8 @@ public final class TrainCommand implements Callable<Integer> {
             progress.done();
         }
         try (r) {
-            Engine.Kind kind = run.engine.resolve(backend);
-            if (r.config().streams() && kind == Engine.Kind.dl4j) {
+            if (r.config().streams() && run.engine.resolve(backend) == Engine.Kind.dl4j) {
+                r.abandon();
                 throw RnnException.usage((r.resumedFrom() != null ? r.resumedFrom() + " trained on streams: " : "")
                         + Trainer.STREAMS_NEED_FAST);
             }
@@ -91,19 +98,31 @@ public final class TrainCommand implements Callable<Integer> {
                 info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
                         r.parent().steps(), r.parent().newSymbols().size()));
             }
-            Engine local = Engine.create(kind, r.net(), r.spec(), r.config().batch(), r.config().seqLength());
             TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !verbosity.quiet(),
                     verbosity.quiet());
-            // the cluster's lines (from Spark's threads too) go through the console, which keeps the progress line whole
-            try (Engine engine = run.spark == null ? local : ClusterEngines.find().create(run.spark, run.sparkCorpus, local, r.net(),
-                    r.spec(), r.config(), r.corpus(), m -> {
-                        if (!verbosity.quiet()) {
-                            console.log(m);
-                        }
-                    })) {
+            Engine engine;
+            try {
+                engine = engine(r, backend, console);
+            } catch (RuntimeException e) {
+                r.abandon(); // nothing trained: a model directory this run made goes
+                throw e;
+            }
+            try (engine) {
                 return train(r, engine, options, backend, err, console);
             }
         }
+    }
+
+    /** The local engine, or a cluster's whose lines (from Spark's threads too) go through the console. */
+    private Engine engine(RunSetup.Run r, String backend, TrainingConsole console) {
+        Engine.Kind kind = run.engine.resolve(backend);
+        Engine local = Engine.create(kind, r.net(), r.spec(), r.config().batch(), r.config().seqLength());
+        return run.spark == null ? local : ClusterEngines.find().create(run.spark, run.sparkCorpus, local, r.net(),
+                r.spec(), r.config(), r.corpus(), m -> {
+                    if (!verbosity.quiet()) {
+                        console.log(m);
+                    }
+                });
     }
 
     private int train(RunSetup.Run r, Engine engine, TrainOptions options, String backend, PrintWriter err,
@@ -172,10 +191,14 @@ public final class TrainCommand implements Callable<Integer> {
             ClusterEngines.checkCorpus(run.sparkCorpus);
         }
         if (run.engine == Engine.Kind.dl4j || "cuda".equals(backend)) {
-            throw RnnException.usage("--spark computes each executor's share with the fast engine on the CPU: leave out "
-                    + (run.engine == Engine.Kind.dl4j ? "--engine dl4j" : "the CUDA backend (RNN_BACKEND=cpu)"));
+            throw RnnException.usage(sparkNeedsTheCpu(run.engine == Engine.Kind.dl4j));
         }
         ClusterEngines.find().check(run.spark);
+    }
+
+    static String sparkNeedsTheCpu(boolean dl4jEngine) {
+        return "--spark computes each executor's share with the fast engine on the CPU: leave out "
+                + (dl4jEngine ? "--engine dl4j" : "the CUDA backend (RNN_BACKEND=cpu)");
     }
 
     /** The options given of the groups {@code groups}, by their longest names. */
@@ -214,10 +237,11 @@ public final class TrainCommand implements Callable<Integer> {
             throw RnnException.usage("--init-from cannot be combined with --resume: a resumed model already has its"
                     + " weights (fine-tune into a new --model instead)");
         }
-        List<String> fixed = givenIn(TrainGroups.Model.class, TrainGroups.Optimisation.class);
+        List<String> fixed = givenIn(PrepareGroup.class, TrainGroups.Model.class, TrainGroups.Optimisation.class);
         if (!fixed.isEmpty()) {
             throw RnnException.usage(String.join(", ", fixed) + " cannot change when resuming: the checkpoint"
-                    + " fixes the model and its optimisation (start a new --model to change them)");
+                    + " fixes the corpus's preparation, the model and its optimisation (start a new --model to change"
+                    + " them)");
         }
         return run.resume;
     }

@@ -171,7 +171,7 @@ final class TrainGroups {
         @Override
         public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
             if (" ".equals(info.get("separator"))
-                    && (args.isEmpty() || !ClusterEngines.MASTER.matcher(args.peek()).matches())) {
+                    && (args.isEmpty() || !ClusterEngines.MASTER_LIKE.matcher(args.peek()).matches())) {
                 args.push("");
             }
             return false;

@@ -6,61 +6,80 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * What training shows on stderr. On a terminal: a progress bar (step, epoch, loss, validation
- * loss, characters per second, ETA) with evaluation lines and previews printed above it. Otherwise
+ * What training shows on stderr. On a terminal: a progress bar of the budget (steps, or the seconds of a
+ * time budget; epoch, loss, validation loss, characters per second, ETA) with evaluation lines and
+ * previews printed above it. Otherwise
  * (batch jobs, pipes): one plain line per evaluation, no escape sequences.
  */
 final class TrainingConsole implements TrainingListener {
     private final PrintWriter err;
     private final boolean tty;
     private final boolean quiet;
+    private final ConsoleProgressBarConsumer barOut;
     private ProgressBar bar;
+    private boolean timeBar;
     private double lastVal = Double.NaN;
-    private double eta = Double.NaN;
     private long lastStep;
+    private double lastSeconds;
 
     TrainingConsole(PrintWriter err, boolean tty, boolean quiet) {
+        this(err, tty, quiet,
+                new ConsoleProgressBarConsumer(new PrintStream(new FileOutputStream(FileDescriptor.err), true)));
+    }
+
+    TrainingConsole(PrintWriter err, boolean tty, boolean quiet, ConsoleProgressBarConsumer barOut) {
         this.err = err;
         this.tty = tty;
         this.quiet = quiet;
+        this.barOut = barOut;
     }
 
+    /** The bar counts steps under a step or epoch budget, else the seconds of a time budget, so its ETA is the budget's. */
     @Override
-    public void onStart(long step, long stepsPerEpoch, long totalSteps) {
+    public void onStart(long step, long totalSteps, double elapsedSeconds, double endSeconds) {
+        lastStep = step;
+        lastSeconds = elapsedSeconds;
         if (!tty) {
             return;
         }
-        bar = new ProgressBarBuilder()
+        timeBar = totalSteps == 0 && endSeconds > 0;
+        var b = new ProgressBarBuilder()
                 .setTaskName("train")
-                .setInitialMax(totalSteps)
-                .startsFrom(step, Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(new java.io.FileOutputStream(
-                        java.io.FileDescriptor.err), true)))
-                .build();
+                .setConsumer(barOut);
+        if (timeBar) {
+            long end = Math.round(endSeconds);
+            b.setInitialMax(end).setUnit("s", 1).startsFrom(Math.round(elapsedSeconds), Duration.ZERO)
+                    .setEtaFunction(p -> Optional.of(Duration.ofSeconds(Math.max(0, end - p.getCurrent()))));
+        } else {
+            b.setInitialMax(totalSteps > 0 ? totalSteps : -1).startsFrom(step, Duration.ZERO);
+        }
+        bar = b.build();
     }
 
     @Override
-    public void onStep(long step, int epoch, double loss, double charsPerSecond) {
+    public void onStep(long step, int epoch, double loss, double charsPerSecond, double elapsedSeconds) {
         lastStep = step;
+        lastSeconds = elapsedSeconds;
         if (bar != null) {
-            bar.stepTo(step);
-            bar.setExtraMessage(String.format("ep %d loss %.3f val %s %,.0f ch/s%s", epoch, loss,
-                    Double.isNaN(lastVal) ? "-" : String.format("%.3f", lastVal), charsPerSecond,
-                    bar.isIndefinite() && !Double.isNaN(eta) ? " ETA " + Durations.format(eta) : ""));
+            bar.stepTo(timeBar ? Math.min(bar.getMax(), Math.round(elapsedSeconds)) : step);
+            bar.setExtraMessage(String.format("%sep %d loss %.3f val %s %,.0f ch/s", timeBar ? "step " + step + " " : "",
+                    epoch, loss, Double.isNaN(lastVal) ? "-" : String.format("%.3f", lastVal), charsPerSecond));
         }
     }
 
     @Override
     public void onEval(EvalReport r) {
         lastVal = r.valLoss();
-        eta = r.etaSeconds();
         if (quiet) {
             return;
         }
@@ -93,7 +112,7 @@ final class TrainingConsole implements TrainingListener {
 
     void close() {
         if (bar != null) {
-            bar.stepTo(lastStep);
+            bar.stepTo(timeBar ? Math.min(bar.getMax(), Math.round(lastSeconds)) : lastStep);
             bar.close();
             bar = null;
         }

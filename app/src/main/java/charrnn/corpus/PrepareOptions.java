@@ -14,6 +14,13 @@ public record PrepareOptions(
         return new PrepareOptions(0.1, true, true, true, false, false, false);
     }
 
+    /** The switches {@code m}'s corpus was prepared with. */
+    public static PrepareOptions of(Manifest m) {
+        var n = m.normalisation();
+        return new PrepareOptions(m.split().valFraction(), n.newlines(), n.dropBom(), n.stripBoilerplate(), n.lowercase(),
+                n.ascii(), n.replaceInvalid());
+    }
+
     public PrepareOptions withValFraction(double f) {
         return new PrepareOptions(f, normaliseNewlines, dropBom, stripBoilerplate, lowercase, ascii, replaceInvalid);
     }

@@ -49,6 +49,15 @@ public final class Preparer {
         this.progress = progress;
     }
 
+    public PrepareOptions options() {
+        return options;
+    }
+
+    /** A preparer with the switches {@code o}, reporting where this one does. */
+    public Preparer with(PrepareOptions o) {
+        return new Preparer(o, log, progress);
+    }
+
     /** Prepares {@code corpus} into {@code out}; returns the written manifest. */
     public Manifest prepare(Path corpus, Path out, boolean force) throws IOException {
         return prepare(corpus, out, force, null);

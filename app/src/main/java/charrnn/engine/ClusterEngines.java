@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
  * here through {@link ServiceLoader}, so that the default build neither holds nor loads Spark.
  */
 public interface ClusterEngines {
+    /** What names a master (--spark takes it as its value), accepted or not: local[0] is a master Spark refuses. */
+    Pattern MASTER_LIKE = Pattern.compile("local(\\[.*)?|local-cluster.*|(spark|k8s)://.*|yarn");
     /** The masters Spark accepts: local[N] (embedded), a standalone cluster, YARN and Kubernetes. */
-    Pattern MASTER = Pattern.compile("local(\\[(\\d+|\\*)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]"
+    Pattern MASTER = Pattern.compile("local(\\[([1-9]\\d*|\\*)(,\\d+)?])?|local-cluster\\[[1-9]\\d*,[1-9]\\d*,[1-9]\\d*]"
             + "|spark://[^\\s/]+(:\\d+)?(,[^\\s/]+(:\\d+)?)*|yarn|k8s://\\S+");
 
     /**
@@ -69,8 +71,8 @@ public interface ClusterEngines {
     /** Checks a master given to --spark: one line naming what Spark accepts. */
     static String checkMaster(String master) {
         if (!master.isEmpty() && !MASTER.matcher(master).matches()) {
-            throw RnnException.usage("--spark: '" + master + "' is not a Spark master; give local[N], spark://HOST:PORT,"
-                    + " yarn or k8s://URL (or --spark alone for local[*])");
+            throw RnnException.usage("--spark: '" + master + "' is not a Spark master; give local[N] (N at least 1),"
+                    + " spark://HOST:PORT, yarn or k8s://URL (or --spark alone for local[*])");
         }
         return master;
     }

@@ -56,7 +56,9 @@ public final class ModelLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        lock.release();
-        channel.close();
+        if (channel.isOpen()) { // a run abandoned during set-up is closed twice
+            lock.release();
+            channel.close();
+        }
     }
 }

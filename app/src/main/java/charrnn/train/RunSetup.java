@@ -41,10 +41,15 @@ public final class RunSetup {
      */
     public record Run(MultiLayerNetwork net, ModelSpec spec, TrainConfig config, TrainingState state,
                       RecurrentState streams, PreparedCorpus corpus, Path dir, String resumedFrom,
-                      CheckpointInfo.Parent parent, ModelLock lock) implements AutoCloseable {
+                      CheckpointInfo.Parent parent, ModelLock lock, boolean createdDir) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             lock.close();
+        }
+
+        /** A run whose set-up failed after this (its engine could not start): removes the directory it made. */
+        public void abandon() throws IOException {
+            RunSetup.abandon(lock, createdDir ? dir : null);
         }
     }
 
@@ -60,17 +65,17 @@ public final class RunSetup {
         Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
                 System.getProperty("rnn.home")));
         Path dir = modelDir != null ? modelDir : defaultModelDir(source);
-        boolean created = !Files.exists(dir);
-        Files.createDirectories(dir);
+        boolean created = createModelDir(dir);
         ModelLock lock = ModelLock.acquire(dir);
         try {
             clearForFreshStart(dir, force);
-            PreparedCorpus data = openOrPrepare(source, dir, null);
+            PreparedCorpus data = openOrPrepare(preparer, source, dir, null);
             checkSizes(data, config);
             ModelSpec spec = new ModelSpec(model.cell(), model.layers(), model.hidden(), model.dropout(),
                     data.vocabulary().size());
             return new Run(Networks.build(spec, config), spec, config,
-                    TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null, null, lock);
+                    TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null, null, lock,
+                    created);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;
@@ -85,8 +90,7 @@ public final class RunSetup {
     public Run resume(Path resume, Path modelDir, Path corpus) throws IOException {
         Path file = Files.isDirectory(resume) ? resume.resolve(Checkpoint.LAST) : resume;
         Path dir = modelDir != null ? modelDir : file.toAbsolutePath().getParent();
-        boolean created = !Files.exists(dir);
-        Files.createDirectories(dir);
+        boolean created = createModelDir(dir);
         ModelLock lock = ModelLock.acquire(dir); // first: a run in progress may not have written last.zip yet
         try {
             if (Files.isDirectory(resume) && !Files.exists(file)) {
@@ -95,8 +99,10 @@ public final class RunSetup {
             Checkpoint.Loaded loaded = Checkpoint.load(file, true);
             var info = loaded.info();
             // the model's vocabulary as the base: a fine-tuned model's holds symbols its corpus lacks
-            PreparedCorpus data = corpus != null ? openOrPrepare(corpus, dir, loaded.vocabulary())
-                    : reopen(info.state().corpusDir(), Paths.get(info.corpus().source().path()), dir,
+            // the model corpus's switches: a text prepared again gets the vocabulary the model has
+            Preparer same = preparer.with(PrepareOptions.of(info.corpus()));
+            PreparedCorpus data = corpus != null ? openOrPrepare(same, corpus, dir, loaded.vocabulary())
+                    : reopen(same, info.state().corpusDir(), Paths.get(info.corpus().source().path()), dir,
                     loaded.vocabulary());
             if (!data.vocabulary().equals(loaded.vocabulary())) {
                 throw RnnException.badModel(data.dir() + ": its vocabulary (" + data.vocabulary().size()
@@ -106,7 +112,7 @@ public final class RunSetup {
             checkSizes(data, info.config());
             return new Run(loaded.net(), info.spec(), info.config(),
                     info.state().withCorpusDir(data.dir().toAbsolutePath().toString()), loaded.streams(), data, dir,
-                    file.toString(), info.parent(), lock);
+                    file.toString(), info.parent(), lock, created);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;
@@ -138,12 +144,11 @@ public final class RunSetup {
             throw RnnException.usage(dir + ": holds the --init-from model, which stays untouched; choose another"
                     + " --model");
         }
-        boolean created = !Files.exists(dir);
-        Files.createDirectories(dir);
+        boolean created = createModelDir(dir);
         ModelLock lock = ModelLock.acquire(dir);
         try {
             clearForFreshStart(dir, force);
-            PreparedCorpus data = openOrPrepare(source, dir, from.vocabulary());
+            PreparedCorpus data = openOrPrepare(preparer, source, dir, from.vocabulary());
             List<Integer> added = newSymbols(from.vocabulary(), data.vocabulary());
             if (added == null) {
                 throw RnnException.badModel(data.dir() + ": a prepared corpus keeps its own vocabulary, which lacks"
@@ -154,7 +159,7 @@ public final class RunSetup {
                     given.dropout() != null ? given.dropout() : ps.dropout(), data.vocabulary().size());
             return new Run(Networks.initFrom(from.net(), from.vocabulary(), spec, data.vocabulary(), config), spec,
                     config, TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null,
-                    CheckpointInfo.Parent.of(from, added), lock);
+                    CheckpointInfo.Parent.of(from, added), lock, created);
         } catch (IOException | RuntimeException e) {
             abandon(lock, created ? dir : null);
             throw e;
@@ -197,6 +202,18 @@ public final class RunSetup {
                 return false;
             }
         }
+        return true;
+    }
+
+    /** Makes the model directory {@code dir} unless it is one; whether it made it. A file in the way is a usage error. */
+    private static boolean createModelDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return false;
+        }
+        if (Files.exists(dir)) {
+            throw RnnException.usage(dir + ": is a file, not a model directory; choose another --model");
+        }
+        Files.createDirectories(dir);
         return true;
     }
 
@@ -262,9 +279,9 @@ public final class RunSetup {
     /**
      * A prepared directory as it is; a text file prepared into DIR/corpus against the vocabulary
      * {@code base} (null: none), or that cache as it is when it was prepared from the same bytes with
-     * the same split against the same base (a damaged cache is prepared again).
+     * the same switches against the same base (a damaged cache is prepared again).
      */
-    PreparedCorpus openOrPrepare(Path source, Path dir, Vocabulary base) throws IOException {
+    static PreparedCorpus openOrPrepare(Preparer preparer, Path source, Path dir, Vocabulary base) throws IOException {
         if (Files.isDirectory(requireExists(source))) {
             return PreparedCorpus.open(source);
         }
@@ -273,7 +290,7 @@ public final class RunSetup {
             try {
                 PreparedCorpus c = PreparedCorpus.open(cache);
                 if (Preparer.sha256(source).equals(c.manifest().source().sha256())
-                        && PrepareOptions.defaults().valFraction() == c.manifest().split().valFraction()
+                        && preparer.options().equals(PrepareOptions.of(c.manifest()))
                         && preparedWith(c.vocabulary(), base)) {
                     return c;
                 }
@@ -293,12 +310,13 @@ public final class RunSetup {
     }
 
     /** The corpus a checkpoint was trained on: its prepared directory, else its source file prepared again. */
-    PreparedCorpus reopen(String preparedDir, Path source, Path dir, Vocabulary base) throws IOException {
+    static PreparedCorpus reopen(Preparer preparer, String preparedDir, Path source, Path dir, Vocabulary base)
+            throws IOException {
         if (preparedDir != null && PreparedCorpus.isPrepared(Paths.get(preparedDir))) {
             return PreparedCorpus.open(Paths.get(preparedDir));
         }
         if (Files.isRegularFile(source)) {
-            return openOrPrepare(source, dir, base);
+            return openOrPrepare(preparer, source, dir, base);
         }
         throw RnnException.badData("the corpus this model was trained on is gone (" + preparedDir + ", " + source
                 + "); name it: rnn train CORPUS --resume ...");

@@ -106,14 +106,14 @@ public final class Trainer {
         MetricsLog metrics = new MetricsLog(dir, state.step());
         train.setEpoch(state.epoch());
         train.skipBatches(state.batchInEpoch());
-        long totalSteps = totalSteps(perEpoch);
-        listener.onStart(state.step(), perEpoch, totalSteps);
         long runStart = System.nanoTime();
         double elapsedBefore = state.elapsedSeconds();
         // the schedule runs over this run's budget; time budgets end at the time trained so far plus this run's
         state = state.withPlan(new TrainingState.Plan(options.epochs(), options.maxSteps(),
                         options.maxSeconds() > 0 ? elapsedBefore + options.maxSeconds() : 0))
                 .withEvalChars(options.evalChars());
+        long totalSteps = totalSteps(perEpoch); // after the plan is set: this run's budget, not the resumed one's
+        listener.onStart(state.step(), Math.max(totalSteps, 0), elapsedBefore, state.plan().endSeconds());
         double lossSum = 0;
         int lossCount = 0;
         double trainSeconds = 0;
@@ -168,7 +168,7 @@ public final class Trainer {
             state = state.afterStep(train.batchInEpoch(), elapsedBefore + (System.nanoTime() - runStart) / 1e9,
                     chars, loss);
             double cps = lossCount * (double) chars / Math.max(trainSeconds, 1e-9);
-            listener.onStep(state.step(), state.epoch(), loss, cps);
+            listener.onStep(state.step(), state.epoch(), loss, cps, state.elapsedSeconds());
 
             if (state.step() % options.evalEvery() == 0) {
                 if (!evaluate(metrics, lossSum / lossCount, cps, lr, runStart, totalSteps)) {

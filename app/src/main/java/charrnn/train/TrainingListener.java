@@ -3,10 +3,14 @@ package charrnn.train;
 
 /** What a training run reports, for the CLI to show (progress bar, log lines) or tests to watch. */
 public interface TrainingListener {
-    default void onStart(long step, long stepsPerEpoch, long totalSteps) {
+    /**
+     * Training starts at {@code step}, {@code elapsedSeconds} trained so far; the budget ends at step
+     * {@code totalSteps} (0: no step or epoch limit) or at {@code endSeconds} trained (0: no time limit).
+     */
+    default void onStart(long step, long totalSteps, double elapsedSeconds, double endSeconds) {
     }
 
-    default void onStep(long step, int epoch, double loss, double charsPerSecond) {
+    default void onStep(long step, int epoch, double loss, double charsPerSecond, double elapsedSeconds) {
     }
 
     default void onEval(EvalReport report) {

@@ -201,5 +201,10 @@ class SampleCommandTest {
                 "--no-echo-seed", "--stop-at", stop);
         assertEquals(0, stopped.code(), stopped.err());
         assertEquals(whole.out().substring(0, at + 2) + "\n", stopped.out());
+        CliRunner empty = CliRunner.run("sample", "-m", model.toString(), "--stop-at", "");
+        assertEquals(2, empty.code(), empty.err());
+        assertEquals("rnn: --stop-at is empty; give the text that ends a sample, e.g. $'\\n\\n', or leave it out",
+                empty.oneErrorLine());
+        assertEquals("", empty.out(), "nothing generated");
     }
 }

@@ -292,14 +292,104 @@ class TrainCommandTest {
         assertFalse(Files.exists(model));
         CliRunner bad = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark=nowhere");
         assertEquals(2, bad.code());
-        assertEquals("rnn: --spark: 'nowhere' is not a Spark master; give local[N], spark://HOST:PORT, yarn or"
-                + " k8s://URL (or --spark alone for local[*])", bad.oneErrorLine());
+        assertEquals("rnn: --spark: 'nowhere' is not a Spark master; give local[N] (N at least 1), spark://HOST:PORT,"
+                + " yarn or k8s://URL (or --spark alone for local[*])", bad.oneErrorLine());
         CliRunner dl4j = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark",
                 "--engine", "dl4j");
         assertEquals(2, dl4j.code());
         assertEquals("rnn: --spark computes each executor's share with the fast engine on the CPU: leave out"
                 + " --engine dl4j", dl4j.oneErrorLine());
         assertFalse(Files.exists(model));
+    }
+
+    /** A master Spark refuses (no threads, no workers) is a usage error found before anything is prepared or written. */
+    @Test
+    void aMasterSparkRefusesIsAUsageErrorBeforeAnythingIsWritten() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path model = tmp.resolve("model");
+        for (String master : new String[]{"local[0]", "local[00]", "local-cluster[0,1,1024]"}) {
+            var cmd = new TrainCommand();
+            new picocli.CommandLine(cmd).parseArgs("--spark", master, "corpus.txt");
+            assertEquals(master, cmd.run.spark, "taken as the master, not as the corpus");
+            CliRunner r = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--spark", master);
+            assertEquals(2, r.code(), r.err());
+            assertEquals("rnn: --spark: '" + master + "' is not a Spark master; give local[N] (N at least 1),"
+                    + " spark://HOST:PORT, yarn or k8s://URL (or --spark alone for local[*])", r.oneErrorLine());
+            assertFalse(Files.exists(model), master);
+        }
+    }
+
+    /** rnn train TEXT takes prepare's switches; a resume keeps the model corpus's, and a changed switch prepares again. */
+    @Test
+    void trainTakesPreparesSwitchesAndAChangedSwitchPreparesTheCorpusAgain() throws Exception {
+        Path corpus = Files.writeString(tmp.resolve("mixed.txt"), "Hello World, The Cat Sat.\r\n".repeat(80));
+        Path m = tmp.resolve("m");
+        CliRunner lower = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "1",
+                "--lowercase", "--val-fraction", "0.2"));
+        assertEquals(0, lower.code(), lower.err());
+        var manifest = charrnn.corpus.PreparedCorpus.open(m.resolve("corpus")).manifest();
+        assertTrue(manifest.normalisation().lowercase());
+        assertEquals(0.2, manifest.split().valFraction());
+        var vocabulary = Checkpoint.load(m.resolve("last.zip"), false).vocabulary();
+        assertTrue(vocabulary.contains('h') && !vocabulary.contains('H'), "lowercased");
+
+        charrnn.AtomicFiles.deleteTree(m.resolve("corpus")); // gone: the resume prepares the text again, with its switches
+        CliRunner resumed = CliRunner.run("train", "--resume", m.toString(), "--max-steps", "2", "-q");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(charrnn.corpus.PreparedCorpus.open(m.resolve("corpus")).manifest().normalisation().lowercase());
+        CliRunner changed = CliRunner.run("train", "--resume", m.toString(), "--ascii", "-q");
+        assertEquals(2, changed.code(), changed.err());
+        assertEquals("rnn: --ascii cannot change when resuming: the checkpoint fixes the corpus's preparation, the"
+                + " model and its optimisation (start a new --model to change them)", changed.oneErrorLine());
+
+        CliRunner plain = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "1", "--force"));
+        assertEquals(0, plain.code(), plain.err());
+        assertFalse(charrnn.corpus.PreparedCorpus.open(m.resolve("corpus")).manifest().normalisation().lowercase(),
+                "prepared again without --lowercase");
+        assertTrue(Checkpoint.load(m.resolve("last.zip"), false).vocabulary().contains('H'));
+
+        Path p = tmp.resolve("p");
+        CliRunner prepared = CliRunner.run("train", m.resolve("corpus").toString(), "--model", p.toString(),
+                "--lowercase", "--keep-crlf");
+        assertEquals(2, prepared.code(), prepared.err());
+        assertEquals("rnn: --lowercase, --keep-crlf: " + m.resolve("corpus") + " is prepared already; give the text"
+                + " file, or prepare it again with rnn prepare", prepared.oneErrorLine());
+        assertFalse(Files.exists(p));
+    }
+
+    /** A --model that names an existing file is a usage error naming it, for a fresh run, a resume and a fine-tune. */
+    @Test
+    void aModelThatIsAFileIsAUsageError() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
+        Path m = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "1")).code());
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
+        String[][] runs = {{"train", corpus.toString(), "--model", file.toString()},
+                {"train", "--resume", m.toString(), "--model", file.toString()},
+                {"train", corpus.toString(), "--init-from", m.toString(), "--model", file.toString()}};
+        for (String[] run : runs) {
+            CliRunner r = CliRunner.run(run);
+            assertEquals(2, r.code(), r.err());
+            assertEquals("rnn: " + file + ": is a file, not a model directory; choose another --model", r.oneErrorLine());
+            assertEquals("mine", Files.readString(file));
+        }
+    }
+
+    /** A run whose set-up fails after its corpus is prepared (here: the training step does not fit the heap) removes
+     *  the model directory it made, .lock and corpus/ included. */
+    @Test
+    void aSetUpThatFailsRemovesTheModelDirectoryItMade() throws Exception {
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 10_000);
+        Path model = tmp.resolve("model");
+        CliRunner r = CliRunner.run("train", corpus.toString(), "--model", model.toString(), "--layers", "1",
+                "--hidden", "512", "--seq-length", "10000", "--batch", "30", "-q");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.oneErrorLine().contains("of Java heap"), r.err());
+        assertFalse(Files.exists(model), "the model directory this run made is removed");
+        Path existing = Files.createDirectories(tmp.resolve("existing"));
+        assertEquals(2, CliRunner.run("train", corpus.toString(), "--model", existing.toString(), "--layers", "1",
+                "--hidden", "512", "--seq-length", "10000", "--batch", "30", "-q").code());
+        assertTrue(Files.isDirectory(existing), "a directory the user had stays");
     }
 
     /** --spark-corpus tells a cluster's executors where the corpus is: without --spark it is a usage error, before anything is written. */

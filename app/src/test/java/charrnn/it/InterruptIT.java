@@ -23,8 +23,13 @@ class InterruptIT {
     @TempDir
     Path tmp;
 
+    /**
+     * The launcher with SIGINT and SIGTERM at their defaults: a suite started in the background of a
+     * non-interactive shell (`mvn -B verify &`, nohup) passes SIGINT down as ignored, and a JVM that
+     * inherits it ignored never sees it.
+     */
     static Process launch(Path workDir, Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM"));
         cmd.add(TestFiles.repoRoot().resolve("app/rnn").toString());
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(false)

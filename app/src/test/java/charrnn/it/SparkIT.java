@@ -87,15 +87,18 @@ class SparkIT {
      * same validation losses. Dropout is on: its masks are drawn per window, whichever executor computes it.
      */
     @ParameterizedTest
-    @CsvSource({"lstm, --no-streams", "gru, --streams"})
-    void localTwoTrainsTheParametersOfALocalRun(String cell, String protocol) throws Exception {
+    @CsvSource({"lstm, --no-streams, false", "gru, --streams, true"})
+    void localTwoTrainsTheParametersOfALocalRun(String cell, String protocol, boolean argsFile) throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
         String[] common = with(TINY, "--cell", cell, protocol);
         Run local = rnn(with(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("local").toString()},
                 common), "-q"));
         assertEquals(0, local.code(), local.err());
-        Run spark = rnn(with(new String[]{"train", corpus.toString(), "--model", tmp.resolve("spark").toString(),
-                "--spark", "local[2]"}, common));
+        String[] sparkArgs = with(new String[]{corpus.toString(), "--model", tmp.resolve("spark").toString(),
+                "--spark", "local[2]"}, common);
+        // options in an @file are options: the launcher runs the Spark build for a --spark inside one too
+        Run spark = argsFile ? rnn("train", "@" + Files.write(tmp.resolve("spark.args"), List.of(sparkArgs)))
+                : rnn(with(new String[]{"train"}, sparkArgs));
         assertEquals(0, spark.code(), spark.err());
         assertTrue(spark.err().contains("Spark: master local[2], 2 executor cores: each step's 64 windows in as many shares"),
                 spark.err());

@@ -49,7 +49,7 @@ class ScheduledResumeTest {
         first[0] = TinyCorpus.trainer(Engine.Kind.fast, Networks.build(spec, config), c, spec, config, options,
                 TrainingState.start(c.dir().toString()), b, new TrainingListener() {
                     @Override
-                    public void onStep(long step, int epoch, double loss, double cps) {
+                    public void onStep(long step, int epoch, double loss, double cps, double elapsedSeconds) {
                         if (step == 9) {
                             first[0].requestStop();
                         }
