@@ -17,18 +17,4 @@ public interface IdSequence {
             dst[off + k] = id(from + k);
         }
     }
-
-    static IdSequence of(int[] ids) {
-        return new IdSequence() {
-            @Override
-            public int id(long i) {
-                return ids[(int) i];
-            }
-
-            @Override
-            public long length() {
-                return ids.length;
-            }
-        };
-    }
 }

@@ -35,10 +35,6 @@ public record ModelSpec(String cell, int layers, int hidden, double dropout, int
         return GRU.equals(cell) ? 296 : 256;
     }
 
-    public ModelSpec withDropout(double p) {
-        return new ModelSpec(cell, layers, hidden, p, vocabSize);
-    }
-
     public ModelSpec {
         if (!LSTM.equals(cell) && !GRU.equals(cell) && !RNN.equals(cell)) {
             throw RnnException.usage("--cell must be lstm, gru or rnn, got '" + cell + "'");

@@ -84,10 +84,6 @@ public final class RecurrentState {
         return true;
     }
 
-    public boolean sameShape(int layers, int parts, int windows, int hidden) {
-        return this.layers == layers && this.parts == parts && this.windows == windows && this.hidden == hidden;
-    }
-
     public RecurrentState copy() {
         RecurrentState c = new RecurrentState(layers, parts, windows, hidden);
         for (int l = 0; l < layers; l++) {
