@@ -22,7 +22,7 @@ public final class Build {
         }
     }
 
-    /** The build for {@code args} on {@code backend}; --spark on the CUDA backend is refused here, before that build is made. */
+    /** The build for {@code args} on {@code backend}; --spark on the CUDA backend is refused here, before it is built. */
     static String of(String[] args, String backend) {
         try {
             CommandLine.ParseResult leaf = Main.commandLine().parseArgs(args);

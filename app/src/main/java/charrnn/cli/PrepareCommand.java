@@ -1,7 +1,6 @@
 package charrnn.cli;
 
 import charrnn.corpus.Manifest;
-import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.Preparer;
 import charrnn.corpus.Vocabulary;
 import picocli.CommandLine.Command;

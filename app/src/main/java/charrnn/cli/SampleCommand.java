@@ -83,7 +83,8 @@ public final class SampleCommand implements Callable<Integer> {
             throw RnnException.usage("--num-samples must be between 1 and 4096, got " + numSamples);
         }
         if (stopAt != null && stopAt.isEmpty()) {
-            throw RnnException.usage("--stop-at is empty; give the text that ends a sample, e.g. $'\\n\\n', or leave it out");
+            throw RnnException.usage("--stop-at is empty; give the text that ends a sample, e.g. $'\\n\\n', or leave it"
+                    + " out");
         }
         if (seed != null && seedFile != null) {
             throw RnnException.usage("--seed and --seed-file are exclusive; give one");

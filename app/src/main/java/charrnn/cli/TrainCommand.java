@@ -2,7 +2,6 @@ package charrnn.cli;
 
 import charrnn.ExitCodes;
 import charrnn.RnnException;
-import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.Preparer;
 import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
@@ -21,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -63,9 +63,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         var options = TrainGroups.options(budget, evaluation);
         Progress progress = new Progress(err, "prepare", verbosity);
-        if (corpus != null && java.nio.file.Files.isDirectory(corpus) && !givenIn(PrepareGroup.class).isEmpty()) {
-            throw RnnException.usage(String.join(", ", givenIn(PrepareGroup.class)) + ": " + corpus + " is prepared"
-                    + " already; give the text file, or prepare it again with rnn prepare");
+        List<String> switches = givenIn(PrepareGroup.class);
+        if (corpus != null && Files.isDirectory(corpus) && !switches.isEmpty()) {
+            throw RnnException.usage(String.join(", ", switches) + ": " + corpus + " is prepared already; give the"
+                    + " text file, or prepare it again with rnn prepare");
         }
         var setup = new RunSetup(new Preparer(prepare.options(), this::info, progress::update));
         RunSetup.Run r;
@@ -78,26 +79,6 @@ public final class TrainCommand implements Callable<Integer> {
             progress.done();
         }
         try (r) {
-            if (r.config().streams() && run.engine.resolve(backend) == Engine.Kind.dl4j) {
-                r.abandon();
-                throw RnnException.usage((r.resumedFrom() != null ? r.resumedFrom() + " trained on streams: " : "")
-                        + Trainer.STREAMS_NEED_FAST);
-            }
-            if (r.resumedFrom() != null) {
-                info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
-                        r.state().epoch()));
-                if (givenIn(TrainGroups.Budget.class).isEmpty()) {
-                    options = options.continuing(r.state());
-                    info(TrainOptions.planLeft(r.state()) ? "Continuing the resumed run's budget: " + budgetText(options)
-                            : "No budget given and the resumed run's is used up: training "
-                            + Durations.format(options.maxSeconds()) + " more, the schedule over that");
-                }
-                options = resumedEvaluation(r.state(), options, err);
-            }
-            if (r.parent() != null && r.state().step() == 0) {
-                info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
-                        r.parent().steps(), r.parent().newSymbols().size()));
-            }
             TrainingConsole console = new TrainingConsole(err, Terminal.stderrIsTerminal() && !verbosity.quiet(),
                     verbosity.quiet());
             Engine engine;
@@ -108,6 +89,21 @@ public final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
             try (engine) {
+                if (r.resumedFrom() != null) {
+                    info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
+                            r.state().epoch()));
+                    if (givenIn(TrainGroups.Budget.class).isEmpty()) {
+                        options = options.continuing(r.state());
+                        info(TrainOptions.planLeft(r.state()) ? "Continuing the resumed run's budget: "
+                                + budgetText(options) : "No budget given and the resumed run's is used up: training "
+                                + Durations.format(options.maxSeconds()) + " more, the schedule over that");
+                    }
+                    options = resumedEvaluation(r.state(), options, err);
+                }
+                if (r.parent() != null && r.state().step() == 0) {
+                    info(String.format("Fine-tuning %s (step %d), %d new symbols", r.parent().checkpoint(),
+                            r.parent().steps(), r.parent().newSymbols().size()));
+                }
                 return train(r, engine, options, backend, err, console);
             }
         }
@@ -116,6 +112,10 @@ public final class TrainCommand implements Callable<Integer> {
     /** The local engine, or a cluster's whose lines (from Spark's threads too) go through the console. */
     private Engine engine(RunSetup.Run r, String backend, TrainingConsole console) {
         Engine.Kind kind = run.engine.resolve(backend);
+        if (r.config().streams() && kind == Engine.Kind.dl4j) {
+            throw RnnException.usage((r.resumedFrom() != null ? r.resumedFrom() + " trained on streams: " : "")
+                    + Trainer.STREAMS_NEED_FAST);
+        }
         Engine local = Engine.create(kind, r.net(), r.spec(), r.config().batch(), r.config().seqLength());
         return run.spark == null ? local : ClusterEngines.find().create(run.spark, run.sparkCorpus, local, r.net(),
                 r.spec(), r.config(), r.corpus(), m -> {

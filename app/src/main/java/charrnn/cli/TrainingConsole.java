@@ -14,10 +14,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What training shows on stderr. On a terminal: a progress bar of the budget (steps, or the seconds of a
- * time budget; epoch, loss, validation loss, characters per second, ETA) with evaluation lines and
- * previews printed above it. Otherwise
- * (batch jobs, pipes): one plain line per evaluation, no escape sequences.
+ * What training shows on stderr. On a terminal: a progress bar of the budget (steps, or the seconds
+ * of a time budget; epoch, loss, validation loss, characters per second, ETA) with evaluation lines
+ * and previews printed above it. Otherwise (batch jobs, pipes): one plain line per evaluation, no
+ * escape sequences.
  */
 final class TrainingConsole implements TrainingListener {
     private final PrintWriter err;
@@ -27,8 +27,6 @@ final class TrainingConsole implements TrainingListener {
     private ProgressBar bar;
     private boolean timeBar;
     private double lastVal = Double.NaN;
-    private long lastStep;
-    private double lastSeconds;
 
     TrainingConsole(PrintWriter err, boolean tty, boolean quiet) {
         this(err, tty, quiet,
@@ -42,11 +40,9 @@ final class TrainingConsole implements TrainingListener {
         this.barOut = barOut;
     }
 
-    /** The bar counts steps under a step or epoch budget, else the seconds of a time budget, so its ETA is the budget's. */
+    /** The bar counts steps under a step or epoch budget, else a time budget's seconds: its ETA is the budget's. */
     @Override
     public void onStart(long step, long totalSteps, double elapsedSeconds, double endSeconds) {
-        lastStep = step;
-        lastSeconds = elapsedSeconds;
         if (!tty) {
             return;
         }
@@ -68,12 +64,11 @@ final class TrainingConsole implements TrainingListener {
 
     @Override
     public void onStep(long step, int epoch, double loss, double charsPerSecond, double elapsedSeconds) {
-        lastStep = step;
-        lastSeconds = elapsedSeconds;
         if (bar != null) {
             bar.stepTo(timeBar ? Math.min(bar.getMax(), Math.round(elapsedSeconds)) : step);
-            bar.setExtraMessage(String.format("%sep %d loss %.3f val %s %,.0f ch/s", timeBar ? "step " + step + " " : "",
-                    epoch, loss, Double.isNaN(lastVal) ? "-" : String.format("%.3f", lastVal), charsPerSecond));
+            bar.setExtraMessage(String.format("%sep %d loss %.3f val %s %,.0f ch/s",
+                    timeBar ? "step " + step + " " : "", epoch, loss,
+                    Double.isNaN(lastVal) ? "-" : String.format("%.3f", lastVal), charsPerSecond));
         }
     }
 
@@ -111,8 +106,7 @@ final class TrainingConsole implements TrainingListener {
     }
 
     void close() {
-        if (bar != null) {
-            bar.stepTo(timeBar ? Math.min(bar.getMax(), Math.round(lastSeconds)) : lastStep);
+        if (bar != null) { // onStep moved it last: closing draws it where it is
             bar.close();
             bar = null;
         }

@@ -14,11 +14,12 @@ public record PrepareOptions(
         return new PrepareOptions(0.1, true, true, true, false, false, false);
     }
 
-    /** The switches {@code m}'s corpus was prepared with. */
+    /** The switches {@code m}'s corpus was prepared with; a manifest that recorded none, the defaults'. */
     public static PrepareOptions of(Manifest m) {
         var n = m.normalisation();
-        return new PrepareOptions(m.split().valFraction(), n.newlines(), n.dropBom(), n.stripBoilerplate(), n.lowercase(),
-                n.ascii(), n.replaceInvalid());
+        double f = m.split().valFraction();
+        return n == null ? defaults().withValFraction(f) : new PrepareOptions(f, n.newlines(), n.dropBom(),
+                n.stripBoilerplate(), n.lowercase(), n.ascii(), n.replaceInvalid());
     }
 
     public PrepareOptions withValFraction(double f) {

@@ -69,7 +69,7 @@ public final class RunSetup {
         ModelLock lock = ModelLock.acquire(dir);
         try {
             clearForFreshStart(dir, force);
-            PreparedCorpus data = openOrPrepare(preparer, source, dir, null);
+            PreparedCorpus data = openOrPrepare(source, dir, null);
             checkSizes(data, config);
             ModelSpec spec = new ModelSpec(model.cell(), model.layers(), model.hidden(), model.dropout(),
                     data.vocabulary().size());
@@ -100,9 +100,9 @@ public final class RunSetup {
             var info = loaded.info();
             // the model's vocabulary as the base: a fine-tuned model's holds symbols its corpus lacks
             // the model corpus's switches: a text prepared again gets the vocabulary the model has
-            Preparer same = preparer.with(PrepareOptions.of(info.corpus()));
-            PreparedCorpus data = corpus != null ? openOrPrepare(same, corpus, dir, loaded.vocabulary())
-                    : reopen(same, info.state().corpusDir(), Paths.get(info.corpus().source().path()), dir,
+            RunSetup same = new RunSetup(preparer.with(PrepareOptions.of(info.corpus())));
+            PreparedCorpus data = corpus != null ? same.openOrPrepare(corpus, dir, loaded.vocabulary())
+                    : same.reopen(info.state().corpusDir(), Paths.get(info.corpus().source().path()), dir,
                     loaded.vocabulary());
             if (!data.vocabulary().equals(loaded.vocabulary())) {
                 throw RnnException.badModel(data.dir() + ": its vocabulary (" + data.vocabulary().size()
@@ -148,7 +148,7 @@ public final class RunSetup {
         ModelLock lock = ModelLock.acquire(dir);
         try {
             clearForFreshStart(dir, force);
-            PreparedCorpus data = openOrPrepare(preparer, source, dir, from.vocabulary());
+            PreparedCorpus data = openOrPrepare(source, dir, from.vocabulary());
             List<Integer> added = newSymbols(from.vocabulary(), data.vocabulary());
             if (added == null) {
                 throw RnnException.badModel(data.dir() + ": a prepared corpus keeps its own vocabulary, which lacks"
@@ -205,7 +205,7 @@ public final class RunSetup {
         return true;
     }
 
-    /** Makes the model directory {@code dir} unless it is one; whether it made it. A file in the way is a usage error. */
+    /** Makes the model directory {@code dir} unless it is one; whether it made it. A file there is a usage error. */
     private static boolean createModelDir(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return false;
@@ -281,7 +281,7 @@ public final class RunSetup {
      * {@code base} (null: none), or that cache as it is when it was prepared from the same bytes with
      * the same switches against the same base (a damaged cache is prepared again).
      */
-    static PreparedCorpus openOrPrepare(Preparer preparer, Path source, Path dir, Vocabulary base) throws IOException {
+    PreparedCorpus openOrPrepare(Path source, Path dir, Vocabulary base) throws IOException {
         if (Files.isDirectory(requireExists(source))) {
             return PreparedCorpus.open(source);
         }
@@ -310,13 +310,12 @@ public final class RunSetup {
     }
 
     /** The corpus a checkpoint was trained on: its prepared directory, else its source file prepared again. */
-    static PreparedCorpus reopen(Preparer preparer, String preparedDir, Path source, Path dir, Vocabulary base)
-            throws IOException {
+    PreparedCorpus reopen(String preparedDir, Path source, Path dir, Vocabulary base) throws IOException {
         if (preparedDir != null && PreparedCorpus.isPrepared(Paths.get(preparedDir))) {
             return PreparedCorpus.open(Paths.get(preparedDir));
         }
         if (Files.isRegularFile(source)) {
-            return openOrPrepare(preparer, source, dir, base);
+            return openOrPrepare(source, dir, base);
         }
         throw RnnException.badData("the corpus this model was trained on is gone (" + preparedDir + ", " + source
                 + "); name it: rnn train CORPUS --resume ...");

@@ -112,8 +112,8 @@ public final class Trainer {
         state = state.withPlan(new TrainingState.Plan(options.epochs(), options.maxSteps(),
                         options.maxSeconds() > 0 ? elapsedBefore + options.maxSeconds() : 0))
                 .withEvalChars(options.evalChars());
-        long totalSteps = totalSteps(perEpoch); // after the plan is set: this run's budget, not the resumed one's
-        listener.onStart(state.step(), Math.max(totalSteps, 0), elapsedBefore, state.plan().endSeconds());
+        long totalSteps = state.plan().steps(perEpoch); // after the plan is set: this run's, not the resumed one's
+        listener.onStart(state.step(), totalSteps, elapsedBefore, state.plan().endSeconds());
         double lossSum = 0;
         int lossCount = 0;
         double trainSeconds = 0;
@@ -209,11 +209,6 @@ public final class Trainer {
             saveLast();
         }
         return new Result(stop, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
-    }
-
-    private long totalSteps(long perEpoch) {
-        long t = state.plan().steps(perEpoch);
-        return t == 0 ? -1 : t;
     }
 
     /** The rate of the next step, {@code seconds} into training: the schedule at the plan's progress. */

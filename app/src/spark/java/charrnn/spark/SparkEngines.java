@@ -171,7 +171,8 @@ public final class SparkEngines implements ClusterEngines {
                 return;
             }
             if (seen == 0 && System.nanoTime() > end) {
-                String driver = sc.getConf().get("spark.driver.host", "?") + ":" + sc.getConf().get("spark.driver.port", "?");
+                var conf = sc.getConf();
+                String driver = conf.get("spark.driver.host", "?") + ":" + conf.get("spark.driver.port", "?");
                 throw new RnnException(ExitCodes.CLUSTER, "no executor of " + master + " registered within " + seconds
                         + " s (" + WAIT + "): the cluster has no free worker with the memory and cores asked for, or its"
                         + " executors cannot connect back to this driver at " + driver + " (set spark.driver.host to an"

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,15 +32,18 @@ class SparkClusterIT {
 
     private static final Pattern EXECUTORS = Pattern.compile("computed by executor (.*?); a step");
 
-    private Process start(Path log, String... args) throws IOException {
+    /** One of the project's scripts, {@code args[0]}, with {@code env} added to this process's environment. */
+    private Process start(Path log, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(args));
         cmd.set(0, TestFiles.repoRoot().resolve(args[0]).toString());
-        return new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(log.resolveSibling(log.getFileName() + ".out")
-                .toFile()).redirectError(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile())
+                .redirectOutput(log.resolveSibling(log.getFileName() + ".out").toFile()).redirectError(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     private String run(Path log, long minutes, String... args) throws Exception {
-        Process p = start(log, args);
+        Process p = start(log, Map.of(), args);
         if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             fail(String.join(" ", args) + " did not finish:\n" + Files.readString(log));
@@ -94,12 +98,17 @@ class SparkClusterIT {
     private static final String[] TINY = {"--layers", "1", "--hidden", "32", "--seq-length", "20", "--batch", "8",
             "--sample-every", "0", "--checkpoint-every", "0"};
 
+    /** {@code launcher ARGS...} followed by a tiny model's options. */
+    private static String[] tiny(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        cmd.addAll(List.of(TINY));
+        return cmd.toArray(String[]::new);
+    }
+
     /** app/rnn train on the cluster: 6 steps of a tiny model into {@code model}; returns stderr. */
     private String trainSixSteps(Path corpus, Path model, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("app/rnn", "train", corpus.toString(), "--model", model.toString(),
-                "--spark", url, "--max-steps", "6", "--eval-every", "3"));
-        cmd.addAll(List.of(TINY));
-        run(log, 10, cmd.toArray(String[]::new));
+        run(log, 10, tiny("app/rnn", "train", corpus.toString(), "--model", model.toString(), "--spark", url,
+                "--max-steps", "6", "--eval-every", "3"));
         return Files.readString(log);
     }
 
@@ -153,11 +162,9 @@ class SparkClusterIT {
         for (String f : new String[]{"manifest.json", "vocab.json", "ids.bin"}) {
             Files.copy(model.resolve("corpus").resolve(f), copy.resolve(f));
         }
-        List<String> cmd = new ArrayList<>(List.of("app/spark-submit", "--master", url, "--class", "charrnn.cli.Main",
+        run(tmp.resolve("submit.log"), 10, tiny("app/spark-submit", "--master", url, "--class", "charrnn.cli.Main",
                 jar.toString(), "train", corpus.toString(), "--model", submitted.toString(), "--spark",
                 "--spark-corpus", copy.toUri().toString(), "--max-steps", "6", "--eval-every", "3"));
-        cmd.addAll(List.of(TINY));
-        run(tmp.resolve("submit.log"), 10, cmd.toArray(String[]::new));
         String submitErr = Files.readString(tmp.resolve("submit.log"));
         assertEquals(2, executorPids(submitErr).stream().distinct().count(), "two executor JVMs");
         assertTrue(submitErr.contains("Spark: master " + url + ", 2 executor cores"), submitErr);
@@ -176,10 +183,8 @@ class SparkClusterIT {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
         Path killed = tmp.resolve("killed");
         Path log = tmp.resolve("killed.log");
-        List<String> cmd = new ArrayList<>(List.of("app/rnn", "train", corpus.toString(), "--model", killed.toString(),
-                "--spark", url, "--max-steps", "60", "--eval-every", "2"));
-        cmd.addAll(List.of(TINY));
-        Process training = start(log, cmd.toArray(String[]::new));
+        Process training = start(log, Map.of(), tiny("app/rnn", "train", corpus.toString(), "--model",
+                killed.toString(), "--spark", url, "--max-steps", "60", "--eval-every", "2"));
         killWorkerAfterTwoEvaluations(training, killed, log, cluster.resolve("worker-1.pid"));
         assertTrue(training.waitFor(10, TimeUnit.MINUTES), "training did not finish:\n" + Files.readString(log));
         String killedErr = Files.readString(log);
@@ -197,14 +202,10 @@ class SparkClusterIT {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
         Path orphan = tmp.resolve("orphan");
         Path orphanLog = tmp.resolve("orphan.log");
-        List<String> cmd = new ArrayList<>(List.of(TestFiles.repoRoot().resolve("app/rnn").toString(), "train",
-                corpus.toString(), "--model", orphan.toString(), "--spark", url, "--max-steps", "100000",
-                "--eval-every", "2"));
-        cmd.addAll(List.of(TINY));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectError(orphanLog.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("RNN_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -D" + "spark.rnn.executorWait=5s");
-        Process lonely = pb.start();
+        // the workers gone, a step waits 5 s for an executor before it gives up
+        Process lonely = start(orphanLog, Map.of("RNN_JAVA_OPTS",
+                "-Xmx1g -XX:+UseSerialGC -Dspark.rnn.executorWait=5s"), tiny("app/rnn", "train", corpus.toString(),
+                "--model", orphan.toString(), "--spark", url, "--max-steps", "100000", "--eval-every", "2"));
         killWorkerAfterTwoEvaluations(lonely, orphan, orphanLog, cluster.resolve("worker-1.pid"));
         assertTrue(lonely.waitFor(5, TimeUnit.MINUTES), "training did not stop:\n" + Files.readString(orphanLog));
         String lonelyErr = Files.readString(orphanLog);

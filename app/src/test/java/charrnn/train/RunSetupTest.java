@@ -29,12 +29,8 @@ class RunSetupTest {
     @TempDir
     Path tmp;
 
-    private static Preparer preparer() {
-        return new Preparer(PrepareOptions.defaults(), m -> { }, null);
-    }
-
     private static RunSetup setup() {
-        return new RunSetup(preparer());
+        return new RunSetup(new Preparer(PrepareOptions.defaults(), m -> { }, null));
     }
 
     /** The identity of a prepared directory on disk: a prepare renames a new directory into place. */
@@ -123,13 +119,12 @@ class RunSetupTest {
             c = r.corpus();
         }
         String cache = c.dir().toAbsolutePath().toString();
-        assertEquals(cache, RunSetup.reopen(preparer(), cache, text, tmp.resolve("m"), null).dir().toAbsolutePath()
-                .toString());
+        assertEquals(cache, setup().reopen(cache, text, tmp.resolve("m"), null).dir().toAbsolutePath().toString());
         Path elsewhere = tmp.resolve("elsewhere");
-        assertEquals(elsewhere.resolve(RunSetup.CORPUS_CACHE).toAbsolutePath(), RunSetup.reopen(preparer(),
+        assertEquals(elsewhere.resolve(RunSetup.CORPUS_CACHE).toAbsolutePath(), setup().reopen(
                 tmp.resolve("gone").toString(), text, elsewhere, null).dir().toAbsolutePath(),
                 "the prepared directory is gone: the source is prepared again");
-        var e = assertThrows(RnnException.class, () -> RunSetup.reopen(preparer(), tmp.resolve("gone").toString(),
+        var e = assertThrows(RnnException.class, () -> setup().reopen(tmp.resolve("gone").toString(),
                 tmp.resolve("gone.txt"), elsewhere, null));
         assertEquals(ExitCodes.BAD_DATA, e.exitCode());
         assertTrue(e.getMessage().contains("gone.txt") && e.getMessage().contains("rnn train CORPUS --resume"),
