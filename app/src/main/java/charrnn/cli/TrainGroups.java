@@ -1,6 +1,7 @@
 package charrnn.cli;
 
 import charrnn.engine.Engine;
+import charrnn.cell.Cell;
 import charrnn.model.ModelSpec;
 import charrnn.model.TrainConfig;
 import charrnn.train.TrainOptions;
@@ -41,7 +42,9 @@ final class TrainGroups {
         /** The spec to build; its vocabulary size is a placeholder until the corpus is known. */
         ModelSpec spec() {
             String c = cell.toLowerCase();
-            return new ModelSpec(c, layers, hidden != null ? hidden : ModelSpec.defaultHidden(c), dropout, 2);
+            Cell type = Cell.named(c);
+            int units = hidden != null ? hidden : type != null ? type.defaultHidden : 1;
+            return new ModelSpec(c, layers, units, dropout, 2);
         }
     }
 

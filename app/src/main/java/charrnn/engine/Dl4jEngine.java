@@ -1,5 +1,6 @@
 package charrnn.engine;
 
+import charrnn.model.ModelSpec;
 import charrnn.model.RecurrentState;
 import charrnn.corpus.IdSequence;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
@@ -25,7 +26,7 @@ final class Dl4jEngine implements Engine {
     private final int steps;
     private final int[] window;
     private final int recurrent;        // recurrent layers, below the output layer
-    private final boolean lstm;         // LSTM layers (state h and c) rather than a GRU or a plain RNN (h)
+    private final int parts;            // of each layer's state: h, and an LSTM's c
     private final int hidden;
     // one-hot inputs and labels [n, V, T], and the mask [n, T], reused while n stays the same: ND4J's
     // off-heap memory of dropped arrays is freed only by the garbage collector
@@ -33,20 +34,20 @@ final class Dl4jEngine implements Engine {
     private INDArray labels;
     private INDArray mask;
 
-    Dl4jEngine(MultiLayerNetwork net, int vocab, int batch, int steps) {
+    Dl4jEngine(MultiLayerNetwork net, ModelSpec spec, int batch, int steps) {
         this.net = net;
-        this.vocab = vocab;
+        this.vocab = spec.vocabSize();
         this.batch = batch;
         this.steps = steps;
         this.window = new int[steps + 1];
         this.recurrent = net.getnLayers() - 1;
-        this.lstm = net.getLayer(0) instanceof LSTM;
-        this.hidden = (int) net.getLayer(0).getParam("RW").size(0);
+        this.parts = spec.cellType().parts;
+        this.hidden = spec.hidden();
     }
 
     @Override
     public RecurrentState newState(int windows) {
-        return new RecurrentState(recurrent, lstm ? 2 : 1, windows, hidden);
+        return new RecurrentState(recurrent, parts, windows, hidden);
     }
 
     @Override
@@ -93,7 +94,7 @@ final class Dl4jEngine implements Engine {
         for (int l = 0; l < recurrent; l++) {
             Map<String, INDArray> m = new HashMap<>();
             m.put(LSTM.STATE_KEY_PREV_ACTIVATION, rows(state.h(l), n));
-            if (lstm) {
+            if (parts > 1) {
                 m.put(LSTM.STATE_KEY_PREV_MEMCELL, rows(state.c(l), n));
             }
             net.rnnSetPreviousState(l, m);
@@ -109,7 +110,7 @@ final class Dl4jEngine implements Engine {
     /** A layer's state map (as DL4J left it after a pass) into slots {@code [0, n)} of {@code state}. */
     private void takeState(Map<String, INDArray> m, RecurrentState state, int l, int n) {
         copyRows(m.get(LSTM.STATE_KEY_PREV_ACTIVATION), state.h(l), n);
-        if (lstm) {
+        if (parts > 1) {
             copyRows(m.get(LSTM.STATE_KEY_PREV_MEMCELL), state.c(l), n);
         }
     }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * window is the cross-entropy summed over its positions, in nats.
  */
 public interface Engine extends AutoCloseable {
-    /** How the step is computed: {@link FastRecurrent} on the CPU (LSTM, GRU, plain RNN), DL4J's own layers anywhere. */
+    /** How the step is computed: {@link FastRecurrent} on the CPU (every cell), DL4J's own layers anywhere. */
     enum Kind {
         auto, fast, dl4j;
 
@@ -53,9 +53,9 @@ public interface Engine extends AutoCloseable {
     /** The engine of {@code kind} (already resolved) for a network of {@code spec}, with room for {@code batch} windows. */
     static Engine create(Kind kind, MultiLayerNetwork net, ModelSpec spec, int batch, int seqLength) {
         return switch (kind) {
-            case fast -> FastRecurrent.create(net, spec.cell(), spec.layers(), spec.hidden(), spec.vocabSize(), batch,
+            case fast -> FastRecurrent.create(net, spec.cellType(), spec.layers(), spec.hidden(), spec.vocabSize(), batch,
                     seqLength, spec.dropout());
-            case dl4j -> new Dl4jEngine(net, spec.vocabSize(), batch, seqLength);
+            case dl4j -> new Dl4jEngine(net, spec, batch, seqLength);
             case auto -> throw new IllegalArgumentException("resolve the engine kind first");
         };
     }

@@ -1,5 +1,7 @@
 package charrnn.engine;
 
+import charrnn.cell.Cell;
+import charrnn.cell.TrainingStep;
 import charrnn.model.RecurrentState;
 import charrnn.RnnException;
 import charrnn.corpus.IdSequence;
@@ -16,18 +18,16 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The fast CPU engine for LSTM and GRU networks: computes what DL4J's {@code LSTM} layers and the
- * project's {@code Gru} layers compute (same parameters, gate order and loss), organised for speed.
+ * The fast CPU engine: computes what the DL4J layers of a {@link Cell} compute (same parameters, gate
+ * order and loss), organised for speed.
  * Each layer's input projection for the whole batch is one matrix product (layer 0's, from one-hot
  * input, a copy of weight rows), the recurrence one small product per time step, each weight
  * gradient one product after the backward sweep; the products run in ND4J (OpenBLAS), the gate
- * arithmetic in a {@link StepCell} on Java arrays, which costs far less than ND4J's per-op overhead
+ * arithmetic in the cell's {@link TrainingStep} on Java arrays, which costs far less than ND4J's per-op overhead
  * at these sizes (bench/NOTES.md 9). The Java arrays are read and written through ND4J's host
  * buffers, so this engine is for the CPU backend only. Parameters and optimizer state stay in the
  * network's own arrays.
- *
- * <p>A layer's G gates (LSTM 4, GRU 3) are column blocks of {@code W [nIn, GH]} and {@code RW [H, GH]};
- * its {@code b} is {@code [1, GH]}, and for a GRU {@code [1, 4H]}: the candidate's recurrent bias last.
+ * Parameters are laid out as {@link Cell} says.
  */
 final class FastRecurrent implements Engine {
     private final MultiLayerNetwork net;
@@ -40,8 +40,9 @@ final class FastRecurrent implements Engine {
     private final int rows;
     private final int n;                // H * B: one step's values of one gate
     private final int gh;               // G * H: a layer's pre-activations per sequence
-    private final StepCell[] cells;     // [layer]
-    private final boolean split;        // the cell keeps the recurrent pre-activations apart (GRU)
+    private final Cell cell;
+    private final TrainingStep[] cells; // [layer]
+    private final boolean split;        // the cell keeps the recurrent pre-activations apart
 
     // parameters (views into the network's flat parameter vector) and gradient views
     private final INDArray[] w;
@@ -103,7 +104,7 @@ final class FastRecurrent implements Engine {
     private final int[] window;         // ids of one window: steps + 1
     private final int[] fullLengths;    // steps, for every window of a training batch
 
-    FastRecurrent(MultiLayerNetwork net, String cell, int layers, int hidden, int vocab, int batch, int steps,
+    FastRecurrent(MultiLayerNetwork net, Cell cell, int layers, int hidden, int vocab, int batch, int steps,
                   double dropout) {
         this.net = net;
         this.layers = layers;
@@ -114,12 +115,13 @@ final class FastRecurrent implements Engine {
         this.keep = 1.0 - dropout;
         this.rows = batch * steps;
         this.n = hidden * batch;
-        cells = new StepCell[layers];
+        this.cell = cell;
+        cells = new TrainingStep[layers];
         for (int l = 0; l < layers; l++) {
-            cells[l] = StepCell.of(cell, hidden, batch, steps);
+            cells[l] = cell.training(hidden, batch, steps);
         }
-        this.gh = cells[0].gates * hidden;
-        this.split = cells[0].split;
+        this.gh = cell.gates * hidden;
+        this.split = cell.split;
 
         w = new INDArray[layers];
         rw = new INDArray[layers];
@@ -211,7 +213,7 @@ final class FastRecurrent implements Engine {
         }
         dhs = new float[n];
         dhr = new float[n];
-        dIn = new float[cells[0].gates][n];
+        dIn = new float[cell.gates][n];
         dRec = new float[layers][][];
         for (int l = 0; l < layers; l++) {
             dRec[l] = cells[l].dRec(dIn);
@@ -232,7 +234,7 @@ final class FastRecurrent implements Engine {
      * cannot fit in the JVM's heap: the per-step activations of every layer are kept for the
      * backward pass, {@link #heapBytes} of them.
      */
-    static FastRecurrent create(MultiLayerNetwork net, String cell, int layers, int hidden, int vocab, int batch,
+    static FastRecurrent create(MultiLayerNetwork net, Cell cell, int layers, int hidden, int vocab, int batch,
                                 int steps, double dropout) {
         long need = heapBytes(cell, layers, hidden, vocab, batch, steps);
         Runtime rt = Runtime.getRuntime();
@@ -252,12 +254,12 @@ final class FastRecurrent implements Engine {
     }
 
     /**
-     * Java heap the step's arrays take: the cell's [H, B] arrays per layer and time step (six for an
-     * LSTM), plus layer 0's weight gradient.
+     * Java heap the step's arrays take: the cell's [H, B] arrays per layer and time step, plus layer
+     * 0's weight gradient.
      */
-    static long heapBytes(String cell, int layers, int hidden, int vocab, int batch, int steps) {
+    static long heapBytes(Cell cell, int layers, int hidden, int vocab, int batch, int steps) {
         long perStep = (long) hidden * batch;
-        return 4L * ((long) StepCell.kept(cell) * layers * steps * perStep + 4L * hidden * vocab + 10 * perStep);
+        return 4L * ((long) cell.kept * layers * steps * perStep + 4L * hidden * vocab + 10 * perStep);
     }
 
     private static INDArray matrix(long r, long c) {
@@ -337,7 +339,7 @@ final class FastRecurrent implements Engine {
 
     @Override
     public RecurrentState newState(int windows) {
-        return new RecurrentState(layers, cells[0].parts, windows, hidden);
+        return new RecurrentState(layers, cell.parts, windows, hidden);
     }
 
     @Override
@@ -379,9 +381,9 @@ final class FastRecurrent implements Engine {
 
         for (int l = top; l >= 0; l--) {
             // dx holds the gradient reaching this layer's output from above; s (and sr) receive d z
-            StepCell cell = cells[l];
+            TrainingStep step = cells[l];
             INDArray[] recStep = split ? srStep : sStep;
-            cell.beginBackward();
+            step.beginBackward();
             for (int t = steps - 1; t >= 0; t--) {
                 dxBuf.get(t * n, dhs, 0, n);
                 if (t < steps - 1) {
@@ -389,7 +391,7 @@ final class FastRecurrent implements Engine {
                 } else {
                     Arrays.fill(dhr, 0f);
                 }
-                cell.backward(t, carried, dhs, dhr, dIn, dRec[l]);
+                step.backward(t, carried, dhs, dhr, dIn, dRec[l]);
                 gateBlock(sBuf, t, false, dIn);
                 if (split) {
                     gateBlock(srBuf, t, false, dRec[l]);
@@ -416,7 +418,7 @@ final class FastRecurrent implements Engine {
                 Nd4j.gemm(h0[l], recStep[0], grw[l], false, true, 1.0, 1.0);
             }
             if (split) {
-                // b = [input's biases (GH) | the candidate's recurrent bias b_hn (H)]
+                // b = [input's biases (GH) | the last gate's recurrent bias (H)]
                 rowSums(s, slice(gb[l], 0, gh));
                 rowSums(sr, srSum);
                 slice(gb[l], gh, gh + hidden).assign(slice(srSum, gh - hidden, gh));
@@ -542,7 +544,7 @@ final class FastRecurrent implements Engine {
     private void forward(boolean dropout) {
         boolean drop = dropout && keep < 1;
         for (int l = 0; l < layers; l++) {
-            StepCell cell = cells[l];
+            TrainingStep step = cells[l];
             if (l > 0) {
                 if (drop) {
                     input[l] = h[l - 1].mul(mask[l], x[l]);
@@ -557,7 +559,7 @@ final class FastRecurrent implements Engine {
             }
             s.addiColumnVector(slice(b[l], 0, gh).reshape(gh, 1));
             if (split) {
-                cell.recurrentBias(b[l].toFloatVector());
+                step.bias(b[l].toFloatVector());
             }
             for (int t = 0; t < steps; t++) {
                 // the recurrent product: added to the input's part, or apart for a split cell
@@ -570,15 +572,15 @@ final class FastRecurrent implements Engine {
                 }
                 if (split) {
                     if (t > 0 || carried) {
-                        gateBlock(srBuf, t, true, cell.rec(t));
+                        gateBlock(srBuf, t, true, step.rec(t));
                     } else {
-                        for (float[] q : cell.rec(t)) {
+                        for (float[] q : step.rec(t)) {
                             Arrays.fill(q, 0f);
                         }
                     }
                 }
-                gateBlock(sBuf, t, true, cell.in(t));
-                hBuf[l].put(t * n, cell.forward(t, carried), 0, n);
+                gateBlock(sBuf, t, true, step.in(t));
+                hBuf[l].put(t * n, step.forward(t, carried), 0, n);
             }
         }
         int top = layers - 1;
@@ -603,7 +605,7 @@ final class FastRecurrent implements Engine {
 
     /** The start state of the first {@code count} windows: slot i of {@code state}, or zero (no state, or an all-zero one). */
     private void loadState(RecurrentState state, int count) {
-        if (state != null && (state.layers() != layers || state.parts() != cells[0].parts || state.hidden() != hidden
+        if (state != null && (state.layers() != layers || state.parts() != cell.parts || state.hidden() != hidden
                 || state.windows() < count)) {
             throw new IllegalArgumentException("a state of " + state.layers() + " x " + state.hidden() + " for "
                     + state.windows() + " windows does not fit " + count + " windows of " + layers + " x " + hidden);
@@ -619,7 +621,7 @@ final class FastRecurrent implements Engine {
                 h0Buf[l].put(used, zeros, 0, n - used);
             }
             for (int p = 0; p < state.parts(); p++) {
-                float[] into = cells[l].start[p];
+                float[] into = cells[l].start(p);
                 System.arraycopy(p == 0 ? state.h(l) : state.c(l), 0, into, 0, used);
                 Arrays.fill(into, used, n, 0f);
             }

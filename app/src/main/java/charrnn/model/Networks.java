@@ -6,9 +6,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import charrnn.corpus.Vocabulary;
@@ -24,7 +22,7 @@ import java.util.Map;
 
 /** Builds the DL4J network for a spec: recurrent layers, then a softmax output over the vocabulary. */
 public final class Networks {
-    /** char-rnn's initialisation: uniform in [-0.08, 0.08], forget-gate bias 1 (a GRU's biases start at 0). */
+    /** char-rnn's initialisation: uniform in [-0.08, 0.08] (the cell's layer sets its biases). */
     static final double INIT_RANGE = 0.08;
 
     private Networks() {
@@ -50,11 +48,7 @@ public final class Networks {
         double keep = 1.0 - spec.dropout();
         for (int i = 0; i < spec.layers(); i++) {
             int nIn = i == 0 ? v : spec.hidden();
-            BaseRecurrentLayer.Builder<?> b = switch (spec.cell()) {
-                case ModelSpec.LSTM -> new LSTM.Builder().activation(Activation.TANH).forgetGateBiasInit(1.0);
-                case ModelSpec.GRU -> new Gru.Builder();
-                default -> new SimpleRnn.Builder().activation(Activation.TANH);
-            };
+            BaseRecurrentLayer.Builder<?> b = spec.cellType().layer();
             b.nIn(nIn).nOut(spec.hidden());
             if (i > 0 && spec.dropout() > 0) {
                 b.dropOut(keep);

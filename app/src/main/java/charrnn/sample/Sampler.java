@@ -14,7 +14,7 @@ import java.util.concurrent.ForkJoinTask;
 
 /**
  * Generates text one time step per character from the carried state, fed with the seed first: on
- * the lean Java path ({@link LeanRnn}) for networks of its cells (LSTM, GRU, plain tanh RNN), else with DL4J's
+ * the fast Java path ({@link FastInference}) for networks of rnn's cells, else with DL4J's
  * {@code rnnTimeStep}.
  * {@code n} samples run as one batch (one row each); sample {@code k} draws from its own
  * {@code Random(randomSeed + k)}, so it matches a single run with {@code randomSeed + k} as long as
@@ -28,18 +28,18 @@ public final class Sampler {
 
     private final MultiLayerNetwork net;
     private final Vocabulary vocab;
-    private final LeanRnn lean;
+    private final FastInference fast;
 
-    /** A sampler on the lean Java path when {@link LeanRnn} has every layer's cell, else DL4J's rnnTimeStep. */
+    /** A sampler on the fast Java path when {@link FastInference} has every layer's cell, else DL4J's rnnTimeStep. */
     public Sampler(MultiLayerNetwork net, Vocabulary vocab) {
         this(net, vocab, true);
     }
 
-    /** @param preferLean false forces DL4J's {@code rnnTimeStep} (for comparison) */
-    Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferLean) {
+    /** @param preferFast false forces DL4J's {@code rnnTimeStep} (for comparison) */
+    Sampler(MultiLayerNetwork net, Vocabulary vocab, boolean preferFast) {
         this.net = net;
         this.vocab = vocab;
-        this.lean = preferLean && LeanRnn.supports(net) ? new LeanRnn(net) : null;
+        this.fast = preferFast && FastInference.supports(net) ? new FastInference(net) : null;
     }
 
     /**
@@ -64,7 +64,7 @@ public final class Sampler {
         for (int k = 0; k < n; k++) {
             text[k] = new StringBuilder();
         }
-        if (lean == null) {
+        if (fast == null) {
             Steps steps = new Dl4jSteps(n);
             try {
                 generate(steps, seed, length, 0, n, strategy, rng, stopAt, listener, text);
@@ -79,11 +79,11 @@ public final class Sampler {
             // which a command of many samples feels as a whole (bench/NOTES.md 37)
             int mid = n / 2;
             ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
-                    generate(new LeanSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
-            generate(new LeanSteps(mid), s, length, 0, mid, strategy, rng, stopAt, null, text);
+                    generate(new FastSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
+            generate(new FastSteps(mid), s, length, 0, mid, strategy, rng, stopAt, null, text);
             other.join();
         } else {
-            generate(new LeanSteps(n), s, length, 0, n, strategy, rng, stopAt, listener, text);
+            generate(new FastSteps(n), s, length, 0, n, strategy, rng, stopAt, listener, text);
         }
         return toStrings(text);
     }
@@ -124,7 +124,7 @@ public final class Sampler {
         }
     }
 
-    /** One time step for all samples at once, from the carried state: the lean path or DL4J's. */
+    /** One time step for all samples at once, from the carried state: the fast path or DL4J's. */
     private interface Steps {
         /** Feeds the seed (empty: an all-zero input) and returns the next character's logits, a row per sample. */
         float[][] start(int[] seed);
@@ -136,12 +136,12 @@ public final class Sampler {
         }
     }
 
-    private final class LeanSteps implements Steps {
-        private final LeanRnn.Batch batch;
+    private final class FastSteps implements Steps {
+        private final FastInference.Batch batch;
         private final int[] in;
 
-        LeanSteps(int n) {
-            batch = lean.batch(n);
+        FastSteps(int n) {
+            batch = fast.batch(n);
             in = new int[n];
         }
 

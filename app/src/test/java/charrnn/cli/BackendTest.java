@@ -35,7 +35,7 @@ class BackendTest {
 
     /**
      * What a GPU run writes (the backend field "cuda", trained by DL4J's own step, as --engine auto
-     * picks there) loads on the CPU build and samples there, on the lean path, the text DL4J's
+     * picks there) loads on the CPU build and samples there, on the fast path, the text DL4J's
      * rnnTimeStep path gives.
      */
     @Test

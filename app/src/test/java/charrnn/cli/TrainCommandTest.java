@@ -421,9 +421,9 @@ class TrainCommandTest {
             new picocli.CommandLine(cmd).parseArgs("--cell", c[0], "--hidden", c[1]);
             assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), String.join(" ", c));
         }
-        // tiny-shakespeare's 65 symbols: the two defaults' parameter counts, as ModelSpec.defaultHidden says
+        // tiny-shakespeare's 65 symbols: the two defaults' parameter counts, as the cells say
         var config = TrainConfig.defaults();
-        assertEquals(867_937, Networks.build(ModelSpec.defaults(65), config).numParams());
+        assertEquals(867_937, Networks.build(new ModelSpec("gru", 2, 296, 0.1, 65), config).numParams());
         assertEquals(871_745, Networks.build(new ModelSpec("lstm", 2, 256, 0.1, 65), config).numParams());
     }
 
@@ -433,7 +433,7 @@ class TrainCommandTest {
         new picocli.CommandLine(cmd).parseArgs();
         assertEquals(TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
         assertEquals(TrainConfig.defaults(), cmd.optimisation.config());
-        assertEquals(ModelSpec.defaults(2), cmd.model.spec());
+        assertEquals(new ModelSpec("gru", 2, 296, 0.1, 2), cmd.model.spec());
         new picocli.CommandLine(cmd).parseArgs("--max-steps", "7");
         assertEquals(TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
                 "a budget given replaces the 10-minute default");

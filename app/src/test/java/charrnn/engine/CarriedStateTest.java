@@ -166,7 +166,7 @@ class CarriedStateTest {
     @Test
     void streamsScoringCoversEveryTransitionOnceWithARemainder() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         MultiLayerNetwork net = perturbed(spec);
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             Engine e = Engine.create(kind, net, spec, B, T);

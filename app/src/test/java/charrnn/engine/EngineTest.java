@@ -149,7 +149,7 @@ class EngineTest {
     @Test
     void anRmspropStepEqualsDl4jFit() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 12, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 12, 0, c.vocabulary().size());
         var config = TrainConfig.defaults().withWindows(T, B).withConstantRate("rmsprop", 2e-3).withRandomSeed(3);
         MultiLayerNetwork a = Networks.build(spec, config);
         MultiLayerNetwork b = Networks.build(spec, config);
@@ -182,7 +182,7 @@ class EngineTest {
     @Test
     void aNonFiniteNetworkScoresNaN() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3));
         net.params().assign(Double.NaN);
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
@@ -212,7 +212,7 @@ class EngineTest {
     void aModelTooLargeForTheHeapIsAUsageErrorNotACrash() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
-        var spec = ModelSpec.lstm(2, 16, v);
+        var spec = new ModelSpec("lstm", 2, 16, 0, v);
         MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
         int steps = (int) Math.min(Integer.MAX_VALUE / 64, Runtime.getRuntime().maxMemory() / (6L * 2 * 16 * 64 * 4) * 2);
         var e = assertThrows(charrnn.RnnException.class, () -> Engine.create(Engine.Kind.fast, net, spec, 64, steps));

@@ -44,9 +44,9 @@ class SamplerTest {
         return result;
     }
 
-    /** The same on the lean path: its logits through the strategy's softmax at temperature 1. */
-    private static float[][] leanStepwise(int[] ids) {
-        LeanRnn.Batch batch = new LeanRnn(model.net()).batch(1);
+    /** The same on the fast path: its logits through the strategy's softmax at temperature 1. */
+    private static float[][] fastStepwise(int[] ids) {
+        FastInference.Batch batch = new FastInference(model.net()).batch(1);
         float[][] result = new float[ids.length][];
         for (int t = 0; t < ids.length; t++) {
             double[] q = Strategy.temperature(1).filter(batch.step(new int[]{ids[t]})[0]);
@@ -89,14 +89,14 @@ class SamplerTest {
     }
 
     @Test
-    void leanPathGivesDl4jProbabilities() {
-        assertTrue(LeanRnn.supports(model.net()), "the sampler takes the lean path for this network");
+    void fastPathGivesDl4jProbabilities() {
+        assertTrue(FastInference.supports(model.net()), "the sampler takes the fast path for this network");
         int[] ids = model.vocabulary().encode("hello world, the cat sat on the mat.\nhello world, the");
         float[][] dl4j = dl4jStepwise(ids);
-        float[][] lean = leanStepwise(ids);
+        float[][] fast = fastStepwise(ids);
         for (int t = 0; t < ids.length; t++) {
             for (int k = 0; k < dl4j[t].length; k++) {
-                assertEquals(dl4j[t][k], lean[t][k], 2e-6, "step " + t + " symbol " + k);
+                assertEquals(dl4j[t][k], fast[t][k], 2e-6, "step " + t + " symbol " + k);
             }
         }
         // and so the same text, character for character, on both paths: also with a temperature
@@ -162,7 +162,7 @@ class SamplerTest {
 
     @Test
     void oneSamplerServesLargerAndSmallerBatchesInTurn() {
-        // the lean path's state is sized at each generation: a larger batch after a smaller one and back
+        // the fast path's state is sized at each generation: a larger batch after a smaller one and back
         int[] seed = model.vocabulary().encode("the ");
         Strategy s = Strategy.temperature(0.9);
         Sampler one = sampler();
@@ -182,27 +182,27 @@ class SamplerTest {
     }
 
     /**
-     * The lean GRU and plain RNN cells against DL4J's rnnTimeStep (through the project's GRU layer and
+     * The fast GRU and plain RNN cells against DL4J's rnnTimeStep (through the project's GRU layer and
      * DL4J's SimpleRnn), on networks whose weights and biases (a GRU's b_hn too) are far from their start.
      */
     @ParameterizedTest
     @ValueSource(strings = {"gru", "rnn"})
-    void leanCellsGiveDl4jProbabilities(String cell) {
+    void fastCellsGiveDl4jProbabilities(String cell) {
         int v = model.vocabulary().size();
         var spec = new charrnn.model.ModelSpec(cell, 2, 24, 0, v);
         var net = charrnn.model.Networks.build(spec, charrnn.model.TrainConfig.defaults().withRandomSeed(4));
         Nd4j.getRandom().setSeed(9);
         net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.6));
-        assertTrue(LeanRnn.supports(net));
+        assertTrue(FastInference.supports(net));
         int[] ids = model.vocabulary().encode("hello world, the cat sat on the mat.");
-        LeanRnn.Batch lean = new LeanRnn(net).batch(2);
+        FastInference.Batch fast = new FastInference(net).batch(2);
         net.rnnClearPreviousState();
         INDArray step = Nd4j.zeros(DataType.FLOAT, 1, v);
         for (int t = 0; t < ids.length; t++) {
             step.assign(0);
             step.putScalar(0, ids[t], 1f);
             float[] dl4j = net.rnnTimeStep(step).toFloatVector();
-            float[][] logits = lean.step(new int[]{ids[t], ids[t]});
+            float[][] logits = fast.step(new int[]{ids[t], ids[t]});
             for (float[] row : logits) {
                 double[] q = Strategy.temperature(1).filter(row);
                 for (int k = 0; k < v; k++) {

@@ -33,7 +33,7 @@ class TrainerTest {
     void evalCharsScoresTheFirstCharactersOfTheValidationSplitWithEitherEngine() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         assertTrue(c.valLength() > 101, "the tiny corpus needs a longer validation split");
-        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         var windows = TrainConfig.defaults().withWindows(12, 4).withConstantRate("adam", 1e-2).withRandomSeed(1)
                 .withStreams(false);
         for (Engine.Kind engine : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
@@ -59,7 +59,7 @@ class TrainerTest {
     @Test
     void tinyModelLearnsARepetitivePattern() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 48, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 48, 0, c.vocabulary().size());
         var config = TrainConfig.defaults().withWindows(24, 16).withConstantRate("adam", 1e-2).withRandomSeed(1);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("model");
@@ -117,7 +117,7 @@ class TrainerTest {
     @Test
     void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 16, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 16, 0, c.vocabulary().size());
         var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 2e-3).withRandomSeed(3);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("m");
@@ -154,7 +154,7 @@ class TrainerTest {
     @Test
     void eachBudgetStopsTrainingWithItsReason() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1);
         long perEpoch = (c.trainLength() - 1) / 20 / 8;
         var byEpochs = TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
@@ -171,7 +171,7 @@ class TrainerTest {
     @Test
     void earlyStopEndsTheRunAfterNEvaluationsWithoutANewBest() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1);
         // a best loss of 0 cannot be beaten: every evaluation counts towards the early stop
         var unbeatable = TrainingState.start(c.dir().toString()).afterEval(0.0);
@@ -190,7 +190,7 @@ class TrainerTest {
         assertEquals(5e-3, config.learningRate(2));
         assertEquals(1.25e-3, config.learningRate(4));
         PreparedCorpus c = TinyCorpus.prepared(tmp);
-        var spec = ModelSpec.lstm(1, 8, c.vocabulary().size());
+        var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         long perEpoch = (c.trainLength() - 1) / 20 / 8;
         Path dir = tmp.resolve("m");
         TinyCorpus.trainer(Networks.build(spec, config), c, spec, config, steps(0, (int) perEpoch).withEpochs(4), dir).run();

@@ -1,74 +1,56 @@
 package charrnn.sample;
 
-import charrnn.model.Gru;
-import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
-import org.deeplearning4j.nn.conf.layers.Layer;
+import charrnn.cell.Cell;
+import charrnn.cell.InferenceStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
-import java.util.function.IntFunction;
 
 /**
  * Inference for a stack of recurrent layers in plain Java arrays: the weights are copied out of the
  * DL4J network once, laid out so that every inner loop runs over contiguous memory (the JIT
  * vectorises it), and a time step for {@code n} parallel samples costs no native call and no
  * allocation. Computes what DL4J's {@code rnnTimeStep} computes up to the output layer's logits
- * (the softmax is {@link Strategy}'s, with the temperature); the cell math of each layer is a
- * {@link Cell}'s. The tests hold it to DL4J's probabilities.
+ * (the softmax is {@link Strategy}'s, with the temperature); the cell math of each layer is its
+ * {@link Cell}'s {@link InferenceStep}. The tests hold it to DL4J's probabilities.
  */
-final class LeanRnn {
+final class FastInference {
     private final int layers;
     private final float[][][] w;    // [layer][input][G*H]: layer 0 has one row per symbol, added per step
     private final float[][][] rw;   // [layer][hidden unit][G*H]
     private final float[][] b;      // [layer][G*H]: the input's part of the bias
     private final float[][] bRec;   // [layer][G*H]: a split cell's recurrent bias (null for others)
-    private final IntFunction<Cell>[] cells;  // [layer]: the layer's cell for a batch of n samples
+    private final Cell[] cells;     // [layer]
     private final float[][] wOut;   // [hidden unit][V]
     private final float[] bOut;
 
-    /** The lean cell of a DL4J layer, for a batch of n samples; null when the lean path cannot run it. */
-    private static IntFunction<Cell> cellOf(Layer conf, int hidden) {
-        if (conf instanceof LSTM) {
-            return n -> new LstmCells(n, hidden);
-        }
-        if (conf instanceof Gru) {
-            return n -> new GruCells(n, hidden);
-        }
-        // tanh is what Networks builds; layer normalisation would add parameters this path does not read
-        return conf instanceof SimpleRnn r && !r.hasLayerNorm() && r.getActivationFn() instanceof ActivationTanH
-                ? n -> new RnnCells(hidden) : null;
-    }
-
-    /** True when every layer of {@code net} below its (softmax) output layer has a lean cell. */
+    /** True when every layer of {@code net} below its (softmax) output layer is a {@link Cell}'s. */
     static boolean supports(MultiLayerNetwork net) {
         for (int l = 0; l < net.getnLayers() - 1; l++) {
-            if (cellOf(net.getLayer(l).conf().getLayer(), 0) == null) {
+            if (Cell.of(net.getLayer(l).conf().getLayer()) == null) {
                 return false;
             }
         }
         return true;
     }
 
-    @SuppressWarnings("unchecked")
-    LeanRnn(MultiLayerNetwork net) {
+    FastInference(MultiLayerNetwork net) {
         layers = net.getnLayers() - 1;
         w = new float[layers][][];
         rw = new float[layers][][];
         b = new float[layers][];
         bRec = new float[layers][];
-        cells = new IntFunction[layers];
+        cells = new Cell[layers];
         for (int l = 0; l < layers; l++) {
             w[l] = rowMajor(net.getLayer(l).getParam("W"));
             rw[l] = rowMajor(net.getLayer(l).getParam("RW"));
             float[] bias = net.getLayer(l).getParam("b").toFloatVector();
             int hidden = rw[l].length;
             int gh = rw[l][0].length;
-            cells[l] = cellOf(net.getLayer(l).conf().getLayer(), hidden);
-            boolean split = cells[l].apply(1).split();
-            // a split cell's b is [input's biases (G*H) | the candidate's recurrent bias (H)]
+            cells[l] = Cell.of(net.getLayer(l).conf().getLayer());
+            boolean split = cells[l].split;
+            // a split cell's b is [input's biases (G*H) | the last gate's recurrent bias (H)]
             if (bias.length != gh + (split ? hidden : 0) || gh != w[l][0].length) {
                 throw new IllegalArgumentException("layer " + l + ": bias of " + bias.length + " for weights of "
                         + w[l][0].length + " and " + gh + " columns");
@@ -106,7 +88,7 @@ final class LeanRnn {
     /** The carried state of a batch of samples and its time step. */
     final class Batch {
         private final int n;
-        private final Cell[] cell;        // [layer]
+        private final InferenceStep[] cell; // [layer]
         private final float[][][] h;      // [layer][sample][H]: each layer's output
         private final float[][][] z;      // [layer][sample][G*H]: the pre-activations
         private final float[][][] zr;     // [layer][sample][G*H]: their recurrent part, for split cells (else z)
@@ -114,12 +96,12 @@ final class LeanRnn {
 
         private Batch(int n) {
             this.n = n;
-            cell = new Cell[layers];
+            cell = new InferenceStep[layers];
             h = new float[layers][][];
             z = new float[layers][][];
             zr = new float[layers][][];
             for (int l = 0; l < layers; l++) {
-                cell[l] = cells[l].apply(n);
+                cell[l] = cells[l].inference(n, rw[l].length);
                 h[l] = new float[n][rw[l].length];
                 z[l] = new float[n][b[l].length];
                 zr[l] = bRec[l] != null ? new float[n][b[l].length] : z[l];

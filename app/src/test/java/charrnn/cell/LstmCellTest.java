@@ -1,4 +1,4 @@
-package charrnn.model;
+package charrnn.cell;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,18 +15,18 @@ class LstmCellTest {
         double worstSigmoid = 0;
         for (int k = -3_000_000; k <= 3_000_000; k++) {
             float x = k * 1e-5f * 2;  // [-60, 60] in steps of 2e-5
-            worstTanh = Math.max(worstTanh, Math.abs(LstmCell.tanh(x) - Math.tanh(x)));
-            worstSigmoid = Math.max(worstSigmoid, Math.abs(LstmCell.sigmoid(x) - 1 / (1 + Math.exp(-x))));
+            worstTanh = Math.max(worstTanh, Math.abs(Cell.tanh(x) - Math.tanh(x)));
+            worstSigmoid = Math.max(worstSigmoid, Math.abs(Cell.sigmoid(x) - 1 / (1 + Math.exp(-x))));
         }
         assertTrue(worstTanh < 4e-7, "tanh error " + worstTanh);
         assertTrue(worstSigmoid < 4e-7, "sigmoid error " + worstSigmoid);
-        assertEquals(0f, LstmCell.tanh(0f));
-        assertEquals(1f, LstmCell.tanh(Float.POSITIVE_INFINITY), 3e-7f);
-        assertEquals(-1f, LstmCell.tanh(Float.NEGATIVE_INFINITY), 3e-7f);
-        assertEquals(0.5f, LstmCell.sigmoid(0f));
+        assertEquals(0f, Cell.tanh(0f));
+        assertEquals(1f, Cell.tanh(Float.POSITIVE_INFINITY), 3e-7f);
+        assertEquals(-1f, Cell.tanh(Float.NEGATIVE_INFINITY), 3e-7f);
+        assertEquals(0.5f, Cell.sigmoid(0f));
         // a diverged run must stay visible: NaN in, NaN out (the trainer stops on a NaN loss)
-        assertTrue(Float.isNaN(LstmCell.tanh(Float.NaN)));
-        assertTrue(Float.isNaN(LstmCell.sigmoid(Float.NaN)));
+        assertTrue(Float.isNaN(Cell.tanh(Float.NaN)));
+        assertTrue(Float.isNaN(Cell.sigmoid(Float.NaN)));
     }
 
     static double sig(double v) {
