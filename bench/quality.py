@@ -6,9 +6,8 @@
 
 For each corpus, one run at a time (never two at once; each holds /tmp/rnn-build.lock unless
 --no-lock): `app/rnn train CORPUS --max-time T` with rnn's defaults, bench/peer_torch.py with the
-settings in PEER_DEFAULTS (rnn's default model and settings in the peer's terms: --rnn-args that change
-them want the same change in --peer-args), bench/peer_gpt.py (nanoGPT's CPU
-recipe). The peers read the corpus as `rnn prepare` writes it, so all three see the same ids and
+settings rnn's run trained with, read from its checkpoint (so --rnn-args that change the model or the
+optimisation change the peer's too), bench/peer_gpt.py (nanoGPT's CPU recipe). The peers read the corpus as `rnn prepare` writes it, so all three see the same ids and
 split. Writes bench/out/quality.json (every curve), bench/QUALITY.md (the table) and
 bench/quality.png (one panel per corpus); --quick writes the last two into bench/out/.
 """
@@ -37,11 +36,6 @@ QUICK_EVAL_CHARS = 5000
 # time), evaluation of the first EVAL_CHARS validation characters every 100 steps, shuffled windows
 # from a zero state (a value of None: a flag without a value, e.g. "--streams": None). Change this
 # block when rnn's defaults change; --peer-args adds to it (a later option wins).
-PEER_DEFAULTS = {
-    "--cell": "gru", "--hidden": 296, "--layers": 2, "--seq-length": 100, "--batch": 32, "--lr": 3e-3, "--dropout": 0.1,
-    "--clip": 5, "--clip-norm": 0, "--schedule": "wsd", "--min-lr": 3e-4, "--decay-fraction": 0.2,
-    "--eval-every": 100, "--eval-chars": EVAL_CHARS,
-}
 # nanoGPT's CPU recipe is peer_gpt.py's own defaults, evaluated on the same text as rnn every 250 steps
 # (nanoGPT's eval_interval; at 250,000 characters that cost it many steps' time, bench/NOTES.md 40).
 GPT_DEFAULTS = {"--eval-every": 250, "--eval-chars": EVAL_CHARS}
@@ -49,7 +43,6 @@ GPT_DEFAULTS = {"--eval-every": 250, "--eval-chars": EVAL_CHARS}
 QUICK = {
     "rnn": ["--hidden", "64", "--eval-every", "10", "--eval-chars", str(QUICK_EVAL_CHARS), "--sample-every", "0",
             "--checkpoint-every", "0"],
-    "peer": {"--hidden": 64, "--eval-every": 10, "--eval-chars": QUICK_EVAL_CHARS},
     "gpt": {"--eval-every": 20, "--eval-chars": QUICK_EVAL_CHARS},
 }
 LABELS = {"rnn": "rnn (defaults)", "peer": "PyTorch peer (rnn's settings)", "gpt": "GPT peer (nanoGPT recipe)"}
@@ -65,6 +58,22 @@ def eval_chars(quick):
 def options(defaults, extra):
     """A defaults dict as arguments, then the extra ones (argparse keeps the last of a repeated option)."""
     return [str(x) for k, v in defaults.items() for x in ((k,) if v is None else (k, v))] + shlex.split(extra)
+
+
+def peer_settings(model_dir):
+    """The PyTorch peer's options: rnn's model and settings as its run's checkpoint holds them, and its
+    evaluation cadence (the first evaluated step of metrics.csv)."""
+    if not (Path(model_dir) / "last.zip").exists():
+        raise SystemExit(f"{model_dir}: no rnn run to take the peer's settings from; include rnn in --systems")
+    p = subprocess.run([str(RNN), "info", "-m", str(Path(model_dir) / "last.zip"), "--json"], stdout=subprocess.PIPE,
+                       text=True, check=True)
+    info = json.loads(p.stdout)
+    spec, c = info["spec"], info["config"]
+    return {"--cell": spec["cell"], "--hidden": spec["hidden"], "--layers": spec["layers"],
+            "--dropout": spec["dropout"], "--seq-length": c["seqLength"], "--batch": c["batch"], "--lr": c["lr"],
+            "--clip": c["clip"], "--clip-norm": c["clipNorm"], "--schedule": c["schedule"], "--min-lr": c["minLr"],
+            "--decay-fraction": c["decayFraction"], "--eval-every": rnn_curve(model_dir)[0]["step"],
+            "--eval-chars": info["state"]["evalChars"]}
 
 
 @contextlib.contextmanager
@@ -159,10 +168,11 @@ def run_corpus(corpus, a, lock):
             curve = rnn_curve(model)
             summary["bestByProtocol"] = both_protocols(model, eval_chars(a.quick), lock)
         else:
-            script, defaults, extra = {"peer": ("peer_torch.py", PEER_DEFAULTS, a.peer_args),
-                                       "gpt": ("peer_gpt.py", GPT_DEFAULTS, a.gpt_args)}[system]
-            if a.quick:
-                defaults = {**defaults, **QUICK[system]}
+            if system == "peer":
+                script, defaults, extra = "peer_torch.py", peer_settings(OUT / f"quality-{name}-rnn"), a.peer_args
+            else:
+                script, extra = "peer_gpt.py", a.gpt_args
+                defaults = {**GPT_DEFAULTS, **QUICK["gpt"]} if a.quick else GPT_DEFAULTS
             curve_file = OUT / f"quality-{name}-{system}.jsonl"
             cmd = [PY, BENCH / script, prepared, "--max-time", a.time, "--curve", curve_file] + options(defaults, extra)
             summary = run(cmd, log_file, lock, env=peer_env)
@@ -254,7 +264,7 @@ def main():
     ap.add_argument("--corpora", nargs="+", help="text files (default: Alice, tiny-shakespeare, War and Peace)")
     ap.add_argument("--systems", default="rnn,peer,gpt", help="which to run, comma-separated")
     ap.add_argument("--rnn-args", default="", help="extra `rnn train` options, e.g. \"--streams\"")
-    ap.add_argument("--peer-args", default="", help="extra peer_torch.py options, after PEER_DEFAULTS")
+    ap.add_argument("--peer-args", default="", help="extra peer_torch.py options, after rnn's settings")
     ap.add_argument("--gpt-args", default="", help="extra peer_gpt.py options, after GPT_DEFAULTS")
     ap.add_argument("--quick", action="store_true", help="20-second runs of tiny models on Alice: checks the harness")
     ap.add_argument("--plot-only", action="store_true", help="redraw the table and plot from bench/out/quality.json")

@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Field;
 
 /** Entry point: picocli subcommands, exit codes and the one-line error policy. */
 @Command(name = "rnn", mixinStandardHelpOptions = true,
@@ -93,7 +94,7 @@ public final class Main implements Runnable {
         PrintWriter err = cl.getErr();
         boolean verbose = Verbosity.of(cl.getCommandSpec()).verbose();
         if (e instanceof RnnException r) {
-            err.println("rnn: " + r.getMessage());
+            err.println("rnn: " + asOption(r, cl.getCommandSpec()));
             if (verbose && r.getCause() != null) {
                 r.getCause().printStackTrace(err);
             }
@@ -108,6 +109,18 @@ public final class Main implements Runnable {
             e.printStackTrace(err);
         }
         return ExitCodes.FAILURE;
+    }
+
+    /**
+     * The error as the command line's user knows it: a record's invalid setting named by the option
+     * whose field has the setting's name ({@code topK} is {@code --top-k}).
+     */
+    static String asOption(RnnException r, CommandLine.Model.CommandSpec spec) {
+        return spec.options().stream()
+                .filter(o -> r.setting() != null && o.userObject() instanceof Field f && f.getName().equals(r.setting()))
+                .findFirst()
+                .map(o -> o.longestName() + " " + r.problem())
+                .orElse(r.getMessage());
     }
 
     static String describe(Throwable e) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  */
 final class PrepareGroup {
     @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
-            description = "Fraction held out for validation, taken from the end, in (0, 0.5] (default: ${DEFAULT-VALUE}).")
+            description = "Fraction held out for validation, taken from the end, in (0, 0.5].")
     double valFraction;
 
     @Option(names = "--keep-crlf", description = "Keep \\r\\n and lone \\r as they are (default: normalise to \\n).")

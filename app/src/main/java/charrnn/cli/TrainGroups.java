@@ -108,7 +108,7 @@ final class TrainGroups {
         @Option(names = "--max-time", converter = Durations.class, paramLabel = "DURATION",
                 description = "Stop this run after e.g. 90s, 10m, 1h30m. No budget: 10m, or on --resume what is left"
                         + " of the resumed run's budget.")
-        Double maxTime;
+        Double maxSeconds;
     }
 
     static final class Evaluation {
@@ -183,7 +183,7 @@ final class TrainGroups {
 
     /** The run's budget and cadence: 10 minutes when no budget is given, a preview at each evaluation by default. */
     static TrainOptions options(Budget b, Evaluation e) {
-        double seconds = b.maxTime != null ? b.maxTime : b.epochs == 0 && b.maxSteps == 0 ? TrainOptions.DEFAULT_SECONDS : 0;
+        double seconds = b.maxSeconds != null ? b.maxSeconds : b.epochs == 0 && b.maxSteps == 0 ? TrainOptions.DEFAULT_SECONDS : 0;
         return new TrainOptions(b.epochs, b.maxSteps, seconds, e.evalEvery, e.evalChars,
                 e.sampleEvery != null ? e.sampleEvery : e.evalEvery, e.sampleLength, e.checkpointEvery, e.keep,
                 e.earlyStop);

@@ -1,6 +1,6 @@
 package charrnn.corpus;
 
-/** Settings of {@code rnn prepare}; the defaults are those of the CLI. */
+/** Settings of {@code rnn prepare}. */
 public record PrepareOptions(
         double valFraction,
         boolean normaliseNewlines,
@@ -10,19 +10,11 @@ public record PrepareOptions(
         boolean ascii,
         boolean replaceInvalid) {
 
-    public static PrepareOptions defaults() {
-        return new PrepareOptions(0.1, true, true, true, false, false, false);
-    }
-
-    /** The switches {@code m}'s corpus was prepared with; a manifest that recorded none, the defaults'. */
+    /** The switches {@code m}'s corpus was prepared with; a manifest that recorded none was prepared with these. */
     public static PrepareOptions of(Manifest m) {
         var n = m.normalisation();
         double f = m.split().valFraction();
-        return n == null ? defaults().withValFraction(f) : new PrepareOptions(f, n.newlines(), n.dropBom(),
-                n.stripBoilerplate(), n.lowercase(), n.ascii(), n.replaceInvalid());
-    }
-
-    public PrepareOptions withValFraction(double f) {
-        return new PrepareOptions(f, normaliseNewlines, dropBom, stripBoilerplate, lowercase, ascii, replaceInvalid);
+        return n == null ? new PrepareOptions(f, true, true, true, false, false, false) : new PrepareOptions(f,
+                n.newlines(), n.dropBom(), n.stripBoilerplate(), n.lowercase(), n.ascii(), n.replaceInvalid());
     }
 }

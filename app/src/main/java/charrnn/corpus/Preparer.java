@@ -103,7 +103,7 @@ public final class Preparer {
     private void checkOptions() {
         double f = options.valFraction();
         if (!(f > 0 && f <= 0.5)) {
-            throw RnnException.usage("--val-fraction must be in (0, 0.5], got " + f);
+            throw RnnException.invalid("valFraction", "must be in (0, 0.5], got " + f);
         }
     }
 

@@ -15,16 +15,16 @@ import charrnn.cell.Cell;
 public record ModelSpec(String cell, int layers, int hidden, double dropout, int vocabSize) {
     public ModelSpec {
         if (Cell.named(cell) == null) {
-            throw RnnException.usage("--cell must be one of " + Cell.names() + ", got '" + cell + "'");
+            throw RnnException.invalid("cell", "must be one of " + Cell.names() + ", got '" + cell + "'");
         }
         if (layers < 1 || layers > 16) {
-            throw RnnException.usage("--layers must be between 1 and 16, got " + layers);
+            throw RnnException.invalid("layers", "must be between 1 and 16, got " + layers);
         }
         if (hidden < 1 || hidden > 8192) {
-            throw RnnException.usage("--hidden must be between 1 and 8192, got " + hidden);
+            throw RnnException.invalid("hidden", "must be between 1 and 8192, got " + hidden);
         }
         if (!(dropout >= 0 && dropout < 1)) {
-            throw RnnException.usage("--dropout must be in [0, 1), got " + dropout);
+            throw RnnException.invalid("dropout", "must be in [0, 1), got " + dropout);
         }
         if (vocabSize < 2) {
             throw RnnException.badData("the corpus has " + vocabSize + " distinct characters; at least 2 are needed");

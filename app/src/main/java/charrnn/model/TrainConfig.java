@@ -34,51 +34,44 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
 
     public TrainConfig {
         if (seqLength < 1 || seqLength > 100_000) {
-            throw RnnException.usage("--seq-length must be between 1 and 100000, got " + seqLength);
+            throw RnnException.invalid("seqLength", "must be between 1 and 100000, got " + seqLength);
         }
         if (batch < 1 || batch > 65_536) {
-            throw RnnException.usage("--batch must be between 1 and 65536, got " + batch);
+            throw RnnException.invalid("batch", "must be between 1 and 65536, got " + batch);
         }
         if (!ADAM.equals(optimizer) && !RMSPROP.equals(optimizer)) {
-            throw RnnException.usage("--optimizer must be adam or rmsprop, got '" + optimizer + "'");
+            throw RnnException.invalid("optimizer", "must be adam or rmsprop, got '" + optimizer + "'");
         }
         if (!(lr > 0 && lr <= 1)) {
-            throw RnnException.usage("--lr must be in (0, 1], got " + lr);
+            throw RnnException.invalid("lr", "must be in (0, 1], got " + lr);
         }
         if (!(lrDecay > 0 && lrDecay <= 1)) {
-            throw RnnException.usage("--lr-decay must be in (0, 1], got " + lrDecay);
+            throw RnnException.invalid("lrDecay", "must be in (0, 1], got " + lrDecay);
         }
         if (lrDecayAfter < 0) {
-            throw RnnException.usage("--lr-decay-after must be >= 0, got " + lrDecayAfter);
+            throw RnnException.invalid("lrDecayAfter", "must be >= 0, got " + lrDecayAfter);
         }
         if (!(clip >= 0) || Double.isInfinite(clip)) {
-            throw RnnException.usage("--clip must be >= 0 (0 turns clipping off), got " + clip);
+            throw RnnException.invalid("clip", "must be >= 0 (0 turns clipping off), got " + clip);
         }
         // a checkpoint from before schedules were chosen trained with char-rnn's
         schedule = schedule == null ? CHAR_RNN : schedule;
         if (!SCHEDULES.contains(schedule)) {
-            throw RnnException.usage("--lr-schedule must be one of " + String.join(", ", SCHEDULES) + ", got '"
+            throw RnnException.invalid("schedule", "must be one of " + String.join(", ", SCHEDULES) + ", got '"
                     + schedule + "'");
         }
         if (!(minLr >= 0 && minLr <= lr)) {
-            throw RnnException.usage("--min-lr must be between 0 and --lr (" + lr + "), got " + minLr);
+            throw RnnException.invalid("minLr", "must be between 0 and the peak rate lr (" + lr + "), got " + minLr);
         }
         if (warmup < 0) {
-            throw RnnException.usage("--warmup must be >= 0 steps, got " + warmup);
+            throw RnnException.invalid("warmup", "must be >= 0 steps, got " + warmup);
         }
         if (!(decayFraction >= 0 && decayFraction <= 1)) {
-            throw RnnException.usage("--decay-fraction must be in [0, 1], got " + decayFraction);
+            throw RnnException.invalid("decayFraction", "must be in [0, 1], got " + decayFraction);
         }
         if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
-            throw RnnException.usage("--clip-norm must be >= 0 (0 turns it off), got " + clipNorm);
+            throw RnnException.invalid("clipNorm", "must be >= 0 (0 turns it off), got " + clipNorm);
         }
-    }
-
-    /** char-rnn's per-epoch schedule on shuffled windows, no norm clipping: what a checkpoint of 8 fields meant. */
-    public TrainConfig(int seqLength, int batch, String optimizer, double lr, double lrDecay, int lrDecayAfter,
-                       double clip, long randomSeed) {
-        this(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, CHAR_RNN, defaultMinLr(lr), 0,
-                0.2, 0, false);
     }
 
     /**
@@ -87,53 +80,6 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
      */
     public static double defaultMinLr(double lr) {
         return java.math.BigDecimal.valueOf(lr).movePointLeft(1).doubleValue();
-    }
-
-    /**
-     * The CLI's defaults (bench/NOTES.md 42 for how they were chosen, 58-59 for the batch of 32, 65 for the rate:
-     * at 4e-3 War and Peace's loss spikes and stalls).
-     */
-    public static TrainConfig defaults() {
-        double lr = 3e-3;
-        return new TrainConfig(100, 32, ADAM, lr, 0.97, 30, 5, 42, WSD, defaultMinLr(lr), 0, 0.2, 0, false);
-    }
-
-    /** Windows of {@code seqLength} characters, {@code batch} per step. */
-    public TrainConfig withWindows(int seqLength, int batch) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
-                minLr, warmup, decayFraction, clipNorm, streams);
-    }
-
-    /** {@code optimizer} at a constant rate {@code lr}. */
-    public TrainConfig withConstantRate(String optimizer, double lr) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, 1, lrDecayAfter, clip, randomSeed, CONSTANT,
-                Math.min(minLr, lr), 0, decayFraction, clipNorm, streams);
-    }
-
-    /** The schedule {@code schedule} from {@code lr} down to {@code minLr}, after {@code warmup} steps of warm-up. */
-    public TrainConfig withSchedule(String schedule, double minLr, int warmup, double decayFraction) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
-                minLr, warmup, decayFraction, clipNorm, streams);
-    }
-
-    public TrainConfig withClip(double clip) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
-                minLr, warmup, decayFraction, clipNorm, streams);
-    }
-
-    public TrainConfig withClipNorm(double clipNorm) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
-                minLr, warmup, decayFraction, clipNorm, streams);
-    }
-
-    public TrainConfig withRandomSeed(long seed) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, seed, schedule,
-                minLr, warmup, decayFraction, clipNorm, streams);
-    }
-
-    public TrainConfig withStreams(boolean streams) {
-        return new TrainConfig(seqLength, batch, optimizer, lr, lrDecay, lrDecayAfter, clip, randomSeed, schedule,
-                minLr, warmup, decayFraction, clipNorm, streams);
     }
 
     /** char-rnn's rate for a step in 0-based epoch {@code epoch}: lr * lrDecay^max(0, epoch - lrDecayAfter + 1). */

@@ -15,13 +15,13 @@ import java.util.Random;
 public record Strategy(boolean argmax, double temperature, int topK, double topP) {
     public Strategy {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw RnnException.usage("--temperature must be > 0, got " + temperature);
+            throw RnnException.invalid("temperature", "must be > 0, got " + temperature);
         }
         if (topK < 0) {
-            throw RnnException.usage("--top-k must be >= 1 (0 = off), got " + topK);
+            throw RnnException.invalid("topK", "must be >= 1 (0 = off), got " + topK);
         }
         if (!(topP > 0 && topP <= 1)) {
-            throw RnnException.usage("--top-p must be in (0, 1], got " + topP);
+            throw RnnException.invalid("topP", "must be in (0, 1], got " + topP);
         }
     }
 

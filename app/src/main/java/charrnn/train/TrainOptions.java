@@ -21,42 +21,16 @@ public record TrainOptions(
         int earlyStop) {
 
     public TrainOptions {
-        check(epochs >= 0, "--epochs must be >= 0 (0 = no limit), got " + epochs);
-        check(maxSteps >= 0, "--max-steps must be >= 0 (0 = no limit), got " + maxSteps);
-        check(maxSeconds >= 0, "--max-time must be >= 0 (0 = no limit)");
-        check(evalEvery >= 1, "--eval-every must be >= 1, got " + evalEvery);
-        check(evalChars >= 0, "--eval-chars must be >= 0 (0 = the whole validation split), got " + evalChars);
-        check(sampleEvery >= 0, "--sample-every must be >= 0 (0 = off), got " + sampleEvery);
-        check(sampleLength >= 1, "--sample-length must be >= 1, got " + sampleLength);
-        check(checkpointEvery >= 0, "--checkpoint-every must be >= 0 (0 = only best and last), got " + checkpointEvery);
-        check(keep >= 0, "--keep must be >= 0, got " + keep);
-        check(earlyStop >= 0, "--early-stop must be >= 0 (0 = off), got " + earlyStop);
-    }
-
-    /**
-     * The CLI's defaults: 10 minutes, an evaluation (of 50,000 characters) and a preview every 100 steps, a
-     * checkpoint every 500.
-     */
-    public static TrainOptions defaults() {
-        return new TrainOptions(0, 0, DEFAULT_SECONDS, 100, 50_000, 100, 200, 500, 3, 0);
-    }
-
-    /** A budget of {@code n} steps and nothing else. */
-    public TrainOptions withMaxSteps(long n) {
-        return new TrainOptions(0, n, 0, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
-                earlyStop);
-    }
-
-    /** A budget of {@code n} epochs and nothing else. */
-    public TrainOptions withEpochs(int n) {
-        return new TrainOptions(n, 0, 0, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
-                earlyStop);
-    }
-
-    /** A budget of {@code seconds} of this run and nothing else. */
-    public TrainOptions withMaxSeconds(double seconds) {
-        return new TrainOptions(0, 0, seconds, evalEvery, evalChars, sampleEvery, sampleLength, checkpointEvery, keep,
-                earlyStop);
+        check(epochs >= 0, "epochs", "must be >= 0 (0 = no limit), got " + epochs);
+        check(maxSteps >= 0, "maxSteps", "must be >= 0 (0 = no limit), got " + maxSteps);
+        check(maxSeconds >= 0, "maxSeconds", "must be >= 0 (0 = no limit)");
+        check(evalEvery >= 1, "evalEvery", "must be >= 1, got " + evalEvery);
+        check(evalChars >= 0, "evalChars", "must be >= 0 (0 = the whole validation split), got " + evalChars);
+        check(sampleEvery >= 0, "sampleEvery", "must be >= 0 (0 = off), got " + sampleEvery);
+        check(sampleLength >= 1, "sampleLength", "must be >= 1, got " + sampleLength);
+        check(checkpointEvery >= 0, "checkpointEvery", "must be >= 0 (0 = only best and last), got " + checkpointEvery);
+        check(keep >= 0, "keep", "must be >= 0, got " + keep);
+        check(earlyStop >= 0, "earlyStop", "must be >= 0 (0 = off), got " + earlyStop);
     }
 
     /** This cadence with the budget {@code epochs}, {@code maxSteps}, {@code maxSeconds}. */
@@ -90,34 +64,14 @@ public record TrainOptions(
         return any && !reached;
     }
 
-    public TrainOptions withEvalEvery(int n) {
-        return new TrainOptions(epochs, maxSteps, maxSeconds, n, evalChars, sampleEvery, sampleLength, checkpointEvery,
-                keep, earlyStop);
-    }
-
     public TrainOptions withEvalChars(long n) {
         return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, n, sampleEvery, sampleLength, checkpointEvery,
                 keep, earlyStop);
     }
 
-    public TrainOptions withSampleEvery(int n) {
-        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, n, sampleLength, checkpointEvery,
-                keep, earlyStop);
-    }
-
-    public TrainOptions withCheckpoints(int every, int keep) {
-        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength, every,
-                keep, earlyStop);
-    }
-
-    public TrainOptions withEarlyStop(int evaluations) {
-        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength,
-                checkpointEvery, keep, evaluations);
-    }
-
-    private static void check(boolean ok, String message) {
+    private static void check(boolean ok, String setting, String problem) {
         if (!ok) {
-            throw RnnException.usage(message);
+            throw RnnException.invalid(setting, problem);
         }
     }
 }

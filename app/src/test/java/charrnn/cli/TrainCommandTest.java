@@ -43,7 +43,7 @@ class TrainCommandTest {
         assertEquals(3e-4, TrainConfig.defaultMinLr(3e-3));
         assertEquals(4e-4, TrainConfig.defaultMinLr(4e-3));
         assertEquals(1e-5, TrainConfig.defaultMinLr(1e-4));
-        assertEquals(3e-4, TrainConfig.defaults().minLr());
+        assertEquals(3e-4, Settings.config().get().minLr());
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
         Path m = tmp.resolve("m");
         CliRunner train = CliRunner.run("train", corpus.toString(), "--model", m.toString(), "--max-steps", "1",
@@ -422,21 +422,22 @@ class TrainCommandTest {
             assertEquals(Integer.parseInt(c[1]), cmd.model.spec().hidden(), String.join(" ", c));
         }
         // tiny-shakespeare's 65 symbols: the two defaults' parameter counts, as the cells say
-        var config = TrainConfig.defaults();
+        var config = Settings.config().get();
         assertEquals(867_937, Networks.build(new ModelSpec("gru", 2, 296, 0.1, 65), config).numParams());
         assertEquals(871_745, Networks.build(new ModelSpec("lstm", 2, 256, 0.1, 65), config).numParams());
     }
 
     @Test
-    void theCommandLinesDefaultsAreTheRecordsDefaults() {
+    void aBudgetGivenReplacesTheTenMinuteDefault() {
         var cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs();
-        assertEquals(TrainOptions.defaults(), TrainGroups.options(cmd.budget, cmd.evaluation));
-        assertEquals(TrainConfig.defaults(), cmd.optimisation.config());
-        assertEquals(new ModelSpec("gru", 2, 296, 0.1, 2), cmd.model.spec());
-        new picocli.CommandLine(cmd).parseArgs("--max-steps", "7");
-        assertEquals(TrainOptions.defaults().withMaxSteps(7), TrainGroups.options(cmd.budget, cmd.evaluation),
-                "a budget given replaces the 10-minute default");
+        var options = TrainGroups.options(cmd.budget, cmd.evaluation);
+        assertEquals(List.of(0, 0L, 600.0), List.of(options.epochs(), options.maxSteps(), options.maxSeconds()));
+        assertEquals(100, options.sampleEvery(), "a preview at each evaluation");
+        new picocli.CommandLine(cmd).parseArgs("--max-steps", "7", "--eval-every", "30");
+        options = TrainGroups.options(cmd.budget, cmd.evaluation);
+        assertEquals(List.of(0, 7L, 0.0), List.of(options.epochs(), options.maxSteps(), options.maxSeconds()));
+        assertEquals(30, options.sampleEvery());
     }
 
     @Test

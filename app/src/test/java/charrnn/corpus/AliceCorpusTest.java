@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.cli.Settings;
 import charrnn.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class AliceCorpusTest {
     @Test
     void defaultKeepsLines20To3376() throws IOException {
         Path alice = TestFiles.corpus("alice.txt");
-        Manifest m = new Preparer(PrepareOptions.defaults(), x -> { }, null).prepare(alice, tmp.resolve("a"), false);
+        Manifest m = new Preparer(Settings.prepare().get(), x -> { }, null).prepare(alice, tmp.resolve("a"), false);
         List<String> lines = List.of(Files.readString(alice, StandardCharsets.UTF_8).split("\n", -1));
         StringBuilder expected = new StringBuilder();
         for (int n = 20; n <= 3376; n++) {

@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.cli.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class PreparedCorpusTest {
         Path f = tmp.resolve("corpus-" + text.length() + ".txt");
         Files.writeString(f, text);
         Path out = tmp.resolve("prepared-" + text.length());
-        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, out, false);
+        new Preparer(Settings.prepare().get(), m -> { }, null).prepare(f, out, false);
         return PreparedCorpus.open(out);
     }
 

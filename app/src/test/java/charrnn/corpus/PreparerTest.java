@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.cli.Settings;
 import charrnn.ExitCodes;
 import charrnn.RnnException;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class PreparerTest {
             "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。\n",
             "emoji 😀 and 🎉 beyond the BMP, plus 𝄞 music 😀😀.\n"})
     void vocabularyRoundTripsCodePoints(String text) throws IOException {
-        Manifest m = prepare(text, PrepareOptions.defaults());
+        Manifest m = prepare(text, Settings.prepare().get());
         assertEquals(text, decodeAll(tmp.resolve("out")));
         assertEquals(text.codePointCount(0, text.length()), m.codePoints());
         assertEquals(text.codePoints().distinct().count(), m.vocabSize());
@@ -64,7 +65,7 @@ class PreparerTest {
     void preparingTwiceGivesIdenticalBytes() throws IOException {
         Path f = tmp.resolve("c.txt");
         Files.writeString(f, "zebra apple 😀 mango\r\nkiwi\r\n".repeat(50));
-        Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
+        Preparer p = new Preparer(Settings.prepare().get(), m -> { }, null);
         p.prepare(f, tmp.resolve("a"), false);
         p.prepare(f, tmp.resolve("b"), false);
         for (String name : List.of(Preparer.IDS, Preparer.VOCAB, Preparer.MANIFEST)) {
@@ -83,7 +84,7 @@ class PreparerTest {
         Path f = tmp.resolve("g.txt");
         Files.writeString(f, "\uFEFFA \"q\" \\ b\tc\r\nd \uD83D\uDE00 \u543E\u0001\u2028 e\rf\n".repeat(3));
         Path out = tmp.resolve("out");
-        new Preparer(PrepareOptions.defaults().withValFraction(0.5), m -> { }, null).prepare(f, out, false);
+        new Preparer(Settings.prepare().withValFraction(0.5).get(), m -> { }, null).prepare(f, out, false);
         assertArrayEquals(golden("golden-vocab.json", f), Files.readAllBytes(out.resolve(Preparer.VOCAB)));
         assertArrayEquals(golden("golden-manifest.json", f), Files.readAllBytes(out.resolve(Preparer.MANIFEST)));
     }
@@ -97,7 +98,7 @@ class PreparerTest {
 
     @Test
     void normalisesLineEndingsAndBomByDefault() throws IOException {
-        Manifest m = prepare("\uFEFFone\r\ntwo\rthree\n", PrepareOptions.defaults().withValFraction(0.5));
+        Manifest m = prepare("\uFEFFone\r\ntwo\rthree\n", Settings.prepare().withValFraction(0.5).get());
         assertEquals("one\ntwo\nthree\n", decodeAll(tmp.resolve("out")));
         assertEquals(1, m.normalisation().crlfConverted());
         assertEquals(1, m.normalisation().loneCrConverted());
@@ -122,7 +123,7 @@ class PreparerTest {
     void stripsGutenbergBoilerplate() throws IOException {
         String text = "Header line\r\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\r\nBody one\r\nBody two\r\n"
                 + "*** END OF THIS PROJECT GUTENBERG EBOOK X ***\r\nLicence text\r\n";
-        Manifest m = prepare(text, PrepareOptions.defaults());
+        Manifest m = prepare(text, Settings.prepare().get());
         assertEquals("Body one\nBody two\n", decodeAll(tmp.resolve("out")));
         assertEquals(2, m.normalisation().boilerplate().startLine());
         assertEquals(5, m.normalisation().boilerplate().endLine());
@@ -150,7 +151,7 @@ class PreparerTest {
         String body = "Body one\nBody two, the body of it all\n".repeat(100);
         String text = head + "\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n" + body
                 + "*** END OF THE PROJECT GUTENBERG EBOOK X ***\nLicence\n";
-        Manifest m = prepare(text, PrepareOptions.defaults());
+        Manifest m = prepare(text, Settings.prepare().get());
         assertEquals(1, m.idWidth(), "the kept text has " + m.vocabSize() + " symbols");
         assertEquals(body, decodeAll(tmp.resolve("out")));
         assertEquals(body.length(), Files.size(tmp.resolve("out").resolve(Preparer.IDS)));
@@ -162,7 +163,7 @@ class PreparerTest {
                 + "*** END OF THE PROJECT GUTENBERG EBOOK A ***\nLicence 1\n";
         String book2 = "\uFEFFHead 2\n*** START OF THIS PROJECT GUTENBERG EBOOK B ***\nSecond body.\n"
                 + "*** END OF THIS PROJECT GUTENBERG EBOOK B ***\nLicence 2\n";
-        Manifest m = prepare(book1 + book2, PrepareOptions.defaults().withValFraction(0.2));
+        Manifest m = prepare(book1 + book2, Settings.prepare().withValFraction(0.2).get());
         assertEquals("First body.\nSecond body.\n", decodeAll(tmp.resolve("out")));
         assertEquals(2, m.normalisation().boilerplate().sections());
         assertEquals(2, m.normalisation().boilerplate().startLine());
@@ -194,7 +195,7 @@ class PreparerTest {
             text.append("*** END OF THE PROJECT GUTENBERG EBOOK ").append(book).append(" ***\r\nmore # Ж licence\r\n");
         }
         assertTrue(text.toString().getBytes(StandardCharsets.UTF_8).length > 3 * (1 << 20), "several chunks");
-        Manifest m = prepare(text.toString(), PrepareOptions.defaults());
+        Manifest m = prepare(text.toString(), Settings.prepare().get());
         assertEquals(body.toString(), decodeAll(tmp.resolve("out")));
         assertEquals(3, m.normalisation().boilerplate().sections());
         assertEquals(body.codePoints().count(), m.codePoints());
@@ -206,7 +207,7 @@ class PreparerTest {
 
     @Test
     void splitIsContiguousWithValidationAtTheEnd() throws IOException {
-        Manifest m = prepare("abcdefghij".repeat(10), PrepareOptions.defaults().withValFraction(0.25));
+        Manifest m = prepare("abcdefghij".repeat(10), Settings.prepare().withValFraction(0.25).get());
         assertEquals(75, m.split().trainLength());
         assertEquals(75, m.split().valStart());
         assertEquals(25, m.split().valLength());
@@ -225,7 +226,7 @@ class PreparerTest {
         bytes[good.length + 4] = '\n';
         Files.write(f, bytes);
         RnnException e = assertThrows(RnnException.class,
-                () -> new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, tmp.resolve("out"), false));
+                () -> new Preparer(Settings.prepare().get(), m -> { }, null).prepare(f, tmp.resolve("out"), false));
         assertEquals(ExitCodes.BAD_DATA, e.exitCode());
         assertTrue(e.getMessage().contains("byte offset 13"), e.getMessage());
         assertTrue(e.getMessage().contains("--replace-invalid"), e.getMessage());
@@ -248,7 +249,7 @@ class PreparerTest {
             Path f = tmp.resolve("bad.bin.txt");
             Files.write(f, bad);
             RnnException e = assertThrows(RnnException.class,
-                    () -> new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, tmp.resolve("o"), false));
+                    () -> new Preparer(Settings.prepare().get(), m -> { }, null).prepare(f, tmp.resolve("o"), false));
             assertEquals(ExitCodes.BAD_DATA, e.exitCode());
             assertTrue(e.getMessage().contains("not valid UTF-8 at byte offset"), e.getMessage());
         }
@@ -256,7 +257,7 @@ class PreparerTest {
 
     @Test
     void badInputsAreRefusedWithTheirExitCode() throws IOException {
-        Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
+        Preparer p = new Preparer(Settings.prepare().get(), m -> { }, null);
         Path out = tmp.resolve("out");
         assertRefused(ExitCodes.BAD_DATA, "no such file", () -> p.prepare(tmp.resolve("missing.txt"), out, false));
         Files.createDirectory(tmp.resolve("adir"));
@@ -274,8 +275,8 @@ class PreparerTest {
         Files.writeString(tiny, "abc");
         assertRefused(ExitCodes.BAD_DATA, "too short to split", () -> p.prepare(tiny, out, false));
         for (double f : new double[]{0, -0.1, 0.51, 1, Double.NaN}) {
-            Preparer bad = new Preparer(PrepareOptions.defaults().withValFraction(f), m -> { }, null);
-            assertRefused(ExitCodes.USAGE, "--val-fraction", () -> bad.prepare(tiny, out, false));
+            Preparer bad = new Preparer(Settings.prepare().withValFraction(f).get(), m -> { }, null);
+            assertRefused(ExitCodes.USAGE, "valFraction must be in (0, 0.5]", () -> bad.prepare(tiny, out, false));
         }
         assertFalse(Files.exists(out));
         assertNoTemporaryLeft();
@@ -285,7 +286,7 @@ class PreparerTest {
     void onlyAPreparedCorpusIsReplacedAndForceOnlyReplacesRnnsOwnFiles() throws IOException {
         Path f = tmp.resolve("c.txt");
         Files.writeString(f, "some text to prepare here\n".repeat(4));
-        Preparer p = new Preparer(PrepareOptions.defaults(), m -> { }, null);
+        Preparer p = new Preparer(Settings.prepare().get(), m -> { }, null);
         Path out = tmp.resolve("out");
         p.prepare(f, out, false);
         // a prepared corpus is replaced without --force
@@ -315,7 +316,7 @@ class PreparerTest {
 
     @Test
     void corruptPreparedCorpusIsRefused() throws IOException {
-        prepare("abcdefghij".repeat(10), PrepareOptions.defaults());
+        prepare("abcdefghij".repeat(10), Settings.prepare().get());
         Path ids = tmp.resolve("out").resolve(Preparer.IDS);
         byte[] all = Files.readAllBytes(ids);
         Files.write(ids, java.util.Arrays.copyOf(all, all.length - 3));
@@ -351,7 +352,7 @@ class PreparerTest {
         Vocabulary base = new Vocabulary(cps, new long[cps.length]);
         String text = "banana bread, and a banana.\n".repeat(20);
         Path f = Files.writeString(tmp.resolve("in.txt"), text);
-        Manifest m = new Preparer(PrepareOptions.defaults(), x -> { }, null).prepare(f, tmp.resolve("out"), false, base);
+        Manifest m = new Preparer(Settings.prepare().get(), x -> { }, null).prepare(f, tmp.resolve("out"), false, base);
         assertEquals(text, decodeAll(tmp.resolve("out")));
         Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
         long own = text.codePoints().distinct().count();

@@ -1,5 +1,6 @@
 package charrnn.engine;
 
+import charrnn.cli.Settings;
 import charrnn.model.RecurrentState;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.model.ModelSpec;
@@ -35,8 +36,8 @@ class CarriedStateTest {
     static final long[] STARTS = {0, 30, 61, 100, 151};
 
     private static MultiLayerNetwork perturbed(ModelSpec spec) {
-        MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B)
-                .withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
+        MultiLayerNetwork net = Networks.build(spec, Settings.config().withWindows(T, B)
+                .withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11).get());
         Nd4j.getRandom().setSeed(5);
         net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.4));
         return net;

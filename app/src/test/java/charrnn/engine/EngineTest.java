@@ -1,5 +1,6 @@
 package charrnn.engine;
 
+import charrnn.cli.Settings;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
@@ -73,7 +74,7 @@ class EngineTest {
             assertTrue(v > 4 * hidden, "vocabulary " + v);
         }
         var spec = new ModelSpec(cell, 2, hidden, 0, v);
-        MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
+        MultiLayerNetwork net = perturbed(spec, Settings.config().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11).get());
         DataSet ds = oneHot(c, STARTS);
         net.setInput(ds.getFeatures());
         net.setLabels(ds.getLabels());
@@ -102,7 +103,7 @@ class EngineTest {
     void gradientSumsOfSharesAddUpToTheBatchs(String cell, Engine.Kind kind, double dropout) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec(cell, 2, 16, dropout, c.vocabulary().size());
-        MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
+        MultiLayerNetwork net = perturbed(spec, Settings.config().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11).get());
         Engine e = engine(kind, net, spec);
         double whole = e.gradientSums(c, STARTS, 99);
         INDArray all = e.gradient().dup();
@@ -124,7 +125,7 @@ class EngineTest {
     void anAdamStepWithClippingEqualsDl4jFitOnBothEngines(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec(cell, 2, 16, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0.05).withRandomSeed(3);
+        var config = Settings.config().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0.05).withRandomSeed(3).get();
         long[][] batches = {STARTS, {5, 18, 45, 82, 125}, {1, 2, 3, 4, 200}};
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             MultiLayerNetwork a = Networks.build(spec, config);
@@ -150,7 +151,7 @@ class EngineTest {
     void anRmspropStepEqualsDl4jFit() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 1, 12, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(T, B).withConstantRate("rmsprop", 2e-3).withRandomSeed(3);
+        var config = Settings.config().withWindows(T, B).withConstantRate("rmsprop", 2e-3).withRandomSeed(3).get();
         MultiLayerNetwork a = Networks.build(spec, config);
         MultiLayerNetwork b = Networks.build(spec, config);
         Engine e = engine(Engine.Kind.fast, b, spec);
@@ -165,7 +166,7 @@ class EngineTest {
     void scoringEqualsOnBothEnginesWithAShortTailAndAPartialBatch(String cell) throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec(cell, 2, 16, 0.3, c.vocabulary().size());
-        MultiLayerNetwork net = perturbed(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3));
+        MultiLayerNetwork net = perturbed(spec, Settings.config().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3).get());
         // 23 windows of 12 (the last one 7 long) in batches of 5: a partial batch and a masked tail
         long length = 22L * T + 7 + 1;
         var fast = engine(Engine.Kind.fast, net, spec).score(c, c.valStart() - 300, length);
@@ -183,7 +184,7 @@ class EngineTest {
     void aNonFiniteNetworkScoresNaN() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3));
+        MultiLayerNetwork net = Networks.build(spec, Settings.config().withWindows(T, B).withConstantRate("adam", 1e-2).withRandomSeed(3).get());
         net.params().assign(Double.NaN);
         for (Engine.Kind kind : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             assertTrue(Double.isNaN(engine(kind, net, spec).score(c, 0, 100).nats()), kind.name());
@@ -213,7 +214,7 @@ class EngineTest {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         int v = c.vocabulary().size();
         var spec = new ModelSpec("lstm", 2, 16, 0, v);
-        MultiLayerNetwork net = Networks.build(spec, TrainConfig.defaults().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11));
+        MultiLayerNetwork net = Networks.build(spec, Settings.config().withWindows(T, B).withConstantRate("adam", 1e-2).withClip(0).withRandomSeed(11).get());
         int steps = (int) Math.min(Integer.MAX_VALUE / 64, Runtime.getRuntime().maxMemory() / (6L * 2 * 16 * 64 * 4) * 2);
         var e = assertThrows(charrnn.RnnException.class, () -> Engine.create(Engine.Kind.fast, net, spec, 64, steps));
         assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());

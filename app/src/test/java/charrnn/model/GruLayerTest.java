@@ -1,5 +1,6 @@
 package charrnn.model;
 
+import charrnn.cli.Settings;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
@@ -98,8 +99,8 @@ class GruLayerTest {
     /** W [nIn, 3H], RW [H, 3H], b [4H], in this order in the flat vector, each in 'f' order: as DL4J's LSTM lays out its own. */
     @Test
     void theParametersAreViewsOfTheFlatVectorInLstmsLayout() {
-        MultiLayerNetwork gru = Networks.build(new ModelSpec("gru", 2, H, 0, V), TrainConfig.defaults());
-        MultiLayerNetwork lstm = Networks.build(new ModelSpec("lstm", 2, H, 0, V), TrainConfig.defaults());
+        MultiLayerNetwork gru = Networks.build(new ModelSpec("gru", 2, H, 0, V), Settings.config().get());
+        MultiLayerNetwork lstm = Networks.build(new ModelSpec("lstm", 2, H, 0, V), Settings.config().get());
         assertEquals((V * 3 * H + H * 3 * H + 4 * H) + (H * 3 * H + H * 3 * H + 4 * H) + H * V + V, gru.numParams());
         long offset = 0;
         for (int l = 0; l < 2; l++) {
@@ -159,7 +160,7 @@ class GruLayerTest {
     /** DL4J's JSON names the layer class: plain ModelSerializer restores the network, its configuration and its outputs. */
     @Test
     void aSavedGruRestoresWithPlainModelSerializer() throws Exception {
-        MultiLayerNetwork net = Networks.build(new ModelSpec("gru", 2, H, 0.25, V), TrainConfig.defaults());
+        MultiLayerNetwork net = Networks.build(new ModelSpec("gru", 2, H, 0.25, V), Settings.config().get());
         Path file = tmp.resolve("gru.zip");
         ModelSerializer.writeModel(net, file.toFile(), true);
         MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(file.toFile());

@@ -1,5 +1,6 @@
 package charrnn.model;
 
+import charrnn.cli.Settings;
 import charrnn.RnnException;
 import charrnn.train.TrainOptions;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The learning-rate schedules' values at chosen points, and how a budget's progress is measured. */
 class ScheduleTest {
     private static TrainConfig schedule(String name, int warmup) {
-        return new TrainConfig(20, 8, "adam", 4e-3, 0.5, 2, 5, 1).withSchedule(name, 4e-4, warmup, 0.25);
+        return Settings.of(Settings.charRnn(20, 8, "adam", 4e-3, 0.5, 2, 5, 1)).withSchedule(name, 4e-4, warmup, 0.25).get();
     }
 
     @Test
@@ -66,7 +67,7 @@ class ScheduleTest {
 
     @Test
     void aResumeWithoutABudgetContinuesThePlanOrTrainsTenMoreMinutes() {
-        var cadence = TrainOptions.defaults();
+        var cadence = Settings.options().get();
         var state = TrainingState.start("c");
         // a 10-minute run interrupted after 4 minutes: 6 more, the same end
         var interrupted = stateAt(state, 120, 0, 240).withPlan(new TrainingState.Plan(0, 0, 600));
@@ -95,13 +96,13 @@ class ScheduleTest {
 
     @Test
     void badScheduleOptionsAreUsageErrors() {
-        var c = new TrainConfig(20, 8, "adam", 4e-3, 0.5, 2, 5, 1);
+        var c = Settings.charRnn(20, 8, "adam", 4e-3, 0.5, 2, 5, 1);
         for (Runnable r : new Runnable[]{
-                () -> c.withSchedule("linear", 1e-4, 0, 0.2),
-                () -> c.withSchedule("wsd", 1e-2, 0, 0.2),
-                () -> c.withSchedule("wsd", 1e-4, -1, 0.2),
-                () -> c.withSchedule("wsd", 1e-4, 0, 1.5),
-                () -> c.withClipNorm(-1)}) {
+                () -> Settings.of(c).withSchedule("linear", 1e-4, 0, 0.2).get(),
+                () -> Settings.of(c).withSchedule("wsd", 1e-2, 0, 0.2).get(),
+                () -> Settings.of(c).withSchedule("wsd", 1e-4, -1, 0.2).get(),
+                () -> Settings.of(c).withSchedule("wsd", 1e-4, 0, 1.5).get(),
+                () -> Settings.of(c).withClipNorm(-1).get()}) {
             var e = assertThrows(RnnException.class, r::run);
             assertEquals(charrnn.ExitCodes.USAGE, e.exitCode());
         }

@@ -1,5 +1,6 @@
 package charrnn.sample;
 
+import charrnn.cli.Settings;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
@@ -27,10 +28,10 @@ public final class SamplerModelFixture {
     public static Path train(Path tmp, String backend, Engine.Kind engine) throws Exception {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 24, 0, c.vocabulary().size());
-        var config = new TrainConfig(20, 8, "adam", 1e-2, 1, 0, 5, 5);
+        var config = Settings.charRnn(20, 8, "adam", 1e-2, 1, 0, 5, 5);
         var net = Networks.build(spec, config);
-        var options = TrainOptions.defaults().withMaxSteps(30).withEvalEvery(30).withEvalChars(0).withSampleEvery(0)
-                .withCheckpoints(0, 1);
+        var options = Settings.options().withMaxSteps(30).withEvalEvery(30).withEvalChars(0).withSampleEvery(0)
+                .withCheckpoints(0, 1).get();
         new Trainer(net, Engine.create(engine, net, spec, config.batch(), config.seqLength()), c, spec, config, options,
                 TrainingState.start(c.dir().toString()), null, tmp.resolve("m"), backend, new TrainingListener() { }).run();
         return tmp.resolve("m");

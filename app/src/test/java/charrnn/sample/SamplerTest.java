@@ -1,5 +1,6 @@
 package charrnn.sample;
 
+import charrnn.cli.Settings;
 import charrnn.model.Checkpoint;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,7 +191,7 @@ class SamplerTest {
     void fastCellsGiveDl4jProbabilities(String cell) {
         int v = model.vocabulary().size();
         var spec = new charrnn.model.ModelSpec(cell, 2, 24, 0, v);
-        var net = charrnn.model.Networks.build(spec, charrnn.model.TrainConfig.defaults().withRandomSeed(4));
+        var net = charrnn.model.Networks.build(spec, Settings.config().withRandomSeed(4).get());
         Nd4j.getRandom().setSeed(9);
         net.params().addi(Nd4j.rand(DataType.FLOAT, net.params().shape()).subi(0.5).muli(0.6));
         assertTrue(FastInference.supports(net));

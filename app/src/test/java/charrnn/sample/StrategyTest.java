@@ -80,15 +80,6 @@ class StrategyTest {
         assertArrayEquals(new double[]{0, 1, 0, 0, 0, 0}, new Strategy(false, 1, 0, 0.3).filter(L), 1e-9);
     }
 
-    @Test
-    void invalidSettingsAreRefused() {
-        assertThrows(RnnException.class, () -> new Strategy(false, 0, 0, 1));
-        assertThrows(RnnException.class, () -> new Strategy(false, -1, 0, 1));
-        assertThrows(RnnException.class, () -> new Strategy(false, 1, 0, 0));
-        assertThrows(RnnException.class, () -> new Strategy(false, 1, 0, 1.01));
-        assertThrows(RnnException.class, () -> new Strategy(false, 1, -3, 1));
-    }
-
     private static double entropy(double[] q) {
         double h = 0;
         for (double x : q) {

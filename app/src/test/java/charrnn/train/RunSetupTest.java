@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.cli.Settings;
 import charrnn.ExitCodes;
 import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
@@ -30,7 +31,7 @@ class RunSetupTest {
     Path tmp;
 
     private static RunSetup setup() {
-        return new RunSetup(new Preparer(PrepareOptions.defaults(), m -> { }, null));
+        return new RunSetup(new Preparer(Settings.prepare().get(), m -> { }, null));
     }
 
     /** The identity of a prepared directory on disk: a prepare renames a new directory into place. */
@@ -39,7 +40,7 @@ class RunSetupTest {
     }
 
     private static final ModelSpec SPEC = new ModelSpec("lstm", 1, 8, 0, 2);
-    private static final TrainConfig CONFIG = new TrainConfig(20, 4, "adam", 1e-2, 1, 0, 5, 1);
+    private static final TrainConfig CONFIG = Settings.charRnn(20, 4, "adam", 1e-2, 1, 0, 5, 1);
 
     @Test
     void theDefaultCorpusIsDataAliceInTheWorkingDirectoryElseInTheInstallation() throws Exception {
@@ -143,11 +144,11 @@ class RunSetupTest {
     void sizeChecksNameTheOptionToLower() throws Exception {
         Path text = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40); // 1,480 characters: 1,332 to train
         var tooLong = assertThrows(RnnException.class, () -> setup().fresh(text, tmp.resolve("a"), false, SPEC,
-                new TrainConfig(2000, 4, "adam", 1e-2, 1, 0, 5, 1)));
+                Settings.charRnn(2000, 4, "adam", 1e-2, 1, 0, 5, 1)));
         assertEquals(ExitCodes.BAD_DATA, tooLong.exitCode());
         assertTrue(tooLong.getMessage().contains("--seq-length 2000"), tooLong.getMessage());
         var tooMany = assertThrows(RnnException.class, () -> setup().fresh(text, tmp.resolve("b"), false, SPEC,
-                new TrainConfig(20, 100, "adam", 1e-2, 1, 0, 5, 1)));
+                Settings.charRnn(20, 100, "adam", 1e-2, 1, 0, 5, 1)));
         assertEquals(ExitCodes.USAGE, tooMany.exitCode());
         assertEquals("--batch 100 needs 100 windows of 20 characters but the training split has 66; lower --batch"
                 + " or --seq-length", tooMany.getMessage());
@@ -175,8 +176,8 @@ class RunSetupTest {
         Path text = TinyCorpus.write(Files.createDirectories(tmp.resolve("p")), TinyCorpus.PATTERN, 40);
         Path dir = tmp.resolve("parent");
         try (var r = setup().fresh(text, dir, false, new ModelSpec("lstm", 2, 8, 0.1, 2), CONFIG)) {
-            TinyCorpus.trainer(r.net(), r.corpus(), r.spec(), r.config(), TrainOptions.defaults().withMaxSteps(3)
-                    .withEvalEvery(3).withEvalChars(0).withSampleEvery(0).withCheckpoints(0, 1), dir).run();
+            TinyCorpus.trainer(r.net(), r.corpus(), r.spec(), r.config(), Settings.options().withMaxSteps(3)
+                    .withEvalEvery(3).withEvalChars(0).withSampleEvery(0).withCheckpoints(0, 1).get(), dir).run();
         }
         return dir;
     }
@@ -206,7 +207,7 @@ class RunSetupTest {
         Path parent = parent();
         Map<String, String> before = contents(parent);
         var p = Checkpoint.load(parent, false);
-        TrainConfig config = new TrainConfig(20, 4, "adam", 2e-3, 1, 0, 5, 9); // another seed and rate: free
+        TrainConfig config = Settings.charRnn(20, 4, "adam", 2e-3, 1, 0, 5, 9); // another seed and rate: free
         try (var r = setup().fineTune(parent, childText(), tmp.resolve("child"), false, RunSetup.Given.NONE, config)) {
             assertEquals(new ModelSpec("lstm", 2, 8, 0.1, r.corpus().vocabulary().size()), r.spec(),
                     "the parent's cell, layers, sizes and dropout");
@@ -304,14 +305,14 @@ class RunSetupTest {
     void aPreparedDirectoryLackingParentSymbolsIsRefusedAndOneHoldingThemIsUsedAsItIs() throws Exception {
         Path parent = parent();
         Path prepared = tmp.resolve("prepared");
-        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(childText(), prepared, false);
+        new Preparer(Settings.prepare().get(), m -> { }, null).prepare(childText(), prepared, false);
         var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, prepared, tmp.resolve("a"), false,
                 RunSetup.Given.NONE, CONFIG));
         assertEquals(ExitCodes.BAD_MODEL, e.exitCode());
         assertTrue(e.getMessage().startsWith(prepared + ": a prepared corpus keeps its own vocabulary"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("a")));
         Path both = Files.writeString(tmp.resolve("both.txt"), (TinyCorpus.PATTERN + CHILD_TEXT).repeat(30));
-        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(both, tmp.resolve("both"), true);
+        new Preparer(Settings.prepare().get(), m -> { }, null).prepare(both, tmp.resolve("both"), true);
         try (var r = setup().fineTune(parent, tmp.resolve("both"), tmp.resolve("b"), false, RunSetup.Given.NONE,
                 CONFIG)) {
             assertEquals(tmp.resolve("both").toAbsolutePath(), r.corpus().dir().toAbsolutePath());

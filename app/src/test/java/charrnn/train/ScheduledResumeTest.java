@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.cli.Settings;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
@@ -33,10 +34,10 @@ class ScheduledResumeTest {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 12, 0.2, c.vocabulary().size());
         // 12 steps an epoch: 20 steps cross an epoch; warm-up 3, wsd decays over the last half
-        var config = new TrainConfig(20, 16, "adam", 1e-2, 0.5, 1, 5, 3)
-                .withSchedule(schedule, 1e-3, 3, 0.5).withClipNorm(2).withStreams(streams);
-        var options = TrainOptions.defaults().withMaxSteps(20).withEvalEvery(4).withEvalChars(0).withSampleEvery(0)
-                .withCheckpoints(0, 1);
+        var config = Settings.of(Settings.charRnn(20, 16, "adam", 1e-2, 0.5, 1, 5, 3))
+                .withSchedule(schedule, 1e-3, 3, 0.5).withClipNorm(2).withStreams(streams).get();
+        var options = Settings.options().withMaxSteps(20).withEvalEvery(4).withEvalChars(0).withSampleEvery(0)
+                .withCheckpoints(0, 1).get();
 
         Path a = tmp.resolve("a");
         var whole = TinyCorpus.trainer(Engine.Kind.fast, Networks.build(spec, config), c, spec, config, options,

@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.cli.Settings;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
@@ -29,7 +30,7 @@ public final class TinyCorpus {
 
     public static PreparedCorpus prepared(Path dir) throws IOException {
         Path f = write(dir, PATTERN, 120);
-        new Preparer(PrepareOptions.defaults(), m -> { }, null).prepare(f, dir.resolve("prepared"), false);
+        new Preparer(Settings.prepare().get(), m -> { }, null).prepare(f, dir.resolve("prepared"), false);
         return PreparedCorpus.open(dir.resolve("prepared"));
     }
 

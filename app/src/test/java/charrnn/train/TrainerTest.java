@@ -1,5 +1,6 @@
 package charrnn.train;
 
+import charrnn.cli.Settings;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
@@ -25,8 +26,8 @@ class TrainerTest {
     Path tmp;
 
     static TrainOptions steps(long n, int evalEvery) {
-        return TrainOptions.defaults().withMaxSteps(n).withEvalEvery(evalEvery).withEvalChars(0).withSampleEvery(0)
-                .withCheckpoints(0, 3);
+        return Settings.options().withMaxSteps(n).withEvalEvery(evalEvery).withEvalChars(0).withSampleEvery(0)
+                .withCheckpoints(0, 3).get();
     }
 
     @Test
@@ -34,11 +35,11 @@ class TrainerTest {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         assertTrue(c.valLength() > 101, "the tiny corpus needs a longer validation split");
         var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        var windows = TrainConfig.defaults().withWindows(12, 4).withConstantRate("adam", 1e-2).withRandomSeed(1)
-                .withStreams(false);
+        var windows = Settings.config().withWindows(12, 4).withConstantRate("adam", 1e-2).withRandomSeed(1)
+                .withStreams(false).get();
         for (Engine.Kind engine : new Engine.Kind[]{Engine.Kind.fast, Engine.Kind.dl4j}) {
             MultiLayerNetwork net = Networks.build(spec, windows);
-            var options = steps(1, 1).withEvalChars(100);
+            var options = Settings.of(steps(1, 1)).withEvalChars(100).get();
             var result = TinyCorpus.trainer(engine, net, c, spec, windows, options, TrainingState.start(c.dir().toString()),
                     tmp.resolve("m-" + engine), new TrainingListener() { }).run();
             // 100 characters scored: 101 ids from the start of the validation split
@@ -47,9 +48,9 @@ class TrainerTest {
             assertEquals(expected.nats(), result.state().bestValLoss(), 1e-5, engine.name());
         }
         // stream training scores its validation with the state carried through 4 streams
-        var streams = windows.withStreams(true);
+        var streams = Settings.of(windows).withStreams(true).get();
         MultiLayerNetwork net = Networks.build(spec, streams);
-        var result = TinyCorpus.trainer(Engine.Kind.fast, net, c, spec, streams, steps(1, 1).withEvalChars(100),
+        var result = TinyCorpus.trainer(Engine.Kind.fast, net, c, spec, streams, Settings.of(steps(1, 1)).withEvalChars(100).get(),
                 TrainingState.start(c.dir().toString()), tmp.resolve("m-streams"), new TrainingListener() { }).run();
         var expected = Engine.create(Engine.Kind.dl4j, net, spec, 4, 12).scoreStreams(c, c.valStart(), 101);
         assertEquals(100, expected.characters());
@@ -60,10 +61,10 @@ class TrainerTest {
     void tinyModelLearnsARepetitivePattern() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 1, 48, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(24, 16).withConstantRate("adam", 1e-2).withRandomSeed(1);
+        var config = Settings.config().withWindows(24, 16).withConstantRate("adam", 1e-2).withRandomSeed(1).get();
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("model");
-        var result = TinyCorpus.trainer(net, c, spec, config, steps(150, 50).withCheckpoints(150, 3), dir).run();
+        var result = TinyCorpus.trainer(net, c, spec, config, Settings.of(steps(150, 50)).withCheckpoints(150, 3).get(), dir).run();
         assertEquals(Trainer.Stop.STEPS, result.stop());
         assertEquals(150, result.state().step());
         assertTrue(result.state().bestValLoss() < 0.15, "validation loss " + result.state().bestValLoss());
@@ -90,7 +91,7 @@ class TrainerTest {
     void checkpointRoundTripKeepsParametersAndUpdaterState() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 2, 16, 0.1, c.vocabulary().size());
-        var config = new TrainConfig(20, 8, "adam", 2e-3, 0.9, 1, 5, 3);
+        var config = Settings.charRnn(20, 8, "adam", 2e-3, 0.9, 1, 5, 3);
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("m");
         TinyCorpus.trainer(net, c, spec, config, steps(5, 5), dir).run();
@@ -118,7 +119,7 @@ class TrainerTest {
     void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 1, 16, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 2e-3).withRandomSeed(3);
+        var config = Settings.config().withWindows(20, 8).withConstantRate("adam", 2e-3).withRandomSeed(3).get();
         MultiLayerNetwork net = Networks.build(spec, config);
         Path dir = tmp.resolve("m");
         var first = TinyCorpus.trainer(net, c, spec, config, steps(4, 4), dir).run();
@@ -142,8 +143,8 @@ class TrainerTest {
     void rnnCellTrainsToo() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("rnn", 1, 32, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(16, 8).withConstantRate("rmsprop", 5e-3).withRandomSeed(1)
-                .withStreams(false);
+        var config = Settings.config().withWindows(16, 8).withConstantRate("rmsprop", 5e-3).withRandomSeed(1)
+                .withStreams(false).get();
         MultiLayerNetwork net = Networks.build(spec, config);
         var r = TinyCorpus.trainer(Engine.Kind.dl4j, net, c, spec, config, steps(60, 60),
                 TrainingState.start(c.dir().toString()), tmp.resolve("r"), new TrainingListener() { }).run();
@@ -155,15 +156,15 @@ class TrainerTest {
     void eachBudgetStopsTrainingWithItsReason() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1);
+        var config = Settings.config().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1).get();
         long perEpoch = (c.trainLength() - 1) / 20 / 8;
         var byEpochs = TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
-                steps(0, 1000).withEpochs(2), tmp.resolve("e")).run();
+                Settings.of(steps(0, 1000)).withEpochs(2).get(), tmp.resolve("e")).run();
         assertEquals(Trainer.Stop.EPOCHS, byEpochs.stop());
         assertEquals(2, byEpochs.state().epoch());
         assertEquals(2 * perEpoch, byEpochs.state().step());
         var byTime = TinyCorpus.trainer(Networks.build(spec, config), c, spec, config,
-                steps(0, 1000).withMaxSeconds(0.5), tmp.resolve("t")).run();
+                Settings.of(steps(0, 1000)).withMaxSeconds(0.5).get(), tmp.resolve("t")).run();
         assertEquals(Trainer.Stop.TIME, byTime.stop());
         assertTrue(byTime.state().elapsedSeconds() >= 0.5 && byTime.state().step() > 0, byTime.state().toString());
     }
@@ -172,11 +173,11 @@ class TrainerTest {
     void earlyStopEndsTheRunAfterNEvaluationsWithoutANewBest() throws IOException {
         PreparedCorpus c = TinyCorpus.prepared(tmp);
         var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
-        var config = TrainConfig.defaults().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1);
+        var config = Settings.config().withWindows(20, 8).withConstantRate("adam", 1e-2).withRandomSeed(1).get();
         // a best loss of 0 cannot be beaten: every evaluation counts towards the early stop
         var unbeatable = TrainingState.start(c.dir().toString()).afterEval(0.0);
         var r = TinyCorpus.trainer(Engine.Kind.fast, Networks.build(spec, config), c, spec, config,
-                steps(100, 2).withEarlyStop(3), unbeatable, tmp.resolve("m"), new TrainingListener() { }).run();
+                Settings.of(steps(100, 2)).withEarlyStop(3).get(), unbeatable, tmp.resolve("m"), new TrainingListener() { }).run();
         assertEquals(Trainer.Stop.EARLY_STOP, r.stop());
         assertEquals(6, r.state().step());
         assertEquals(3, r.state().evalsSinceBest());
@@ -184,7 +185,7 @@ class TrainerTest {
 
     @Test
     void theLearningRateFollowsCharRnnsPerEpochDecayInMetrics() throws IOException {
-        var config = new TrainConfig(20, 8, "adam", 1e-2, 0.5, 2, 5, 1);
+        var config = Settings.charRnn(20, 8, "adam", 1e-2, 0.5, 2, 5, 1);
         assertEquals(1e-2, config.learningRate(0));
         assertEquals(1e-2, config.learningRate(1));
         assertEquals(5e-3, config.learningRate(2));
@@ -193,7 +194,7 @@ class TrainerTest {
         var spec = new ModelSpec("lstm", 1, 8, 0, c.vocabulary().size());
         long perEpoch = (c.trainLength() - 1) / 20 / 8;
         Path dir = tmp.resolve("m");
-        TinyCorpus.trainer(Networks.build(spec, config), c, spec, config, steps(0, (int) perEpoch).withEpochs(4), dir).run();
+        TinyCorpus.trainer(Networks.build(spec, config), c, spec, config, Settings.of(steps(0, (int) perEpoch)).withEpochs(4).get(), dir).run();
         List<String> rows = Files.readAllLines(dir.resolve(MetricsLog.FILE));
         // one row per epoch, at its last step: the rate of that epoch
         int lr = List.of(rows.get(0).split(",")).indexOf("lr");
