@@ -114,22 +114,7 @@ public final class SampleCommand implements Callable<Integer> {
                     });
             for (int k = 0; k < texts.length; k++) {
                 if (json) {
-                    ObjectNode o = Json.COMPACT.createObjectNode();
-                    o.put("seed", s);
-                    o.put("sample", k);
-                    o.put("text", texts[k]);
-                    ObjectNode st = o.putObject("settings");
-                    st.put("model", loaded.file().toString());
-                    st.put("length", length);
-                    st.put("argmax", argmax);
-                    st.put("temperature", temperature);
-                    st.put("topK", topK);
-                    st.put("topP", topP);
-                    st.put("randomSeed", rs + k);
-                    if (stopAt != null) {
-                        st.put("stopAt", stopAt);
-                    }
-                    JsonOutput.print(spec, o);
+                    JsonOutput.print(spec, json(s, k, texts[k], loaded.file().toString(), rs + k));
                 } else if (!stream) {
                     if (numSamples > 1) {
                         out.printf(HEADER, k);
@@ -146,6 +131,26 @@ public final class SampleCommand implements Callable<Integer> {
             err.println("(random seed " + rs + "; pass --random-seed " + rs + " to repeat this output)");
         }
         return 0;
+    }
+
+    /** Sample {@code k} of {@code seed} as {@code --json} prints it: the text and the settings that made it. */
+    private ObjectNode json(String seed, int k, String text, String modelFile, long sampleSeed) {
+        ObjectNode o = Json.COMPACT.createObjectNode();
+        o.put("seed", seed);
+        o.put("sample", k);
+        o.put("text", text);
+        ObjectNode st = o.putObject("settings");
+        st.put("model", modelFile);
+        st.put("length", length);
+        st.put("argmax", argmax);
+        st.put("temperature", temperature);
+        st.put("topK", topK);
+        st.put("topP", topP);
+        st.put("randomSeed", sampleSeed);
+        if (stopAt != null) {
+            st.put("stopAt", stopAt);
+        }
+        return o;
     }
 
     private List<String> seeds() throws IOException {

@@ -14,7 +14,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -123,35 +125,23 @@ final class FastRecurrent implements Engine {
         this.gh = cell.gates * hidden;
         this.split = cell.split;
 
-        w = new INDArray[layers];
-        rw = new INDArray[layers];
-        b = new INDArray[layers];
+        w = layerParams("W");
+        rw = layerParams("RW");
+        b = layerParams("b");
+        wOut = net.getLayer(layers).getParam("W");
+        bOut = net.getLayer(layers).getParam("b");
+        grad = Nd4j.create(DataType.FLOAT, net.numParams());
+        INDArray[] g = gradientViews();
         gw = new INDArray[layers];
         grw = new INDArray[layers];
         gb = new INDArray[layers];
-        grad = Nd4j.create(DataType.FLOAT, net.numParams());
-        long off = 0;
         for (int l = 0; l < layers; l++) {
-            var layer = net.getLayer(l);
-            w[l] = layer.getParam("W");
-            rw[l] = layer.getParam("RW");
-            b[l] = layer.getParam("b");
-            gw[l] = gradView(off, w[l]);
-            off += w[l].length();
-            grw[l] = gradView(off, rw[l]);
-            off += rw[l].length();
-            gb[l] = gradView(off, b[l]);
-            off += b[l].length();
+            gw[l] = g[3 * l];
+            grw[l] = g[3 * l + 1];
+            gb[l] = g[3 * l + 2];
         }
-        wOut = net.getLayer(layers).getParam("W");
-        bOut = net.getLayer(layers).getParam("b");
-        gwOut = gradView(off, wOut);
-        off += wOut.length();
-        gbOut = gradView(off, bOut);
-        off += bOut.length();
-        if (off != net.numParams()) {
-            throw new IllegalStateException("unexpected parameter layout: " + off + " of " + net.numParams());
-        }
+        gwOut = g[3 * layers];
+        gbOut = g[3 * layers + 1];
         checkLayout();
 
         x = new INDArray[layers];
@@ -182,15 +172,11 @@ final class FastRecurrent implements Engine {
         dhRec = matrix(hidden, batch);
         ones = matrix(rows, 1).assign(1);
         rowSum = matrix(Math.max(gh, vocab), 1);
-        sStep = new INDArray[steps];
-        srStep = new INDArray[steps];
-        hStep = new INDArray[layers][steps];
-        for (int t = 0; t < steps; t++) {
-            sStep[t] = columns(s, t);
-            srStep[t] = split ? columns(sr, t) : null;
-            for (int l = 0; l < layers; l++) {
-                hStep[l][t] = columns(h[l], t);
-            }
+        sStep = stepViews(s);
+        srStep = split ? stepViews(sr) : null;
+        hStep = new INDArray[layers][];
+        for (int l = 0; l < layers; l++) {
+            hStep[l] = stepViews(h[l]);
         }
         sBuf = host(s);
         srBuf = split ? host(sr) : null;
@@ -266,9 +252,47 @@ final class FastRecurrent implements Engine {
         return Nd4j.create(DataType.FLOAT, new long[]{r, c}, 'f');
     }
 
-    /** The [F, B] block of step t of a [F, T*B] column-major matrix: contiguous. */
-    private INDArray columns(INDArray m, int t) {
-        return m.get(NDArrayIndex.all(), NDArrayIndex.interval((long) t * batch, (long) (t + 1) * batch));
+    /** The [F, B] block of each step t of a [F, T*B] column-major matrix: contiguous. */
+    private INDArray[] stepViews(INDArray m) {
+        INDArray[] v = new INDArray[steps];
+        for (int t = 0; t < steps; t++) {
+            v[t] = m.get(NDArrayIndex.all(), NDArrayIndex.interval((long) t * batch, (long) (t + 1) * batch));
+        }
+        return v;
+    }
+
+    /** The parameter {@code key} of every recurrent layer. */
+    private INDArray[] layerParams(String key) {
+        INDArray[] p = new INDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            p[l] = net.getLayer(l).getParam(key);
+        }
+        return p;
+    }
+
+    /** The parameters in the order of the network's flat vector: W, RW, b per layer, then the output's W, b. */
+    private List<INDArray> flatOrder() {
+        List<INDArray> ps = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            ps.addAll(List.of(w[l], rw[l], b[l]));
+        }
+        ps.addAll(List.of(wOut, bOut));
+        return ps;
+    }
+
+    /** Views of {@link #grad} shaped as the parameters, in {@link #flatOrder}. */
+    private INDArray[] gradientViews() {
+        List<INDArray> ps = flatOrder();
+        INDArray[] views = new INDArray[ps.size()];
+        long off = 0;
+        for (int i = 0; i < views.length; i++) {
+            views[i] = slice(grad, off, off + ps.get(i).length()).reshape('f', ps.get(i).shape());
+            off += ps.get(i).length();
+        }
+        if (off != net.numParams()) {
+            throw new IllegalStateException("unexpected parameter layout: " + off + " of " + net.numParams());
+        }
+        return views;
     }
 
     /**
@@ -290,10 +314,6 @@ final class FastRecurrent implements Engine {
         return fb;
     }
 
-    private INDArray gradView(long off, INDArray like) {
-        return slice(grad, off, off + like.length()).reshape('f', like.shape());
-    }
-
     /**
      * The parameter views must be the flat vector in the order this class assumes (W, RW, b per
      * layer, then output W, b): checked by writing a recognisable pattern through the flat vector
@@ -307,15 +327,12 @@ final class FastRecurrent implements Engine {
             pattern = pattern.subi(Transforms.floor(pattern.div(65536), false).muli(65536)).castTo(DataType.FLOAT);
             flat.assign(pattern);
             long off = 0;
-            for (int l = 0; l <= layers; l++) {
-                INDArray[] ps = l < layers ? new INDArray[]{w[l], rw[l], b[l]} : new INDArray[]{wOut, bOut};
-                for (INDArray p : ps) {
-                    INDArray expect = slice(pattern, off, off + p.length()).reshape('f', p.shape());
-                    if (!expect.equals(p)) {
-                        throw new IllegalStateException("parameter layout differs from DL4J's at offset " + off);
-                    }
-                    off += p.length();
+            for (INDArray p : flatOrder()) {
+                INDArray expect = slice(pattern, off, off + p.length()).reshape('f', p.shape());
+                if (!expect.equals(p)) {
+                    throw new IllegalStateException("parameter layout differs from DL4J's at offset " + off);
                 }
+                off += p.length();
             }
         } finally {
             flat.assign(saved);

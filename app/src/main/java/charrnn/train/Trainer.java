@@ -21,10 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The training loop: steps over shuffled windows or contiguous streams (the state carried from one
@@ -43,8 +40,6 @@ public final class Trainer {
     public static final String STREAMS_NEED_FAST = "--streams needs the fast engine (--engine fast, on the CPU):"
             + " DL4J's layers cannot train from a carried state; use --no-streams";
 
-    private static final Pattern STEP_FILE = Pattern.compile("step-(\\d+)\\.zip");
-
     private final MultiLayerNetwork net;
     private final Engine engine;
     private final Optimizer optimizer;
@@ -57,9 +52,16 @@ public final class Trainer {
     private final String backend;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private TrainingState state;
-    private TrainingState saved;      // the state of the last checkpoint written
     private final RecurrentState carried; // stream training: the state the next step starts from, else null
     private CheckpointInfo.Parent parent; // --init-from's provenance, kept in every checkpoint
+    private final CheckpointFiles files;
+    // this run's: when it started, the time trained before it, its step total (0 = none), its metrics
+    private long runStart;
+    private double elapsedBefore;
+    private long perEpoch;
+    private long totalSteps;
+    private MetricsLog metrics;
+    private final Interval interval = new Interval();
 
     /**
      * A run of {@code net}, whose steps and evaluations {@code engine} computes, continuing from
@@ -83,6 +85,8 @@ public final class Trainer {
         this.dir = dir;
         this.backend = backend;
         this.listener = listener;
+        this.files = new CheckpointFiles(dir, net, corpus.vocabulary(), carried, options.checkpointEvery(),
+                options.keep());
     }
 
     /** Records in every checkpoint that this model was fine-tuned from {@code parent} (null: from scratch). */
@@ -97,88 +101,39 @@ public final class Trainer {
 
     public Result run() throws IOException {
         Files.createDirectories(dir);
-        Batches train = config.streams()
-                ? new StreamWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(), config.batch(),
-                        config.randomSeed())
-                : new TrainingWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(), config.batch(),
-                        config.randomSeed());
-        long perEpoch = train.batchesPerEpoch();
-        MetricsLog metrics = new MetricsLog(dir, state.step());
-        train.setEpoch(state.epoch());
-        train.skipBatches(state.batchInEpoch());
-        long runStart = System.nanoTime();
-        double elapsedBefore = state.elapsedSeconds();
+        Batches train = batches();
+        perEpoch = train.batchesPerEpoch();
+        metrics = new MetricsLog(dir, state.step());
+        runStart = System.nanoTime();
+        elapsedBefore = state.elapsedSeconds();
         // the schedule runs over this run's budget; time budgets end at the time trained so far plus this run's
         state = state.withPlan(new TrainingState.Plan(options.epochs(), options.maxSteps(),
                         options.maxSeconds() > 0 ? elapsedBefore + options.maxSeconds() : 0))
                 .withEvalChars(options.evalChars());
-        long totalSteps = state.plan().steps(perEpoch); // after the plan is set: this run's, not the resumed one's
+        totalSteps = state.plan().steps(perEpoch); // after the plan is set: this run's, not the resumed one's
         listener.onStart(state.step(), totalSteps, elapsedBefore, state.plan().endSeconds());
-        double lossSum = 0;
-        int lossCount = 0;
-        double trainSeconds = 0;
         long lastEvalStep = -1;
-        Stop stop = null;
-        double lastGoodLoss = Double.NaN;
-
+        Stop stop = budgetExhausted();
         while (stop == null) {
-            stop = budgetExhausted(runStart);
-            if (stop != null) {
-                break;
-            }
             if (!train.hasNext()) {
                 train.nextEpoch();
                 state = state.atEpoch(train.epoch());
                 if (carried != null) {
                     carried.reset(); // the streams start over at the start of the range
                 }
-                stop = budgetExhausted(runStart);
-                if (stop != null) {
+                if ((stop = budgetExhausted()) != null) {
                     break;
                 }
             }
-            double lr = rate(elapsedBefore + (System.nanoTime() - runStart) / 1e9, perEpoch);
-            // dropout seeded per step: a resumed run draws the same masks as an uninterrupted one
-            long dropoutSeed = config.randomSeed() * 1_000_003L + state.step();
-            long t0 = System.nanoTime();
-            long[] starts = train.nextStarts();
-            double loss;
-            try {
-                loss = engine.gradientSums(corpus, starts, dropoutSeed, carried)
-                        / ((double) starts.length * config.seqLength());
-            } catch (RnnException e) {
-                // a step that could not be computed (a cluster gone) was not applied: keep the steps before it
-                if (state.step() > 0) {
-                    saveLast();
-                }
-                throw e;
+            double lr = rate(runSeconds() + elapsedBefore);
+            if (!step(train, lr)) {
+                return result(Stop.DIVERGED);
             }
-            if (!Double.isFinite(loss)) {
-                diverged(state.step() + 1, String.format("the loss is %s (last finite loss %.4f)", loss, lastGoodLoss));
-                stop = Stop.DIVERGED;
-                break;
-            }
-            optimizer.apply(engine.gradient(), starts.length, lr);
-            double dt = (System.nanoTime() - t0) / 1e9;
-            lastGoodLoss = loss;
-            trainSeconds += dt;
-            lossSum += loss;
-            lossCount++;
-            long chars = (long) config.batch() * config.seqLength();
-            state = state.afterStep(train.batchInEpoch(), elapsedBefore + (System.nanoTime() - runStart) / 1e9,
-                    chars, loss);
-            double cps = lossCount * (double) chars / Math.max(trainSeconds, 1e-9);
-            listener.onStep(state.step(), state.epoch(), loss, cps, state.elapsedSeconds());
-
             if (state.step() % options.evalEvery() == 0) {
-                if (!evaluate(metrics, lossSum / lossCount, cps, lr, runStart, totalSteps)) {
-                    stop = Stop.DIVERGED;
-                    break;
+                if (!evaluate(lr)) {
+                    return result(Stop.DIVERGED);
                 }
                 lastEvalStep = state.step();
-                lossSum = 0;
-                lossCount = 0;
-                trainSeconds = 0;
                 if (options.earlyStop() > 0 && state.evalsSinceBest() >= options.earlyStop()) {
                     listener.log("early stop: no better validation loss in " + options.earlyStop() + " evaluations");
                     stop = Stop.EARLY_STOP;
@@ -187,32 +142,101 @@ public final class Trainer {
             if (options.sampleEvery() > 0 && state.step() % options.sampleEvery() == 0) {
                 listener.onSample(state.step(), preview());
             }
-            if (options.checkpointEvery() > 0 && state.step() % options.checkpointEvery() == 0) {
-                saveStep();
-            }
-            if (stopRequested.get()) {
-                stop = Stop.INTERRUPTED;
+            files.afterStep(info());
+            if (stop == null) {
+                stop = budgetExhausted();
             }
         }
-        if (stop == Stop.DIVERGED) {
-            return new Result(stop, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
-        }
-        if (state.step() > 0 && lastEvalStep != state.step() && stop != Stop.INTERRUPTED) {
-            double cps = lossCount == 0 ? 0 : lossCount * (double) config.batch() * config.seqLength()
-                    / Math.max(trainSeconds, 1e-9);
-            if (!evaluate(metrics, lossCount == 0 ? state.lastTrainLoss() : lossSum / lossCount, cps,
-                    rate(state.elapsedSeconds(), perEpoch), runStart, totalSteps)) {
-                return new Result(Stop.DIVERGED, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
-            }
+        if (state.step() > 0 && lastEvalStep != state.step() && stop != Stop.INTERRUPTED
+                && !evaluate(rate(state.elapsedSeconds()))) {
+            return result(Stop.DIVERGED);
         }
         if (state.step() > 0) {
-            saveLast();
+            files.last(info());
         }
-        return new Result(stop, state, existing(Checkpoint.BEST), existing(Checkpoint.LAST));
+        return result(stop);
+    }
+
+    private Batches batches() {
+        Batches b = config.streams()
+                ? new StreamWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(), config.batch(),
+                        config.randomSeed())
+                : new TrainingWindows(corpus.trainStart(), corpus.trainLength(), config.seqLength(), config.batch(),
+                        config.randomSeed());
+        b.setEpoch(state.epoch());
+        b.skipBatches(state.batchInEpoch());
+        return b;
+    }
+
+    /** One step at rate {@code lr}; false when its loss is not finite (nothing applied). */
+    private boolean step(Batches train, double lr) throws IOException {
+        // dropout seeded per step: a resumed run draws the same masks as an uninterrupted one
+        long dropoutSeed = config.randomSeed() * 1_000_003L + state.step();
+        long t0 = System.nanoTime();
+        long[] starts = train.nextStarts();
+        double loss;
+        try {
+            loss = engine.gradientSums(corpus, starts, dropoutSeed, carried) / ((double) starts.length * config.seqLength());
+        } catch (RnnException e) {
+            // a step that could not be computed (a cluster gone) was not applied: keep the steps before it
+            if (state.step() > 0) {
+                files.last(info());
+            }
+            throw e;
+        }
+        if (!Double.isFinite(loss)) {
+            diverged(state.step() + 1, String.format("the loss is %s (last finite loss %.4f)", loss,
+                    state.lastTrainLoss()));
+            return false;
+        }
+        optimizer.apply(engine.gradient(), starts.length, lr);
+        long chars = (long) config.batch() * config.seqLength();
+        interval.add(loss, chars, (System.nanoTime() - t0) / 1e9);
+        state = state.afterStep(train.batchInEpoch(), elapsedBefore + runSeconds(), chars, loss);
+        listener.onStep(state.step(), state.epoch(), loss, interval.charsPerSecond(), state.elapsedSeconds());
+        return true;
+    }
+
+    /** The training loss and speed since the last evaluation. */
+    private final class Interval {
+        private double lossSum;
+        private int steps;
+        private long chars;
+        private double seconds;
+
+        void add(double loss, long stepChars, double stepSeconds) {
+            lossSum += loss;
+            steps++;
+            chars += stepChars;
+            seconds += stepSeconds;
+        }
+
+        double meanLoss() {
+            return steps == 0 ? state.lastTrainLoss() : lossSum / steps;
+        }
+
+        double charsPerSecond() {
+            return steps == 0 ? 0 : chars / Math.max(seconds, 1e-9);
+        }
+
+        void clear() {
+            lossSum = 0;
+            steps = 0;
+            chars = 0;
+            seconds = 0;
+        }
+    }
+
+    private double runSeconds() {
+        return (System.nanoTime() - runStart) / 1e9;
+    }
+
+    private Result result(Stop stop) {
+        return new Result(stop, state, files.existing(Checkpoint.BEST), files.existing(Checkpoint.LAST));
     }
 
     /** The rate of the next step, {@code seconds} into training: the schedule at the plan's progress. */
-    private double rate(double seconds, long perEpoch) {
+    private double rate(double seconds) {
         return config.learningRate(state.step(), state.epoch(), state.plan().progress(state.step(), seconds, perEpoch));
     }
 
@@ -221,14 +245,14 @@ public final class Trainer {
         return config.streams() ? "streams" : "windows";
     }
 
-    private Stop budgetExhausted(long runStart) {
+    private Stop budgetExhausted() {
         if (options.maxSteps() > 0 && state.step() >= options.maxSteps()) {
             return Stop.STEPS;
         }
         if (options.epochs() > 0 && state.epoch() >= options.epochs()) {
             return Stop.EPOCHS;
         }
-        if (options.maxSeconds() > 0 && (System.nanoTime() - runStart) / 1e9 >= options.maxSeconds()) {
+        if (options.maxSeconds() > 0 && runSeconds() >= options.maxSeconds()) {
             return Stop.TIME;
         }
         if (stopRequested.get()) {
@@ -237,9 +261,11 @@ public final class Trainer {
         return null;
     }
 
-    /** Scores the validation slice, records it and saves a new best; false (and nothing saved) when the loss is not finite. */
-    private boolean evaluate(MetricsLog metrics, double trainLoss, double cps, double lr, long runStart,
-                             long totalSteps) throws IOException {
+    /**
+     * Scores the validation slice, records it with the training loss since the last evaluation and
+     * saves a new best; false (and nothing saved) when the loss is not finite.
+     */
+    private boolean evaluate(double lr) throws IOException {
         double v = (config.streams() ? engine.scoreStreams(corpus, corpus.valStart(), evalLength())
                 : engine.score(corpus, corpus.valStart(), evalLength())).nats();
         if (!Double.isFinite(v)) {
@@ -248,10 +274,9 @@ public final class Trainer {
         }
         boolean best = state.isBest(v);
         state = state.afterEval(v);
-        double runSeconds = (System.nanoTime() - runStart) / 1e9;
-        double eta = eta(runSeconds, totalSteps);
-        var report = new TrainingListener.EvalReport(state.step(), state.epoch(), state.elapsedSeconds(), trainLoss, v,
-                cps, lr, best, eta, protocol(config));
+        var report = new TrainingListener.EvalReport(state.step(), state.epoch(), state.elapsedSeconds(),
+                interval.meanLoss(), v, interval.charsPerSecond(), lr, best, eta(), protocol(config));
+        interval.clear();
         metrics.append(report);
         try {
             LossPlot.write(dir, metrics.rows(), "rnn: " + dir.getFileName());
@@ -259,8 +284,7 @@ public final class Trainer {
             listener.log("could not draw " + LossPlot.FILE + ": " + e.getMessage());
         }
         if (best) {
-            Path b = dir.resolve(Checkpoint.BEST);
-            Checkpoint.save(b, net, corpus.vocabulary(), info(), carried);
+            files.best(info());
         }
         listener.onEval(report);
         return true;
@@ -282,10 +306,10 @@ public final class Trainer {
     }
 
     /** Seconds left in this run, by whichever budget ends first; NaN when there is none. */
-    private double eta(double runSeconds, long totalSteps) {
+    private double eta() {
         double eta = Double.NaN;
         if (options.maxSeconds() > 0) {
-            eta = Math.max(0, options.maxSeconds() - runSeconds);
+            eta = Math.max(0, options.maxSeconds() - runSeconds());
         }
         if (totalSteps > 0 && state.step() > 0) {
             double perStep = state.elapsedSeconds() / state.step();
@@ -296,53 +320,12 @@ public final class Trainer {
     }
 
     private String preview() {
-        Sampler s = new Sampler(net, corpus.vocabulary());
-        String text = s.generate(new int[0], options.sampleLength(), 1, Strategy.temperature(1.0),
-                config.randomSeed() + state.step(), null, null)[0];
-        return text;
-    }
-
-    private void saveStep() throws IOException {
-        Path f = dir.resolve(String.format("step-%06d.zip", state.step()));
-        Checkpoint.save(f, net, corpus.vocabulary(), info(), carried);
-        Checkpoint.alias(f, dir.resolve(Checkpoint.LAST));
-        saved = state;
-        prune();
-    }
-
-    /**
-     * The end of a run, unless a checkpoint of exactly this state exists: a step checkpoint when they
-     * are on, else only last.zip.
-     */
-    private void saveLast() throws IOException {
-        if (state.equals(saved)) {
-            return;
-        }
-        if (options.checkpointEvery() > 0) {
-            saveStep();
-        } else {
-            Checkpoint.save(dir.resolve(Checkpoint.LAST), net, corpus.vocabulary(), info(), carried);
-            saved = state;
-        }
-    }
-
-    private void prune() throws IOException {
-        List<Path> steps;
-        try (Stream<Path> s = Files.list(dir)) {
-            steps = s.filter(p -> STEP_FILE.matcher(p.getFileName().toString()).matches()).sorted().toList();
-        }
-        for (int i = 0; i < steps.size() - options.keep(); i++) {
-            Files.deleteIfExists(steps.get(i));
-        }
+        return new Sampler(net, corpus.vocabulary()).generate(new int[0], options.sampleLength(), 1,
+                Strategy.temperature(1.0), config.randomSeed() + state.step(), null, null)[0];
     }
 
     private CheckpointInfo info() {
         return new CheckpointInfo(CheckpointInfo.FORMAT, CheckpointInfo.VERSION, spec, config, state,
                 corpus.manifest(), backend, "1.0.0-M2.1", Instant.now().toString(), parent);
-    }
-
-    private Path existing(String name) {
-        Path p = dir.resolve(name);
-        return Files.exists(p) ? p : null;
     }
 }
