@@ -78,7 +78,7 @@ public final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String scheduleText(charrnn.model.TrainConfig c) {
+    private static String scheduleText(charrnn.model.Hyperparameters c) {
         String warm = c.warmup() > 0 ? ", " + c.warmup() + " warm-up steps" : "";
         return switch (c.schedule()) {
             case "wsd" -> "wsd to " + plain(c.minLr()) + " over the last " + c.decayFraction() + " of the budget" + warm;
@@ -93,7 +93,7 @@ public final class InfoCommand implements Callable<Integer> {
         return java.math.BigDecimal.valueOf(x).stripTrailingZeros().toPlainString();
     }
 
-    private static String clipText(charrnn.model.TrainConfig c) {
+    private static String clipText(charrnn.model.Hyperparameters c) {
         String e = c.clip() > 0 ? "clip " + c.clip() : "no element clip";
         return c.clipNorm() > 0 ? e + ", norm clip " + c.clipNorm() : e;
     }

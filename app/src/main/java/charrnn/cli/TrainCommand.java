@@ -5,9 +5,9 @@ import charrnn.RnnException;
 import charrnn.corpus.Preparer;
 import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.model.TrainingState;
-import charrnn.train.TrainOptions;
+import charrnn.train.RunOptions;
 import charrnn.train.RunSetup;
 import charrnn.train.Trainer;
 import picocli.CommandLine.ArgGroup;
@@ -42,15 +42,15 @@ public final class TrainCommand implements Callable<Integer> {
             + " resuming):%n", order = 0)
     PrepareGroup prepare = new PrepareGroup();
     @ArgGroup(validate = false, heading = "%nModel (fixed by the checkpoint when resuming):%n", order = 1)
-    TrainGroups.Model model = new TrainGroups.Model();
+    TrainOptionGroups.Model model = new TrainOptionGroups.Model();
     @ArgGroup(validate = false, heading = "%nOptimisation (fixed by the checkpoint when resuming):%n", order = 2)
-    TrainGroups.Optimisation optimisation = new TrainGroups.Optimisation();
+    TrainOptionGroups.Optimisation optimisation = new TrainOptionGroups.Optimisation();
     @ArgGroup(validate = false, heading = "%nBudget (whichever comes first stops training):%n", order = 3)
-    TrainGroups.Budget budget = new TrainGroups.Budget();
+    TrainOptionGroups.Budget budget = new TrainOptionGroups.Budget();
     @ArgGroup(validate = false, heading = "%nEvaluation and checkpoints:%n", order = 4)
-    TrainGroups.Evaluation evaluation = new TrainGroups.Evaluation();
+    TrainOptionGroups.Evaluation evaluation = new TrainOptionGroups.Evaluation();
     @ArgGroup(validate = false, heading = "%nRun and output:%n", order = 5)
-    TrainGroups.Run run = new TrainGroups.Run();
+    TrainOptionGroups.Setup run = new TrainOptionGroups.Setup();
 
     @Override
     public Integer call() throws Exception {
@@ -61,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (run.sparkCorpus != null) {
             throw RnnException.usage("--spark-corpus names the corpus for a cluster's executors: it needs --spark");
         }
-        var options = TrainGroups.options(budget, evaluation);
+        var options = TrainOptionGroups.options(budget, evaluation);
         Progress progress = new Progress(err, "prepare", verbosity);
         List<String> switches = givenIn(PrepareGroup.class);
         if (corpus != null && Files.isDirectory(corpus) && !switches.isEmpty()) {
@@ -69,7 +69,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + " text file, or prepare it again with rnn prepare");
         }
         var setup = new RunSetup(new Preparer(prepare.options(), this::info, progress::update));
-        RunSetup.Run r;
+        RunSetup.Start r;
         try {
             r = run.resume != null ? setup.resume(checkNothingFixedChanges(), run.model, corpus)
                     : run.initFrom != null ? setup.fineTune(run.initFrom, corpus, run.model, run.force, given(),
@@ -92,9 +92,9 @@ public final class TrainCommand implements Callable<Integer> {
                 if (r.resumedFrom() != null) {
                     info(String.format("Resuming %s at step %d (epoch %d)", r.resumedFrom(), r.state().step(),
                             r.state().epoch()));
-                    if (givenIn(TrainGroups.Budget.class).isEmpty()) {
+                    if (givenIn(TrainOptionGroups.Budget.class).isEmpty()) {
                         options = options.continuing(r.state());
-                        info(TrainOptions.planLeft(r.state()) ? "Continuing the resumed run's budget: "
+                        info(RunOptions.planLeft(r.state()) ? "Continuing the resumed run's budget: "
                                 + budgetText(options) : "No budget given and the resumed run's is used up: training "
                                 + Durations.format(options.maxSeconds()) + " more, the schedule over that");
                     }
@@ -110,7 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The local engine, or a cluster's whose lines (from Spark's threads too) go through the console. */
-    private Engine engine(RunSetup.Run r, String backend, TrainingConsole console) {
+    private Engine engine(RunSetup.Start r, String backend, TrainingConsole console) {
         Engine.Kind kind = run.engine.resolve(backend);
         if (r.config().streams() && kind == Engine.Kind.dl4j) {
             throw RnnException.usage((r.resumedFrom() != null ? r.resumedFrom() + " trained on streams: " : "")
@@ -125,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
                 });
     }
 
-    private int train(RunSetup.Run r, Engine engine, TrainOptions options, String backend, PrintWriter err,
+    private int train(RunSetup.Start r, Engine engine, RunOptions options, String backend, PrintWriter err,
                       TrainingConsole console) throws IOException {
         info(String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
                         + " vocabulary %d, backend %s", r.spec().cell().toUpperCase(), r.spec().layers(),
@@ -160,7 +160,7 @@ public final class TrainCommand implements Callable<Integer> {
     record Summary(String stop, long steps, int epoch, double elapsedSeconds, double bestValLoss,
                    double bestValBitsPerChar, long bestStep, double bestElapsedSeconds, double lastValLoss,
                    String valProtocol, String best, String last) {
-        static Summary of(Trainer.Result r, TrainConfig config) {
+        static Summary of(Trainer.Result r, Hyperparameters config) {
             TrainingState s = r.state();
             return new Summary(r.stop().name().toLowerCase(), s.step(), s.epoch(), s.elapsedSeconds(), s.bestValLoss(),
                     s.bestValLoss() / Math.log(2), s.bestStep(), s.bestSeconds(), s.lastValLoss(),
@@ -173,8 +173,8 @@ public final class TrainCommand implements Callable<Integer> {
      * The optimisation of a fresh run, refused before anything is prepared when the engine cannot run
      * on this backend (fast on a GPU) or when it asks for streams on DL4J's engine.
      */
-    private TrainConfig config(String backend) {
-        TrainConfig c = optimisation.config();
+    private Hyperparameters config(String backend) {
+        Hyperparameters c = optimisation.config();
         if (run.engine.resolve(backend) == Engine.Kind.dl4j && c.streams()) {
             throw RnnException.usage(Trainer.STREAMS_NEED_FAST);
         }
@@ -209,7 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .map(OptionSpec::longestName).distinct().toList();
     }
 
-    private static String budgetText(TrainOptions o) {
+    private static String budgetText(RunOptions o) {
         List<String> parts = new java.util.ArrayList<>();
         if (o.epochs() > 0) {
             parts.add("to epoch " + o.epochs());
@@ -237,7 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw RnnException.usage("--init-from cannot be combined with --resume: a resumed model already has its"
                     + " weights (fine-tune into a new --model instead)");
         }
-        List<String> fixed = givenIn(PrepareGroup.class, TrainGroups.Model.class, TrainGroups.Optimisation.class);
+        List<String> fixed = givenIn(PrepareGroup.class, TrainOptionGroups.Model.class, TrainOptionGroups.Optimisation.class);
         if (!fixed.isEmpty()) {
             throw RnnException.usage(String.join(", ", fixed) + " cannot change when resuming: the checkpoint"
                     + " fixes the corpus's preparation, the model and its optimisation (start a new --model to change"
@@ -246,7 +246,7 @@ public final class TrainCommand implements Callable<Integer> {
         return run.resume;
     }
 
-    private void summary(PrintWriter err, Trainer.Result r, TrainConfig config) {
+    private void summary(PrintWriter err, Trainer.Result r, Hyperparameters config) {
         if (verbosity.quiet() && r.stop() != Trainer.Stop.DIVERGED) {
             return;
         }
@@ -277,7 +277,7 @@ public final class TrainCommand implements Callable<Integer> {
      * A resumed run's evaluations score what the resumed run's did, so that its figures compare with the best so
      * far: its {@code --eval-chars} unless the option is given; given and different, a warning says so.
      */
-    private TrainOptions resumedEvaluation(TrainingState state, TrainOptions options, PrintWriter err) {
+    private RunOptions resumedEvaluation(TrainingState state, RunOptions options, PrintWriter err) {
         Long used = state.evalChars();
         if (used == null || used == options.evalChars()) {
             return options;
@@ -300,7 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** How validation was scored, in words. */
-    static String protocolText(TrainConfig config) {
+    static String protocolText(Hyperparameters config) {
         return config.streams() ? config.batch() + " streams, state carried" : "windows from a zero state";
     }
 

@@ -3,7 +3,7 @@ package charrnn.engine;
 import charrnn.RnnException;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.model.ModelSpec;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.net.URI;
@@ -33,7 +33,7 @@ public interface ClusterEngines {
      * from a copy shipped with the job.
      */
     Engine create(String master, String sharedCorpus, Engine local, MultiLayerNetwork net, ModelSpec spec,
-                  TrainConfig config, PreparedCorpus corpus, Consumer<String> log);
+                  Hyperparameters config, PreparedCorpus corpus, Consumer<String> log);
 
     /**
      * What can be checked of {@code master} before anything is prepared or written: that this build can

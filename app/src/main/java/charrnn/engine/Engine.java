@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What training and evaluation compute with a network, whichever code computes it: the gradient
- * sums of a set of windows (the {@link Optimizer} turns them into a step) and the loss of a span
+ * sums of a set of windows (the {@link ParameterUpdate} turns them into a step) and the loss of a span
  * of ids. Sums, not means, so that shares of a batch computed apart (threads, machines) add up to
  * the batch's gradient: on the fast engine also with dropout, whose masks it draws per window, from
  * the step's seed and the window's number in the step.

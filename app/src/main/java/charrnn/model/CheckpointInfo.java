@@ -15,7 +15,7 @@ public record CheckpointInfo(
         String format,
         int formatVersion,
         ModelSpec spec,
-        TrainConfig config,
+        Hyperparameters config,
         TrainingState state,
         Manifest corpus,
         String backend,

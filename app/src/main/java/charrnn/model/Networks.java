@@ -28,8 +28,8 @@ public final class Networks {
     private Networks() {
     }
 
-    public static MultiLayerNetwork build(ModelSpec spec, TrainConfig config) {
-        IUpdater updater = TrainConfig.ADAM.equals(config.optimizer())
+    public static MultiLayerNetwork build(ModelSpec spec, Hyperparameters config) {
+        IUpdater updater = Hyperparameters.ADAM.equals(config.optimizer())
                 ? new Adam(config.lr())
                 : new RmsProp(config.lr(), 0.95, 1e-8);
         var builder = new NeuralNetConfiguration.Builder()
@@ -76,7 +76,7 @@ public final class Networks {
      * hardly disturbed, yet near enough that Adam (about lr per step) lifts it within the run.
      */
     public static MultiLayerNetwork initFrom(MultiLayerNetwork parent, Vocabulary parentVocab, ModelSpec spec,
-                                             Vocabulary vocab, TrainConfig config) {
+                                             Vocabulary vocab, Hyperparameters config) {
         MultiLayerNetwork net = build(spec, config);
         int[] to = new int[parentVocab.size()];
         for (int p = 0; p < to.length; p++) {

@@ -11,7 +11,7 @@ import charrnn.model.CheckpointInfo;
 import charrnn.model.ModelSpec;
 import charrnn.model.RecurrentState;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.model.TrainingState;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -39,7 +39,7 @@ public final class RunSetup {
      * saved, start from zero); close it to release the model directory. {@code parent}: see
      * {@link CheckpointInfo}.
      */
-    public record Run(MultiLayerNetwork net, ModelSpec spec, TrainConfig config, TrainingState state,
+    public record Start(MultiLayerNetwork net, ModelSpec spec, Hyperparameters config, TrainingState state,
                       RecurrentState streams, PreparedCorpus corpus, Path dir, String resumedFrom,
                       CheckpointInfo.Parent parent, ModelLock lock, boolean createdDir) implements AutoCloseable {
         @Override
@@ -61,7 +61,7 @@ public final class RunSetup {
     }
 
     /** A new model of {@code model} (its vocabulary size comes from the corpus) trained with {@code config}. */
-    public Run fresh(Path corpus, Path modelDir, boolean force, ModelSpec model, TrainConfig config) throws IOException {
+    public Start fresh(Path corpus, Path modelDir, boolean force, ModelSpec model, Hyperparameters config) throws IOException {
         Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
                 System.getProperty("rnn.home")));
         Path dir = modelDir != null ? modelDir : defaultModelDir(source);
@@ -73,7 +73,7 @@ public final class RunSetup {
             checkSizes(data, config);
             ModelSpec spec = new ModelSpec(model.cell(), model.layers(), model.hidden(), model.dropout(),
                     data.vocabulary().size());
-            return new Run(Networks.build(spec, config), spec, config,
+            return new Start(Networks.build(spec, config), spec, config,
                     TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null, null, lock,
                     created);
         } catch (IOException | RuntimeException e) {
@@ -87,7 +87,7 @@ public final class RunSetup {
      * {@code modelDir} (default: the checkpoint's directory) on {@code corpus} (default: the one it
      * was trained on).
      */
-    public Run resume(Path resume, Path modelDir, Path corpus) throws IOException {
+    public Start resume(Path resume, Path modelDir, Path corpus) throws IOException {
         Path file = Files.isDirectory(resume) ? resume.resolve(Checkpoint.LAST) : resume;
         Path dir = modelDir != null ? modelDir : file.toAbsolutePath().getParent();
         boolean created = createModelDir(dir);
@@ -110,7 +110,7 @@ public final class RunSetup {
                         + "); resume with the corpus the model was trained on");
             }
             checkSizes(data, info.config());
-            return new Run(loaded.net(), info.spec(), info.config(),
+            return new Start(loaded.net(), info.spec(), info.config(),
                     info.state().withCorpusDir(data.dir().toAbsolutePath().toString()), loaded.streams(), data, dir,
                     file.toString(), info.parent(), lock, created);
         } catch (IOException | RuntimeException e) {
@@ -130,7 +130,7 @@ public final class RunSetup {
      * given, over the union of its vocabulary and the corpus's, trained with {@code config} from a
      * fresh optimizer and step 0. The parent is only read.
      */
-    public Run fineTune(Path parent, Path corpus, Path modelDir, boolean force, Given given, TrainConfig config)
+    public Start fineTune(Path parent, Path corpus, Path modelDir, boolean force, Given given, Hyperparameters config)
             throws IOException {
         Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
                 System.getProperty("rnn.home")));
@@ -157,7 +157,7 @@ public final class RunSetup {
             checkSizes(data, config);
             ModelSpec spec = new ModelSpec(ps.cell(), ps.layers(), ps.hidden(),
                     given.dropout() != null ? given.dropout() : ps.dropout(), data.vocabulary().size());
-            return new Run(Networks.initFrom(from.net(), from.vocabulary(), spec, data.vocabulary(), config), spec,
+            return new Start(Networks.initFrom(from.net(), from.vocabulary(), spec, data.vocabulary(), config), spec,
                     config, TrainingState.start(data.dir().toAbsolutePath().toString()), null, data, dir, null,
                     CheckpointInfo.Parent.of(from, added), lock, created);
         } catch (IOException | RuntimeException e) {
@@ -322,7 +322,7 @@ public final class RunSetup {
     }
 
     /** The training split must hold one batch of windows, the validation split one transition. */
-    static void checkSizes(PreparedCorpus data, TrainConfig config) {
+    static void checkSizes(PreparedCorpus data, Hyperparameters config) {
         if (data.trainLength() <= config.seqLength() + 1L || data.valLength() < 2) {
             throw RnnException.badData(data.dir() + ": too short for --seq-length " + config.seqLength()
                     + " (train split " + data.trainLength() + " characters)");

@@ -6,12 +6,12 @@ import charrnn.data.Batches;
 import charrnn.data.StreamWindows;
 import charrnn.data.TrainingWindows;
 import charrnn.engine.Engine;
-import charrnn.engine.Optimizer;
+import charrnn.engine.ParameterUpdate;
 import charrnn.model.Checkpoint;
 import charrnn.model.CheckpointInfo;
 import charrnn.model.ModelSpec;
 import charrnn.model.RecurrentState;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.model.TrainingState;
 import charrnn.sample.Sampler;
 import charrnn.sample.Strategy;
@@ -42,11 +42,11 @@ public final class Trainer {
 
     private final MultiLayerNetwork net;
     private final Engine engine;
-    private final Optimizer optimizer;
+    private final ParameterUpdate optimizer;
     private final PreparedCorpus corpus;
     private final ModelSpec spec;
-    private final TrainConfig config;
-    private final TrainOptions options;
+    private final Hyperparameters config;
+    private final RunOptions options;
     private final Path dir;
     private final TrainingListener listener;
     private final String backend;
@@ -67,15 +67,15 @@ public final class Trainer {
      * A run of {@code net}, whose steps and evaluations {@code engine} computes, continuing from
      * {@code state}; with stream training from the carried state {@code streams} (null: a zero state).
      */
-    public Trainer(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus, ModelSpec spec, TrainConfig config,
-                   TrainOptions options, TrainingState state, RecurrentState streams, Path dir, String backend,
+    public Trainer(MultiLayerNetwork net, Engine engine, PreparedCorpus corpus, ModelSpec spec, Hyperparameters config,
+                   RunOptions options, TrainingState state, RecurrentState streams, Path dir, String backend,
                    TrainingListener listener) {
         if (config.streams() && !engine.trainsFromState()) {
             throw RnnException.usage(STREAMS_NEED_FAST);
         }
         this.net = net;
         this.engine = engine;
-        this.optimizer = new Optimizer(net, config.clip(), config.clipNorm());
+        this.optimizer = new ParameterUpdate(net, config.clip(), config.clipNorm());
         this.carried = !config.streams() ? null : streams != null ? streams.copy() : engine.newState(config.batch());
         this.corpus = corpus;
         this.spec = spec;
@@ -241,7 +241,7 @@ public final class Trainer {
     }
 
     /** How validation figures are measured: with the state carried through streams, or window by window from zero. */
-    public static String protocol(TrainConfig config) {
+    public static String protocol(Hyperparameters config) {
         return config.streams() ? "streams" : "windows";
     }
 

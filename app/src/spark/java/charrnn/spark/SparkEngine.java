@@ -29,7 +29,7 @@ import java.util.function.Consumer;
 /**
  * Synchronous data parallelism on Spark: each step's windows are cut into one contiguous share per
  * executor core; the executors compute their shares' gradient sums with the fast engine at the
- * parameters broadcast for the step ({@link Job}); Spark sums the results ({@code treeReduce});
+ * parameters broadcast for the step ({@link ExecutorRun}); Spark sums the results ({@code treeReduce});
  * the driver's {@code Trainer} then clips and applies the step to its network, which alone is
  * checkpointed. Dropout is drawn per window ({@link Engine#gradientSums(IdSequence, long[], long, int,
  * RecurrentState)}), so a step equals the local one up to the order of float additions.
@@ -39,7 +39,7 @@ final class SparkEngine implements Engine {
     private final JavaSparkContext sc;
     private final Engine local;
     private final MultiLayerNetwork net;
-    private final Job job;
+    private final ExecutorRun job;
     private final INDArray gradient;
     private final Consumer<String> log;
     private final Set<String> executors = new TreeSet<>();
@@ -55,7 +55,7 @@ final class SparkEngine implements Engine {
     /** Steps kept for the closing line's medians: the most recent ones. */
     private static final int MAX_STEPS = 10_000;
 
-    SparkEngine(JavaSparkContext sc, Engine local, MultiLayerNetwork net, Job job, Consumer<String> log,
+    SparkEngine(JavaSparkContext sc, Engine local, MultiLayerNetwork net, ExecutorRun job, Consumer<String> log,
                 long executorWaitSeconds) {
         this.executorWaitSeconds = executorWaitSeconds;
         this.sc = sc;
@@ -105,7 +105,7 @@ final class SparkEngine implements Engine {
         try {
             r = await(runner.submit(() -> {
                 sc.setJobGroup(group, "rnn training step", true);
-                return sc.parallelize(list, shares).map(Job.task(job, params, dropoutSeed))
+                return sc.parallelize(list, shares).map(ExecutorRun.task(job, params, dropoutSeed))
                         .treeReduce(ShareResult::plus);
             }));
         } finally {
@@ -191,7 +191,7 @@ final class SparkEngine implements Engine {
         } finally {
             closing = true;
             runner.shutdownNow();
-            Job.release(job);
+            ExecutorRun.release(job);
             sc.stop();
         }
     }

@@ -6,7 +6,7 @@ import charrnn.corpus.PreparedCorpus;
 import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
 import charrnn.model.ModelSpec;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.ExternalClusterManager;
@@ -34,7 +34,7 @@ public final class SparkEngines implements ClusterEngines {
 
     @Override
     public Engine create(String master, String sharedCorpus, Engine local, MultiLayerNetwork net, ModelSpec spec,
-                         TrainConfig config, PreparedCorpus corpus, Consumer<String> log) {
+                         Hyperparameters config, PreparedCorpus corpus, Consumer<String> log) {
         SparkConf conf = new SparkConf(); // spark.* system properties: spark-submit's --master and --conf
         String m = master(conf, master);
         boolean here = m.startsWith("local") || m.contains("://127.0.0.1") || m.contains("://localhost");
@@ -65,7 +65,7 @@ public final class SparkEngines implements ClusterEngines {
             if (!sc.isLocal()) {
                 waitForExecutors(sc, m, wait);
             }
-            Job job = Job.of(UUID.randomUUID().toString(), spec, config, source);
+            ExecutorRun job = ExecutorRun.of(UUID.randomUUID().toString(), spec, config, source);
             log.accept(String.format("Spark: master %s, %d executor cores: each step's %d windows in as many shares",
                     m, sc.defaultParallelism(), config.batch()));
             log.accept("Spark: " + source.describe() + (shipped == null ? ""

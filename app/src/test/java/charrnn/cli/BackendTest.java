@@ -3,7 +3,7 @@ package charrnn.cli;
 import charrnn.corpus.Json;
 import charrnn.sample.SamplerModelFixture;
 import charrnn.sample.Strategy;
-import charrnn.train.TrainOptions;
+import charrnn.train.RunOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

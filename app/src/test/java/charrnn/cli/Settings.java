@@ -2,8 +2,8 @@ package charrnn.cli;
 
 import charrnn.corpus.PrepareOptions;
 import charrnn.model.ModelSpec;
-import charrnn.model.TrainConfig;
-import charrnn.train.TrainOptions;
+import charrnn.model.Hyperparameters;
+import charrnn.train.RunOptions;
 import picocli.CommandLine;
 
 import java.lang.reflect.RecordComponent;
@@ -35,7 +35,7 @@ public final class Settings {
 
     /** {@code rnn train}'s budget and cadence. */
     public static Options options() {
-        return new Options(TrainGroups.options(train().budget, train().evaluation));
+        return new Options(TrainOptionGroups.options(train().budget, train().evaluation));
     }
 
     /** {@code rnn prepare}'s switches. */
@@ -46,18 +46,18 @@ public final class Settings {
     }
 
     /** char-rnn's per-epoch schedule on shuffled windows with these settings, the rest the defaults. */
-    public static TrainConfig charRnn(int seqLength, int batch, String optimizer, double lr, double lrDecay,
+    public static Hyperparameters charRnn(int seqLength, int batch, String optimizer, double lr, double lrDecay,
                                       int lrDecayAfter, double clip, long randomSeed) {
         return Records.with(config().get(), "seqLength", seqLength, "batch", batch, "optimizer", optimizer, "lr", lr,
-                "minLr", TrainConfig.defaultMinLr(lr), "lrDecay", lrDecay, "lrDecayAfter", lrDecayAfter, "clip", clip,
-                "randomSeed", randomSeed, "schedule", TrainConfig.CHAR_RNN);
+                "minLr", Hyperparameters.defaultMinLr(lr), "lrDecay", lrDecay, "lrDecayAfter", lrDecayAfter, "clip", clip,
+                "randomSeed", randomSeed, "schedule", Hyperparameters.CHAR_RNN);
     }
 
-    public static Config of(TrainConfig c) {
+    public static Config of(Hyperparameters c) {
         return new Config(c);
     }
 
-    public static Options of(TrainOptions o) {
+    public static Options of(RunOptions o) {
         return new Options(o);
     }
 
@@ -89,11 +89,11 @@ public final class Settings {
         }
     }
 
-    /** A {@link TrainConfig} being changed. */
+    /** A {@link Hyperparameters} being changed. */
     public static final class Config {
-        private TrainConfig c;
+        private Hyperparameters c;
 
-        Config(TrainConfig c) {
+        Config(Hyperparameters c) {
             this.c = c;
         }
 
@@ -108,7 +108,7 @@ public final class Settings {
 
         /** {@code optimizer} at a constant rate {@code lr}. */
         public Config withConstantRate(String optimizer, double lr) {
-            c = Records.with(c, "optimizer", optimizer, "lr", lr, "lrDecay", 1.0, "schedule", TrainConfig.CONSTANT,
+            c = Records.with(c, "optimizer", optimizer, "lr", lr, "lrDecay", 1.0, "schedule", Hyperparameters.CONSTANT,
                     "minLr", Math.min(c.minLr(), lr), "warmup", 0);
             return this;
         }
@@ -135,16 +135,16 @@ public final class Settings {
             return with("streams", streams);
         }
 
-        public TrainConfig get() {
+        public Hyperparameters get() {
             return c;
         }
     }
 
-    /** {@link TrainOptions} being changed. */
+    /** {@link RunOptions} being changed. */
     public static final class Options {
-        private TrainOptions o;
+        private RunOptions o;
 
-        Options(TrainOptions o) {
+        Options(RunOptions o) {
             this.o = o;
         }
 
@@ -188,7 +188,7 @@ public final class Settings {
             return with("earlyStop", evaluations);
         }
 
-        public TrainOptions get() {
+        public RunOptions get() {
             return o;
         }
     }

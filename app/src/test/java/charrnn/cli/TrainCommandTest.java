@@ -3,9 +3,9 @@ package charrnn.cli;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.train.TinyCorpus;
-import charrnn.train.TrainOptions;
+import charrnn.train.RunOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,9 +40,9 @@ class TrainCommandTest {
     /** --min-lr's default is the decimal tenth of --lr, and rnn info shows both rates as typed. */
     @Test
     void theDefaultMinimumRateIsATenthAndInfoShowsItPlainly() throws Exception {
-        assertEquals(3e-4, TrainConfig.defaultMinLr(3e-3));
-        assertEquals(4e-4, TrainConfig.defaultMinLr(4e-3));
-        assertEquals(1e-5, TrainConfig.defaultMinLr(1e-4));
+        assertEquals(3e-4, Hyperparameters.defaultMinLr(3e-3));
+        assertEquals(4e-4, Hyperparameters.defaultMinLr(4e-3));
+        assertEquals(1e-5, Hyperparameters.defaultMinLr(1e-4));
         assertEquals(3e-4, Settings.config().get().minLr());
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN + "and the dog ate the frog!\n", 40);
         Path m = tmp.resolve("m");
@@ -431,11 +431,11 @@ class TrainCommandTest {
     void aBudgetGivenReplacesTheTenMinuteDefault() {
         var cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs();
-        var options = TrainGroups.options(cmd.budget, cmd.evaluation);
+        var options = TrainOptionGroups.options(cmd.budget, cmd.evaluation);
         assertEquals(List.of(0, 0L, 600.0), List.of(options.epochs(), options.maxSteps(), options.maxSeconds()));
         assertEquals(100, options.sampleEvery(), "a preview at each evaluation");
         new picocli.CommandLine(cmd).parseArgs("--max-steps", "7", "--eval-every", "30");
-        options = TrainGroups.options(cmd.budget, cmd.evaluation);
+        options = TrainOptionGroups.options(cmd.budget, cmd.evaluation);
         assertEquals(List.of(0, 7L, 0.0), List.of(options.epochs(), options.maxSteps(), options.maxSeconds()));
         assertEquals(30, options.sampleEvery());
     }

@@ -5,7 +5,7 @@ import charrnn.model.RecurrentState;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.train.TinyCorpus;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

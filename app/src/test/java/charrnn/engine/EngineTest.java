@@ -4,7 +4,7 @@ import charrnn.cli.Settings;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.train.TinyCorpus;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,7 @@ class EngineTest {
         return a.reshape(a.length()).sub(b.reshape(b.length())).amaxNumber().doubleValue() / scale;
     }
 
-    private static MultiLayerNetwork perturbed(ModelSpec spec, TrainConfig config) {
+    private static MultiLayerNetwork perturbed(ModelSpec spec, Hyperparameters config) {
         MultiLayerNetwork net = Networks.build(spec, config);
         // away from the symmetric initial point, so every gate matters
         Nd4j.getRandom().setSeed(5);
@@ -132,7 +132,7 @@ class EngineTest {
             MultiLayerNetwork b = Networks.build(spec, config);
             assertEquals(a.params(), b.params());
             Engine e = engine(kind, b, spec);
-            Optimizer o = new Optimizer(b, config.clip());
+            ParameterUpdate o = new ParameterUpdate(b, config.clip());
             e.gradientSums(c, STARTS, 0);
             assertTrue(e.gradient().amaxNumber().doubleValue() / B > config.clip(), "the clip must bite");
             for (long[] starts : batches) {
@@ -157,7 +157,7 @@ class EngineTest {
         Engine e = engine(Engine.Kind.fast, b, spec);
         a.fit(oneHot(c, STARTS));
         e.gradientSums(c, STARTS, 0);
-        new Optimizer(b, config.clip()).apply(e.gradient(), B, config.lr());
+        new ParameterUpdate(b, config.clip()).apply(e.gradient(), B, config.lr());
         assertTrue(maxRelDiff(a.params(), b.params()) < 1e-3);
     }
 

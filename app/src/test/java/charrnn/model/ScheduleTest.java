@@ -2,20 +2,20 @@ package charrnn.model;
 
 import charrnn.cli.Settings;
 import charrnn.RnnException;
-import charrnn.train.TrainOptions;
+import charrnn.train.RunOptions;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The learning-rate schedules' values at chosen points, and how a budget's progress is measured. */
 class ScheduleTest {
-    private static TrainConfig schedule(String name, int warmup) {
+    private static Hyperparameters schedule(String name, int warmup) {
         return Settings.of(Settings.charRnn(20, 8, "adam", 4e-3, 0.5, 2, 5, 1)).withSchedule(name, 4e-4, warmup, 0.25).get();
     }
 
     @Test
     void wsdHoldsThenFallsLinearlyOverTheFinalFraction() {
-        var c = schedule(TrainConfig.WSD, 0);
+        var c = schedule(Hyperparameters.WSD, 0);
         assertEquals(4e-3, c.learningRate(0, 0, 0), 1e-15);
         assertEquals(4e-3, c.learningRate(500, 3, 0.75), 1e-15);
         assertEquals(4e-3 + (4e-4 - 4e-3) * 0.5, c.learningRate(875, 5, 0.875), 1e-15);
@@ -25,7 +25,7 @@ class ScheduleTest {
 
     @Test
     void cosineFallsOverTheWholeBudget() {
-        var c = schedule(TrainConfig.COSINE, 0);
+        var c = schedule(Hyperparameters.COSINE, 0);
         assertEquals(4e-3, c.learningRate(0, 0, 0), 1e-15);
         assertEquals((4e-3 + 4e-4) / 2, c.learningRate(50, 0, 0.5), 1e-15);
         assertEquals(4e-4 + 3.6e-3 * 0.5 * (1 + Math.cos(Math.PI * 0.25)), c.learningRate(25, 0, 0.25), 1e-15);
@@ -34,17 +34,17 @@ class ScheduleTest {
 
     @Test
     void charRnnDecaysPerEpochAndConstantHolds() {
-        var c = schedule(TrainConfig.CHAR_RNN, 0);
+        var c = schedule(Hyperparameters.CHAR_RNN, 0);
         assertEquals(4e-3, c.learningRate(10, 1, 0.9), 1e-15);
         assertEquals(2e-3, c.learningRate(10, 2, 0.0), 1e-15);
         assertEquals(5e-4, c.learningRate(10, 4, 0.5), 1e-15);
-        var k = schedule(TrainConfig.CONSTANT, 0);
+        var k = schedule(Hyperparameters.CONSTANT, 0);
         assertEquals(4e-3, k.learningRate(10, 7, 0.99), 1e-15);
     }
 
     @Test
     void warmUpRisesLinearlyOverItsSteps() {
-        var c = schedule(TrainConfig.WSD, 4);
+        var c = schedule(Hyperparameters.WSD, 4);
         assertEquals(1e-3, c.learningRate(0, 0, 0), 1e-15);
         assertEquals(2e-3, c.learningRate(1, 0, 0.01), 1e-15);
         assertEquals(4e-3, c.learningRate(3, 0, 0.03), 1e-15);
@@ -112,8 +112,8 @@ class ScheduleTest {
     void aCheckpointFromBeforeSchedulesReadsAsCharRnnOnWindows() throws Exception {
         String old = "{\"seqLength\":20,\"batch\":8,\"optimizer\":\"adam\",\"lr\":0.002,\"lrDecay\":0.97,"
                 + "\"lrDecayAfter\":10,\"clip\":5.0,\"randomSeed\":42}";
-        var c = charrnn.corpus.Json.MAPPER.readValue(old, TrainConfig.class);
-        assertEquals(TrainConfig.CHAR_RNN, c.schedule());
+        var c = charrnn.corpus.Json.MAPPER.readValue(old, Hyperparameters.class);
+        assertEquals(Hyperparameters.CHAR_RNN, c.schedule());
         assertFalse(c.streams());
         assertEquals(0, c.clipNorm());
         assertEquals(0.002 * 0.97, c.learningRate(5, 10, 0.5), 1e-15);

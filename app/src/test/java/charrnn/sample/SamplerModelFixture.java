@@ -6,10 +6,10 @@ import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.train.TinyCorpus;
 import charrnn.model.TrainingState;
-import charrnn.train.TrainOptions;
+import charrnn.train.RunOptions;
 import charrnn.train.Trainer;
 import charrnn.train.TrainingListener;
 

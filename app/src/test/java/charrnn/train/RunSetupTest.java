@@ -10,7 +10,7 @@ import charrnn.corpus.Vocabulary;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +40,7 @@ class RunSetupTest {
     }
 
     private static final ModelSpec SPEC = new ModelSpec("lstm", 1, 8, 0, 2);
-    private static final TrainConfig CONFIG = Settings.charRnn(20, 4, "adam", 1e-2, 1, 0, 5, 1);
+    private static final Hyperparameters CONFIG = Settings.charRnn(20, 4, "adam", 1e-2, 1, 0, 5, 1);
 
     @Test
     void theDefaultCorpusIsDataAliceInTheWorkingDirectoryElseInTheInstallation() throws Exception {
@@ -207,7 +207,7 @@ class RunSetupTest {
         Path parent = parent();
         Map<String, String> before = contents(parent);
         var p = Checkpoint.load(parent, false);
-        TrainConfig config = Settings.charRnn(20, 4, "adam", 2e-3, 1, 0, 5, 9); // another seed and rate: free
+        Hyperparameters config = Settings.charRnn(20, 4, "adam", 2e-3, 1, 0, 5, 9); // another seed and rate: free
         try (var r = setup().fineTune(parent, childText(), tmp.resolve("child"), false, RunSetup.Given.NONE, config)) {
             assertEquals(new ModelSpec("lstm", 2, 8, 0.1, r.corpus().vocabulary().size()), r.spec(),
                     "the parent's cell, layers, sizes and dropout");

@@ -6,7 +6,7 @@ import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
 import charrnn.engine.Engine;
 import charrnn.model.ModelSpec;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.model.TrainingState;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -35,14 +35,14 @@ public final class TinyCorpus {
     }
 
     /** A run of {@code net} from its first step, with the fast engine, reporting to nothing. */
-    public static Trainer trainer(MultiLayerNetwork net, PreparedCorpus c, ModelSpec spec, TrainConfig config,
-                                  TrainOptions options, Path dir) {
+    public static Trainer trainer(MultiLayerNetwork net, PreparedCorpus c, ModelSpec spec, Hyperparameters config,
+                                  RunOptions options, Path dir) {
         return trainer(Engine.Kind.fast, net, c, spec, config, options, TrainingState.start(c.dir().toString()), dir,
                 new TrainingListener() { });
     }
 
     public static Trainer trainer(Engine.Kind kind, MultiLayerNetwork net, PreparedCorpus c, ModelSpec spec,
-                                  TrainConfig config, TrainOptions options, TrainingState state, Path dir,
+                                  Hyperparameters config, RunOptions options, TrainingState state, Path dir,
                                   TrainingListener listener) {
         Engine engine = Engine.create(kind, net, spec, config.batch(), config.seqLength());
         return new Trainer(net, engine, c, spec, config, options, state, null, dir, "cpu", listener);

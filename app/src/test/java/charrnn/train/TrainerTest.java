@@ -6,7 +6,7 @@ import charrnn.engine.Engine;
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import charrnn.model.TrainingState;
 import charrnn.sample.Sampler;
 import charrnn.sample.Strategy;
@@ -25,7 +25,7 @@ class TrainerTest {
     @TempDir
     Path tmp;
 
-    static TrainOptions steps(long n, int evalEvery) {
+    static RunOptions steps(long n, int evalEvery) {
         return Settings.options().withMaxSteps(n).withEvalEvery(evalEvery).withEvalChars(0).withSampleEvery(0)
                 .withCheckpoints(0, 3).get();
     }

@@ -21,7 +21,7 @@ import charrnn.RnnException;
  * @param streams       char-rnn's contiguous streams with the state carried from window to window,
  *                      else windows in shuffled order, each from a zero state
  */
-public record TrainConfig(int seqLength, int batch, String optimizer, double lr, double lrDecay, int lrDecayAfter,
+public record Hyperparameters(int seqLength, int batch, String optimizer, double lr, double lrDecay, int lrDecayAfter,
                           double clip, long randomSeed, String schedule, double minLr, int warmup,
                           double decayFraction, double clipNorm, boolean streams) {
     public static final String ADAM = "adam";
@@ -32,7 +32,7 @@ public record TrainConfig(int seqLength, int batch, String optimizer, double lr,
     public static final String CONSTANT = "constant";
     public static final java.util.List<String> SCHEDULES = java.util.List.of(WSD, COSINE, CHAR_RNN, CONSTANT);
 
-    public TrainConfig {
+    public Hyperparameters {
         if (seqLength < 1 || seqLength > 100_000) {
             throw RnnException.invalid("seqLength", "must be between 1 and 100000, got " + seqLength);
         }

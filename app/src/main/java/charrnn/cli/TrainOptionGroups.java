@@ -3,8 +3,8 @@ package charrnn.cli;
 import charrnn.engine.Engine;
 import charrnn.cell.Cell;
 import charrnn.model.ModelSpec;
-import charrnn.model.TrainConfig;
-import charrnn.train.TrainOptions;
+import charrnn.model.Hyperparameters;
+import charrnn.train.RunOptions;
 import charrnn.engine.ClusterEngines;
 import picocli.CommandLine.IParameterPreprocessor;
 import picocli.CommandLine.Model.ArgSpec;
@@ -19,8 +19,8 @@ import java.util.Stack;
  * {@code rnn train}'s options, grouped as its help shows them; each group converts to its record
  * here and nowhere else. The model and optimisation groups are what a checkpoint fixes.
  */
-final class TrainGroups {
-    private TrainGroups() {
+final class TrainOptionGroups {
+    private TrainOptionGroups() {
     }
 
     static final class Model {
@@ -93,9 +93,9 @@ final class TrainGroups {
                 description = "Seed of the initialisation, the window order and dropout.")
         long randomSeed;
 
-        TrainConfig config() {
-            return new TrainConfig(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed,
-                    schedule.toLowerCase(), minLr != null ? minLr : TrainConfig.defaultMinLr(lr), warmup, decayFraction,
+        Hyperparameters config() {
+            return new Hyperparameters(seqLength, batch, optimizer.toLowerCase(), lr, lrDecay, lrDecayAfter, clip, randomSeed,
+                    schedule.toLowerCase(), minLr != null ? minLr : Hyperparameters.defaultMinLr(lr), warmup, decayFraction,
                     clipNorm, streams);
         }
     }
@@ -135,7 +135,7 @@ final class TrainGroups {
         int earlyStop;
     }
 
-    static final class Run {
+    static final class Setup {
         @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory. Default: models/<corpus name>.")
         Path model;
         @Option(names = "--resume", paramLabel = "MODEL", description = "Continue a model directory (its last.zip) or a checkpoint file.")
@@ -182,9 +182,9 @@ final class TrainGroups {
     }
 
     /** The run's budget and cadence: 10 minutes when no budget is given, a preview at each evaluation by default. */
-    static TrainOptions options(Budget b, Evaluation e) {
-        double seconds = b.maxSeconds != null ? b.maxSeconds : b.epochs == 0 && b.maxSteps == 0 ? TrainOptions.DEFAULT_SECONDS : 0;
-        return new TrainOptions(b.epochs, b.maxSteps, seconds, e.evalEvery, e.evalChars,
+    static RunOptions options(Budget b, Evaluation e) {
+        double seconds = b.maxSeconds != null ? b.maxSeconds : b.epochs == 0 && b.maxSteps == 0 ? RunOptions.DEFAULT_SECONDS : 0;
+        return new RunOptions(b.epochs, b.maxSteps, seconds, e.evalEvery, e.evalChars,
                 e.sampleEvery != null ? e.sampleEvery : e.evalEvery, e.sampleLength, e.checkpointEvery, e.keep,
                 e.earlyStop);
     }

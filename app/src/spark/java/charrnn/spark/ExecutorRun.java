@@ -6,7 +6,7 @@ import charrnn.engine.Engine;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
 import charrnn.model.RecurrentState;
-import charrnn.model.TrainConfig;
+import charrnn.model.Hyperparameters;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.Function;
@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * and a fast engine per task thread once per run and keeps them ({@link #POOL}); a step's task
  * only copies the broadcast parameters in.
  */
-record Job(String id, String spec, String config, CorpusSource corpus, int seqLength) implements Serializable {
+record ExecutorRun(String id, String spec, String config, CorpusSource corpus, int seqLength) implements Serializable {
     /** Idle workers by run and share size: one per task thread that has computed for it. */
     private static final Map<String, Queue<Worker>> POOL = new ConcurrentHashMap<>();
 
@@ -37,7 +37,7 @@ record Job(String id, String spec, String config, CorpusSource corpus, int seqLe
     }
 
     /** Drops this run's workers (in local[N] they live in the driver's JVM). */
-    static void release(Job job) {
+    static void release(ExecutorRun job) {
         POOL.entrySet().removeIf(e -> {
             if (!e.getKey().startsWith(job.id() + "/")) {
                 return false;
@@ -55,9 +55,9 @@ record Job(String id, String spec, String config, CorpusSource corpus, int seqLe
         });
     }
 
-    static Job of(String id, ModelSpec spec, TrainConfig config, CorpusSource corpus) {
+    static ExecutorRun of(String id, ModelSpec spec, Hyperparameters config, CorpusSource corpus) {
         try {
-            return new Job(id, Json.MAPPER.writeValueAsString(spec), Json.MAPPER.writeValueAsString(config),
+            return new ExecutorRun(id, Json.MAPPER.writeValueAsString(spec), Json.MAPPER.writeValueAsString(config),
                     corpus, config.seqLength());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
@@ -65,7 +65,7 @@ record Job(String id, String spec, String config, CorpusSource corpus, int seqLe
     }
 
     /** The task of a step: the share's gradient sums at the broadcast parameters. */
-    static Function<Share, ShareResult> task(Job job, Broadcast<float[]> params, long dropoutSeed) {
+    static Function<Share, ShareResult> task(ExecutorRun job, Broadcast<float[]> params, long dropoutSeed) {
         return share -> job.compute(share, params, dropoutSeed);
     }
 
@@ -103,7 +103,7 @@ record Job(String id, String spec, String config, CorpusSource corpus, int seqLe
     private Worker worker(int windows) {
         try {
             ModelSpec s = Json.MAPPER.readValue(spec, ModelSpec.class);
-            TrainConfig c = Json.MAPPER.readValue(config, TrainConfig.class);
+            Hyperparameters c = Json.MAPPER.readValue(config, Hyperparameters.class);
             MultiLayerNetwork net = Networks.build(s, c);
             if (net.params().offset() != 0 || net.params().length() != net.params().data().length()) {
                 throw new IllegalStateException("the network's parameters are not one whole buffer");

@@ -14,17 +14,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (Adam or RMSProp, whose state stays in the network, so checkpoints carry it) and
  * {@code params -= update}. Every engine's step ends here.
  */
-public final class Optimizer {
+public final class ParameterUpdate {
     private final MultiLayerNetwork net;
     private final double clip;
     private final double clipNorm;
     private double lr = Double.NaN;
 
-    public Optimizer(MultiLayerNetwork net, double clip) {
+    public ParameterUpdate(MultiLayerNetwork net, double clip) {
         this(net, clip, 0);
     }
 
-    public Optimizer(MultiLayerNetwork net, double clip, double clipNorm) {
+    public ParameterUpdate(MultiLayerNetwork net, double clip, double clipNorm) {
         this.net = net;
         this.clip = clip;
         this.clipNorm = clipNorm;

@@ -8,7 +8,7 @@ import charrnn.RnnException;
  * counts this run only. A limit of 0 is no limit; whichever limit comes first stops training.
  * Evaluations score the first {@code evalChars} characters of the validation split (0 = all).
  */
-public record TrainOptions(
+public record RunOptions(
         int epochs,
         long maxSteps,
         double maxSeconds,
@@ -20,7 +20,7 @@ public record TrainOptions(
         int keep,
         int earlyStop) {
 
-    public TrainOptions {
+    public RunOptions {
         check(epochs >= 0, "epochs", "must be >= 0 (0 = no limit), got " + epochs);
         check(maxSteps >= 0, "maxSteps", "must be >= 0 (0 = no limit), got " + maxSteps);
         check(maxSeconds >= 0, "maxSeconds", "must be >= 0 (0 = no limit)");
@@ -34,8 +34,8 @@ public record TrainOptions(
     }
 
     /** This cadence with the budget {@code epochs}, {@code maxSteps}, {@code maxSeconds}. */
-    public TrainOptions withBudget(int epochs, long maxSteps, double maxSeconds) {
-        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength,
+    public RunOptions withBudget(int epochs, long maxSteps, double maxSeconds) {
+        return new RunOptions(epochs, maxSteps, maxSeconds, evalEvery, evalChars, sampleEvery, sampleLength,
                 checkpointEvery, keep, earlyStop);
     }
 
@@ -47,7 +47,7 @@ public record TrainOptions(
      * plan, so the schedule continues the same curve to the same end); when that budget is used up,
      * or there was none, {@link #DEFAULT_SECONDS} more, with the schedule over the new budget.
      */
-    public TrainOptions continuing(charrnn.model.TrainingState s) {
+    public RunOptions continuing(charrnn.model.TrainingState s) {
         var p = s.plan();
         if (!planLeft(s)) {
             return withBudget(0, 0, DEFAULT_SECONDS);
@@ -64,8 +64,8 @@ public record TrainOptions(
         return any && !reached;
     }
 
-    public TrainOptions withEvalChars(long n) {
-        return new TrainOptions(epochs, maxSteps, maxSeconds, evalEvery, n, sampleEvery, sampleLength, checkpointEvery,
+    public RunOptions withEvalChars(long n) {
+        return new RunOptions(epochs, maxSteps, maxSeconds, evalEvery, n, sampleEvery, sampleLength, checkpointEvery,
                 keep, earlyStop);
     }
 
