@@ -11,8 +11,8 @@ spark_java_opts+=(--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -
 
 # spark_home HOME TARGET: HOME as a Spark installation's SPARK_HOME, from the Spark build TARGET:
 # HOME/jars holds Spark's jars (links into TARGET/lib, leaving out rnn and its DL4J, ND4J, JavaCPP,
-# OpenBLAS, picocli and plotting stacks, which a cluster gets from rnn-spark.jar) and HOME/conf a
-# logback configuration that logs warnings only, on stderr.
+# OpenBLAS, picocli and plotting stacks, which a cluster gets from rnn-spark.jar) and HOME/conf rnn's
+# logback configuration (warnings only, on stderr).
 # Made again only when the build is newer: a running driver opens its jars lazily, so another run must
 # not remove them under it.
 spark_home() {
@@ -27,15 +27,6 @@ spark_home() {
       *) ln -s "$jar" "$home/jars/" ;;
     esac
   done
-  cat > "$home/conf/logback.xml" <<'XML'
-<configuration>
-  <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
-  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
-    <target>System.err</target>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
-  </appender>
-  <root level="WARN"><appender-ref ref="STDERR"/></root>
-</configuration>
-XML
+  ln -sf "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/src/main/resources/logback.xml" "$home/conf/logback.xml"
   touch "$home/.made"
 }

@@ -63,7 +63,9 @@ public final class SparkEngines implements ClusterEngines {
                     : sc.isLocal() ? CorpusSource.here(corpus) : CorpusSource.shipped(sc, corpus);
             long wait = conf.getTimeAsSeconds(WAIT, "120s");
             if (!sc.isLocal()) {
-                waitForExecutors(sc, m, wait);
+                try (ExecutorExits exits = ExecutorExits.watch()) {
+                    waitForExecutors(sc, m, wait, exits);
+                }
             }
             ExecutorRun job = ExecutorRun.of(UUID.randomUUID().toString(), spec, config, source);
             log.accept(String.format("Spark: master %s, %d executor cores: each step's %d windows in as many shares",
@@ -157,7 +159,7 @@ public final class SparkEngines implements ClusterEngines {
      * follow the cores registered when it starts, so the first steps would otherwise run on the
      * first executor alone.
      */
-    private static void waitForExecutors(JavaSparkContext sc, String master, long seconds) {
+    private static void waitForExecutors(JavaSparkContext sc, String master, long seconds, ExecutorExits exits) {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         int seen = 0;
         long changed = System.nanoTime();
@@ -170,9 +172,15 @@ public final class SparkEngines implements ClusterEngines {
             if (seen > 0 && System.nanoTime() - changed > SETTLE_MS * 1_000_000L) {
                 return;
             }
+            var conf = sc.getConf();
+            String driver = conf.get("spark.driver.host", "?") + ":" + conf.get("spark.driver.port", "?");
+            if (seen == 0 && exits.count() >= ExecutorExits.ENOUGH) {
+                throw new RnnException(ExitCodes.CLUSTER, exits.count() + " executors started on the workers of "
+                        + master + " and exited before registering with this driver (" + exits.last() + "): the"
+                        + " workers cannot connect back to it at " + driver + "; set spark.driver.host to an address"
+                        + " of this machine every worker reaches (docs/spark.md)");
+            }
             if (seen == 0 && System.nanoTime() > end) {
-                var conf = sc.getConf();
-                String driver = conf.get("spark.driver.host", "?") + ":" + conf.get("spark.driver.port", "?");
                 throw new RnnException(ExitCodes.CLUSTER, "no executor of " + master + " registered within " + seconds
                         + " s (" + WAIT + "): the cluster has no free worker with the memory and cores asked for, or its"
                         + " executors cannot connect back to this driver at " + driver + " (set spark.driver.host to an"
@@ -196,5 +204,65 @@ public final class SparkEngines implements ClusterEngines {
         String m = String.valueOf(t.getMessage() != null ? t.getMessage() : t.toString());
         String line = m.lines().findFirst().orElse(m);
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+
+    /**
+     * Executors the master started for this run that exited before registering, counted from the
+     * driver's scheduler backend, which logs each one ("Executor app-.../3 removed: Command exited
+     * with code 1"). Several in a row with none registered: the workers cannot reach the driver.
+     */
+    static final class ExecutorExits extends ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>
+            implements AutoCloseable {
+        static final int ENOUGH = 3;
+        private static final String BACKEND = "org.apache.spark.scheduler.cluster.StandaloneSchedulerBackend";
+        private static final java.util.regex.Pattern REMOVED = java.util.regex.Pattern.compile("Executor \\S+ removed: (.*)");
+        private final ch.qos.logback.classic.Logger logger;
+        private final ch.qos.logback.classic.Level level;
+        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile String last = "";
+
+        private ExecutorExits(ch.qos.logback.classic.Logger logger) {
+            this.logger = logger;
+            this.level = logger.getLevel();
+        }
+
+        /** Counts from now until closed; the backend's INFO lines reach this appender, not the console. */
+        static ExecutorExits watch() {
+            var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(BACKEND);
+            ExecutorExits exits = new ExecutorExits(logger);
+            exits.setContext(logger.getLoggerContext());
+            exits.start();
+            logger.addAppender(exits);
+            if (!logger.isInfoEnabled()) {
+                logger.setLevel(ch.qos.logback.classic.Level.INFO);
+                logger.setAdditive(false);
+            }
+            return exits;
+        }
+
+        @Override
+        protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+            var m = REMOVED.matcher(e.getFormattedMessage());
+            if (m.find()) {
+                last = m.group(1);
+                count.incrementAndGet();
+            }
+        }
+
+        int count() {
+            return count.get();
+        }
+
+        String last() {
+            return last;
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(this);
+            logger.setLevel(level);
+            logger.setAdditive(true);
+            stop();
+        }
     }
 }

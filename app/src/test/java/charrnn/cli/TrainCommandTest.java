@@ -535,12 +535,35 @@ class TrainCommandTest {
     @Test
     void jsonSummaryOnStdout() throws Exception {
         Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
-        CliRunner r = CliRunner.run(args(corpus.toString(), "--model", tmp.resolve("j").toString(), "--max-steps", "4",
-                "--json"));
+        Path m = tmp.resolve("j");
+        CliRunner r = CliRunner.run(args(corpus.toString(), "--model", m.toString(), "--max-steps", "10",
+                "--eval-every", "4", "--json"));
         assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().lines().count(), "one line: " + r.out());
         var o = charrnn.corpus.Json.MAPPER.readTree(r.out());
+        List<String> fields = new ArrayList<>();
+        o.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("stop", "steps", "epoch", "elapsedSeconds", "bestValLoss", "bestValBitsPerChar", "bestStep",
+                "bestElapsedSeconds", "lastValLoss", "valProtocol", "best", "last"), fields);
+        // evaluations at 4, 8 and the end (10): the summary agrees with metrics.csv and the checkpoint
+        List<String[]> rows = Files.readAllLines(m.resolve("metrics.csv")).stream().skip(1).map(l -> l.split(","))
+                .toList();
+        assertEquals(List.of("4", "8", "10"), rows.stream().map(x -> x[0]).toList());
+        String[] best = rows.stream().min(java.util.Comparator.comparingDouble(x -> Double.parseDouble(x[4]))).get();
         assertEquals("steps", o.get("stop").asText());
-        assertEquals(4, o.get("steps").asInt());
-        assertTrue(o.get("bestValLoss").asDouble() > 0);
+        assertEquals(10, o.get("steps").asInt());
+        assertEquals(Double.parseDouble(best[4]), o.get("bestValLoss").asDouble(), 1e-5);
+        assertEquals(o.get("bestValLoss").asDouble() / Math.log(2), o.get("bestValBitsPerChar").asDouble(), 1e-12);
+        assertEquals(Long.parseLong(best[0]), o.get("bestStep").asLong());
+        assertEquals(Double.parseDouble(rows.get(2)[4]), o.get("lastValLoss").asDouble(), 1e-5);
+        assertEquals("windows", o.get("valProtocol").asText());
+        assertEquals(m.resolve("best.zip").toString(), o.get("best").asText());
+        assertEquals(m.resolve("last.zip").toString(), o.get("last").asText());
+        var info = charrnn.corpus.Json.MAPPER.readTree(CliRunner.run("info", "--model", m.resolve("last.zip").toString(), "--json")
+                .out());
+        assertEquals(info.at("/state/epoch").asInt(), o.get("epoch").asInt());
+        assertEquals(info.at("/state/elapsedSeconds").asDouble(), o.get("elapsedSeconds").asDouble(), 1e-9);
+        assertTrue(o.get("bestElapsedSeconds").asDouble() > 0
+                && o.get("bestElapsedSeconds").asDouble() <= o.get("elapsedSeconds").asDouble());
     }
 }

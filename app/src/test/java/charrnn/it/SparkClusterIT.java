@@ -216,4 +216,29 @@ class SparkClusterIT {
         assertTrue(Checkpoint.load(orphan.resolve("last.zip"), false).info().state().step() >= 4,
                 "the steps trained before are in last.zip");
     }
+
+    /**
+     * Workers that cannot reach the address the driver advertises (here 127.0.0.2, where nothing
+     * listens: the driver binds 127.0.0.1): the run says so within seconds, not after the 120 s wait.
+     */
+    @Test
+    void executorsThatCannotReachTheDriverAreReportedEarly() throws Exception {
+        startCluster(1);
+        Path corpus = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 200);
+        Path model = tmp.resolve("unreachable");
+        Path log = tmp.resolve("unreachable.log");
+        long t0 = System.nanoTime();
+        Process p = start(log, Map.of("RNN_JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -Dspark.driver.host=127.0.0.2"),
+                tiny("app/rnn", "train", corpus.toString(), "--model", model.toString(), "--spark", url, "--max-steps",
+                        "4"));
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "did not stop:\n" + Files.readString(log));
+        String err = Files.readString(log);
+        assertEquals(7, p.exitValue(), err);
+        assertTrue(err.matches("(?s).*rnn: \\d+ executors started on the workers of \\Q" + url + "\\E and exited before"
+                + " registering with this driver \\(Command exited with code 1\\): the workers cannot connect back to it"
+                + " at 127\\.0\\.0\\.2:\\d+; set spark\\.driver\\.host to an address of this machine every worker"
+                + " reaches \\(docs/spark\\.md\\)\n.*"), err);
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(100), "reported before the 120 s wait ends");
+        assertFalse(Files.exists(model), "the model directory the run made is removed");
+    }
 }

@@ -80,7 +80,15 @@ class TrainerTest {
         assertTrue(Files.exists(dir.resolve("best.zip")));
         assertTrue(Files.exists(dir.resolve("last.zip")));
         assertTrue(Files.exists(dir.resolve("step-000150.zip")));
-        assertTrue(Files.size(dir.resolve(LossPlot.FILE)) > 1000);
+        java.awt.image.BufferedImage plot = javax.imageio.ImageIO.read(dir.resolve(LossPlot.FILE).toFile());
+        assertEquals(List.of(900, 500), List.of(plot.getWidth(), plot.getHeight()));
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int x = 0; x < plot.getWidth(); x += 3) {
+            for (int y = 0; y < plot.getHeight(); y += 3) {
+                colours.add(plot.getRGB(x, y));
+            }
+        }
+        assertTrue(colours.size() > 20, "a drawn chart, not a blank image: " + colours.size() + " colours");
         List<String> rows = Files.readAllLines(dir.resolve(MetricsLog.FILE));
         assertEquals(MetricsLog.HEADER, rows.get(0));
         assertEquals(4, rows.size(), "header + evaluations at 50, 100, 150");
