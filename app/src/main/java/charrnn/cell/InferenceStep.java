@@ -13,4 +13,8 @@ public interface InferenceStep {
      * holds the previous output on entry, the new one on return.
      */
     void step(int s, float[] z, float[] zr, float[] h);
+
+    /** Sample {@code s} starts again from a zero state (h is the sampler's; this clears the cell's own parts). */
+    default void reset(int s) {
+    }
 }

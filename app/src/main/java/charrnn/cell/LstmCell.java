@@ -172,5 +172,10 @@ final class LstmCell extends Cell {
             }
             LstmCell.forward(q[0], q[1], q[2], q[3], c[s], c[s], tc[s], h, hidden);
         }
+
+        @Override
+        public void reset(int s) {
+            Arrays.fill(c[s], 0f);
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.lang.reflect.Field;
                 PrepareCommand.class,
                 TrainCommand.class,
                 SampleCommand.class,
+                ServeCommand.class,
                 EvalCommand.class,
                 InfoCommand.class,
                 EnvCommand.class,

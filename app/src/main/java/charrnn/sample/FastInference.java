@@ -93,6 +93,7 @@ final class FastInference {
         private final float[][][] z;      // [layer][sample][G*H]: the pre-activations
         private final float[][][] zr;     // [layer][sample][G*H]: their recurrent part, for split cells (else z)
         private final float[][] logits;   // [sample][V]
+        private boolean[] active;         // the samples the current step computes (null: all)
 
         private Batch(int n) {
             this.n = n;
@@ -109,14 +110,31 @@ final class FastInference {
             logits = new float[n][bOut.length];
         }
 
+        /** Sample {@code s} starts again from a zero state. */
+        void reset(int s) {
+            for (int l = 0; l < layers; l++) {
+                Arrays.fill(h[l][s], 0f);
+                cell[l].reset(s);
+            }
+        }
+
         /**
          * Feeds one character per sample (an id, or -1 for an all-zero input) and returns the
          * next character's logits, one row per sample (valid until the next call).
          */
         float[][] step(int[] ids) {
+            return step(ids, null);
+        }
+
+        /** {@link #step(int[])} for the samples {@code active} marks (null: all); the others neither move nor give logits. */
+        float[][] step(int[] ids, boolean[] active) {
+            this.active = active;
             for (int l = 0; l < layers; l++) {
                 float[][] zl = z[l];
                 for (int s = 0; s < n; s++) {
+                    if (skip(s)) {
+                        continue;
+                    }
                     System.arraycopy(b[l], 0, zl[s], 0, b[l].length);
                     if (l == 0 && ids[s] >= 0) {
                         axpy(1f, w[0][ids[s]], zl[s]);
@@ -134,7 +152,9 @@ final class FastInference {
                 }
                 accumulateInto(h[l], rw[l], zrl);
                 for (int s = 0; s < n; s++) {
-                    cell[l].step(s, zl[s], zrl[s], h[l][s]);
+                    if (!skip(s)) {
+                        cell[l].step(s, zl[s], zrl[s], h[l][s]);
+                    }
                 }
             }
             for (int s = 0; s < n; s++) {
@@ -155,6 +175,9 @@ final class FastInference {
             for (; k + 3 < m; k += 4) {
                 float[] r0 = rows[k], r1 = rows[k + 1], r2 = rows[k + 2], r3 = rows[k + 3];
                 for (int s = 0; s < n; s++) {
+                    if (skip(s)) {
+                        continue;
+                    }
                     float[] a = in[s];
                     float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
                     float[] y = out[s];
@@ -165,9 +188,15 @@ final class FastInference {
             }
             for (; k < m; k++) {
                 for (int s = 0; s < n; s++) {
-                    axpy(in[s][k], rows[k], out[s]);
+                    if (!skip(s)) {
+                        axpy(in[s][k], rows[k], out[s]);
+                    }
                 }
             }
+        }
+
+        private boolean skip(int s) {
+            return active != null && !active[s];
         }
     }
 

@@ -51,52 +51,94 @@ public final class Sampler {
     public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
                              Listener listener) {
 
-        Random[] rng = new Random[n];
-        for (int k = 0; k < n; k++) {
-            rng[k] = new Random(randomSeed + k);
-        }
-        int[] seed = seedIds;
-        if (seed.length == 0) {
-            int nl = vocab.id('\n');
-            seed = nl >= 0 ? new int[]{nl} : new int[0];
-        }
         StringBuilder[] text = new StringBuilder[n];
         for (int k = 0; k < n; k++) {
             text[k] = new StringBuilder();
         }
+        if (length == 0) {
+            return toStrings(text);
+        }
+        int[] start = startOf(seedIds);
         if (fast == null) {
-            Steps steps = new Dl4jSteps(n);
+            Random[] rng = new Random[n];
+            for (int k = 0; k < n; k++) {
+                rng[k] = new Random(randomSeed + k);
+            }
+            Dl4jSteps steps = new Dl4jSteps(n);
             try {
-                generate(steps, seed, length, 0, n, strategy, rng, stopAt, listener, text);
+                generate(steps, start, length, n, strategy, rng, stopAt, listener, text);
             } finally {
                 steps.close();
             }
             return toStrings(text);
         }
-        int[] s = seed;
-        if (listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2) {
-            // samples are independent: half of them run their whole generation on a second core,
-            // which a command of many samples feels as a whole (bench/NOTES.md 37)
-            int mid = n / 2;
-            ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
-                    generate(new FastSteps(n - mid), s, length, mid, n, strategy, rng, stopAt, null, text));
-            generate(new FastSteps(mid), s, length, 0, mid, strategy, rng, stopAt, null, text);
+        // samples are independent: with many, half of them run their whole generation on a second core,
+        // which a command of many samples feels as a whole (bench/NOTES.md 37)
+        boolean split = listener == null && n >= 8 && Runtime.getRuntime().availableProcessors() >= 2;
+        int mid = split ? n / 2 : n;
+        Slots first = slots(mid);
+        Slots second = split ? slots(n - mid) : null;
+        for (int k = 0; k < n; k++) {
+            (k < mid ? first : second).add(new Slots.Generation(start, length, strategy, randomSeed + k,
+                    collector(k, text[k], stopAt, listener)));
+        }
+        ForkJoinTask<?> other = split ? ForkJoinPool.commonPool().submit(second::drain) : null;
+        first.drain();
+        if (other != null) {
             other.join();
-        } else {
-            generate(new FastSteps(n), s, length, 0, n, strategy, rng, stopAt, listener, text);
         }
         return toStrings(text);
+    }
+
+    /** Whether generation runs on the fast path ({@link FastInference}): every network of rnn's cells. */
+    public boolean fast() {
+        return fast != null;
+    }
+
+    /** Rows for generations stepped together on the fast path. */
+    public Slots slots(int rows) {
+        if (fast == null) {
+            throw new IllegalStateException("the fast path cannot run this network");
+        }
+        return new Slots(fast, rows);
+    }
+
+    /** What a generation feeds: the seed, or when it is empty the start of a line (a newline when the vocabulary has one, else a zero input). */
+    public int[] startOf(int[] seedIds) {
+        if (seedIds.length > 0) {
+            return seedIds;
+        }
+        int nl = vocab.id('\n');
+        return new int[]{nl >= 0 ? nl : -1};
+    }
+
+    /** Sample k's text, ended at {@code stopAt} (kept). */
+    private Slots.Listener collector(int k, StringBuilder text, String stopAt, Listener listener) {
+        return new Slots.Listener() {
+            @Override
+            public boolean onChar(int id, float[] logits) {
+                int cp = vocab.codePoint(id);
+                text.appendCodePoint(cp);
+                if (listener != null) {
+                    listener.onChar(k, cp);
+                }
+                return stopAt == null || stopAt.isEmpty() || !endsWith(text, stopAt);
+            }
+
+            @Override
+            public void onEnd() {
+            }
+        };
     }
 
     private static String[] toStrings(StringBuilder[] text) {
         return Arrays.stream(text).map(StringBuilder::toString).toArray(String[]::new);
     }
 
-    /** Samples [from, to), rows [0, to - from) of {@code steps}. */
-    private void generate(Steps steps, int[] seed, int length, int from, int to, Strategy strategy, Random[] rng,
+    /** DL4J's path: every sample in a row of {@code steps}. */
+    private void generate(Dl4jSteps steps, int[] seed, int length, int n, Strategy strategy, Random[] rng,
                           String stopAt, Listener listener, StringBuilder[] text) {
         float[][] p = steps.start(seed);
-        int n = to - from;
         int[] next = new int[n];
         boolean[] done = new boolean[n];
         int alive = n;
@@ -105,15 +147,14 @@ public final class Sampler {
                 if (done[r]) {
                     continue;
                 }
-                int k = from + r;
-                int id = strategy.choose(p[r], rng[k]);
+                int id = strategy.choose(p[r], rng[r]);
                 next[r] = id;
                 int cp = vocab.codePoint(id);
-                text[k].appendCodePoint(cp);
+                text[r].appendCodePoint(cp);
                 if (listener != null) {
-                    listener.onChar(k, cp);
+                    listener.onChar(r, cp);
                 }
-                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[k], stopAt)) {
+                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[r], stopAt)) {
                     done[r] = true;
                     alive--;
                 }
@@ -124,48 +165,8 @@ public final class Sampler {
         }
     }
 
-    /** One time step for all samples at once, from the carried state: the fast path or DL4J's. */
-    private interface Steps {
-        /** Feeds the seed (empty: an all-zero input) and returns the next character's logits, a row per sample. */
-        float[][] start(int[] seed);
-
-        /** Feeds one character to each sample (samples that have stopped included). */
-        float[][] next(int[] ids);
-
-        default void close() {
-        }
-    }
-
-    private final class FastSteps implements Steps {
-        private final FastInference.Batch batch;
-        private final int[] in;
-
-        FastSteps(int n) {
-            batch = fast.batch(n);
-            in = new int[n];
-        }
-
-        @Override
-        public float[][] start(int[] seed) {
-            if (seed.length == 0) {
-                Arrays.fill(in, -1);
-                return batch.step(in);
-            }
-            float[][] p = null;
-            for (int id : seed) {
-                Arrays.fill(in, id);
-                p = batch.step(in);
-            }
-            return p;
-        }
-
-        @Override
-        public float[][] next(int[] ids) {
-            return batch.step(ids);
-        }
-    }
-
-    private final class Dl4jSteps implements Steps {
+    /** DL4J's {@code rnnTimeStep}, one time step for all samples at once from the carried state. */
+    private final class Dl4jSteps {
         private final int n;
         private final INDArray step;
 
@@ -175,9 +176,9 @@ public final class Sampler {
             net.rnnClearPreviousState();
         }
 
-        @Override
-        public float[][] start(int[] seed) {
-            if (seed.length == 0) {
+        /** Feeds the seed (-1: an all-zero input) and returns the next character's logits, a row per sample. */
+        float[][] start(int[] seed) {
+            if (seed.length == 1 && seed[0] < 0) {
                 return logOf(net.rnnTimeStep(Nd4j.zeros(DataType.FLOAT, n, vocab.size())));
             }
             INDArray in = Nd4j.create(DataType.FLOAT, new long[]{n, vocab.size(), seed.length}, 'f');
@@ -190,8 +191,8 @@ public final class Sampler {
             return logOf(out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(seed.length - 1)));
         }
 
-        @Override
-        public float[][] next(int[] ids) {
+        /** Feeds one character to each sample (samples that have stopped included). */
+        float[][] next(int[] ids) {
             step.assign(0);
             for (int k = 0; k < n; k++) {
                 step.putScalar(k, ids[k], 1f);
@@ -210,8 +211,7 @@ public final class Sampler {
             return p;
         }
 
-        @Override
-        public void close() {
+        void close() {
             net.rnnClearPreviousState();
         }
     }

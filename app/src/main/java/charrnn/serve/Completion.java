@@ -1,0 +1,147 @@
+package charrnn.serve;
+
+import charrnn.corpus.Vocabulary;
+import charrnn.sample.Sampler;
+import charrnn.sample.Slots;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * One completion request under way: a choice per prompt and n (prompt-major), each a generation
+ * whose characters arrive as events, in the order the generator thread draws them. Choice k of a
+ * prompt draws from {@code Random(seed + k)}: the text of {@code rnn sample --random-seed seed+k}.
+ */
+final class Completion {
+    /** New text of a choice (held back while it may be the start of a stop string), and its end. */
+    record Event(int index, String text, String finish) {
+    }
+
+    /** Events a choice may have waiting for its client before it pauses. */
+    static final int BACKLOG = 256;
+
+    final CompletionRequest request;
+    final String id = "cmpl-" + Long.toHexString(new SecureRandom().nextLong());
+    final long created = System.currentTimeMillis() / 1000;
+    final long seed;
+    final List<Choice> choices = new ArrayList<>();
+    final List<Slots.Generation> generations = new ArrayList<>();
+    final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    long promptChars;
+
+    Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler) {
+        this.request = r;
+        this.seed = r.seed() != null ? r.seed() : new SecureRandom().nextLong();
+        for (int p = 0; p < r.prompts().size(); p++) {
+            String prompt = r.prompts().get(p);
+            int[] ids = encode(vocab, prompt, r.skipUnknown());
+            promptChars += prompt.codePointCount(0, prompt.length());
+            for (int k = 0; k < r.n(); k++) {
+                Choice c = new Choice(p * r.n() + k, r.echo() ? prompt : "", vocab);
+                choices.add(c);
+                if (r.maxTokens() == 0) {
+                    c.onEnd();
+                } else {
+                    generations.add(new Slots.Generation(sampler.startOf(ids), r.maxTokens(), r.strategy(), seed + k, c));
+                }
+            }
+        }
+    }
+
+    private static int[] encode(Vocabulary vocab, String prompt, boolean skip) {
+        List<String> unknown = new ArrayList<>();
+        int[] ids = vocab.encodeKnown(prompt, unknown);
+        if (!unknown.isEmpty() && !skip) {
+            throw ApiError.invalid("prompt", "prompt has characters not in the model's vocabulary: "
+                    + String.join(", ", unknown.subList(0, Math.min(10, unknown.size())))
+                    + (unknown.size() > 10 ? " and " + (unknown.size() - 10) + " more" : "")
+                    + "; leave them out or send \"unknown\": \"skip\"");
+        }
+        return ids;
+    }
+
+    void cancel() {
+        generations.forEach(Slots.Generation::cancel);
+    }
+
+    long completionChars() {
+        return choices.stream().mapToLong(c -> c.drawn).sum();
+    }
+
+    /** A choice's text as the generator thread draws it, cut at a stop string (which is left out). */
+    final class Choice implements Slots.Listener {
+        final int index;
+        final String echoed;
+        private final Vocabulary vocab;
+        private final StringBuilder text = new StringBuilder();
+        private int sent;
+        private String finish = "length";
+        volatile long drawn;
+
+        Choice(int index, String echoed, Vocabulary vocab) {
+            this.index = index;
+            this.echoed = echoed;
+            this.vocab = vocab;
+        }
+
+        @Override
+        public boolean onChar(int id, float[] logits) {
+            drawn++;
+            text.appendCodePoint(vocab.codePoint(id));
+            for (String s : request.stop()) {
+                if (endsWith(s, s.length())) {
+                    text.setLength(text.length() - s.length());
+                    finish = "stop";
+                    return false;
+                }
+            }
+            int safe = text.length() - heldBack();
+            if (safe > sent) {
+                events.add(new Event(index, text.substring(sent, safe), null));
+                sent = safe;
+            }
+            return true;
+        }
+
+        /** A stream's client has this many events not yet taken: the choice waits for it. */
+        @Override
+        public boolean paused() {
+            return events.size() > BACKLOG;
+        }
+
+        @Override
+        public void onEnd() {
+            events.add(new Event(index, text.substring(Math.min(sent, text.length())), finish));
+        }
+
+        /** The longest end of the text that begins a stop string: not sent until it is known not to be one. */
+        private int heldBack() {
+            int held = 0;
+            for (String s : request.stop()) {
+                for (int len = Math.min(s.length() - 1, text.length()); len > held; len--) {
+                    if (endsWith(s, len)) {
+                        held = len;
+                        break;
+                    }
+                }
+            }
+            return held;
+        }
+
+        /** Whether the text ends with the first {@code len} characters of {@code s}. */
+        private boolean endsWith(String s, int len) {
+            int from = text.length() - len;
+            if (from < 0) {
+                return false;
+            }
+            for (int i = 0; i < len; i++) {
+                if (text.charAt(from + i) != s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package charrnn.serve;
+
+import charrnn.corpus.Json;
+import charrnn.corpus.Vocabulary;
+import charrnn.sample.Sampler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code rnn serve}'s HTTP side, on the JDK's {@code com.sun.net.httpserver} and Jackson: OpenAI's
+ * legacy {@code POST /v1/completions} (whole or streamed as server-sent events), {@code GET
+ * /v1/models} and {@code GET /health}. It listens before the model is loaded (503 until then); one
+ * {@link Generator} thread computes for every request.
+ */
+public final class Server implements AutoCloseable {
+    /** How the server is run: {@code rnn serve}'s options. */
+    public record Options(String host, int port, int parallel, int maxQueue, int maxTokensCap, double timeoutSeconds,
+                          String apiKey) {
+    }
+
+    /** The model once it is loaded: what a request needs. */
+    private record Model(String id, Vocabulary vocab, Sampler sampler, Generator generator, String fingerprint,
+                         long created) {
+    }
+
+    /** Request bodies above this are refused (413). */
+    static final int MAX_BODY = 1 << 20;
+
+    private final Options options;
+    private final HttpServer http;
+    private final ExecutorService handlers;
+    private volatile Model model;
+    private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+
+    private Server(Options options) throws IOException {
+        this.options = options;
+        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
+        // a thread per exchange: a stream holds its thread for as long as it runs; the queue limit is the
+        // generator's, answered with 503 by the handler (a rejected task would close the socket unanswered)
+        this.handlers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "rnn-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(handlers);
+        http.createContext("/", this::handle);
+    }
+
+    /** Listens at once; requests get 503 until {@link #serve} gives the model. */
+    public static Server start(Options options) throws IOException {
+        Server s = new Server(options);
+        s.http.start();
+        return s;
+    }
+
+    /** Serves {@code sampler}'s network as {@code id} from now on. */
+    public void serve(String id, Sampler sampler, Vocabulary vocab, String fingerprint) {
+        Generator g = new Generator(sampler.slots(options.parallel()), options.maxQueue());
+        model = new Model(id, vocab, sampler, g, fingerprint, System.currentTimeMillis() / 1000);
+    }
+
+    /** The address it listens at, e.g. {@code http://127.0.0.1:8080}. */
+    public String url() {
+        InetSocketAddress a = http.getAddress();
+        String host = a.getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /**
+     * Stops taking requests (new ones get 503), lets those under way finish for up to {@code graceSeconds},
+     * then ends the rest and the listener.
+     */
+    public void close(int graceSeconds) {
+        closing = true;
+        long end = System.nanoTime() + graceSeconds * 1_000_000_000L;
+        while (active.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        http.stop(0);
+        Model m = model;
+        if (m != null) {
+            m.generator().close();
+        }
+        handlers.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        close(0);
+    }
+
+    /** Generations in a row now (for the tests). */
+    int running() {
+        Model m = model;
+        return m == null ? 0 : m.generator().running();
+    }
+
+    /** Steps the generator has taken (for the tests). */
+    long steps() {
+        Model m = model;
+        return m == null ? 0 : m.generator().steps.get();
+    }
+
+    private void handle(HttpExchange x) {
+        active.incrementAndGet();
+        try {
+            if (closing) {
+                throw busy("the server is stopping");
+            }
+            route(x);
+        } catch (ApiError e) {
+            error(x, e);
+        } catch (RuntimeException e) {
+            error(x, new ApiError(500, "server_error", null, "unexpected failure: " + e));
+        } finally {
+            x.close();
+            active.decrementAndGet();
+        }
+    }
+
+    private void route(HttpExchange x) {
+        try {
+            dispatch(x);
+        } catch (IOException e) {
+            throw new ApiError(499, "client_gone", null, "the client went away");
+        }
+    }
+
+    private void dispatch(HttpExchange x) throws IOException {
+        String path = x.getRequestURI().getPath();
+        String method = x.getRequestMethod();
+        switch (path) {
+            case "/health" -> {
+                allow(x, "GET");
+                ObjectNode o = Json.COMPACT.createObjectNode().put("status", model == null ? "loading" : "ok");
+                json(x, model == null ? 503 : 200, o);
+            }
+            case "/v1/models" -> {
+                allow(x, "GET");
+                authorize(x);
+                Model m = ready();
+                ObjectNode o = Json.COMPACT.createObjectNode().put("object", "list");
+                o.putArray("data").addObject().put("id", m.id()).put("object", "model").put("created", m.created())
+                        .put("owned_by", "rnn");
+                json(x, 200, o);
+            }
+            case "/v1/completions" -> {
+                allow(x, "POST");
+                authorize(x);
+                completions(x, ready());
+            }
+            case "/" -> {
+                allow(x, "GET");
+                json(x, 200, Json.COMPACT.createObjectNode().put("status", model == null ? "loading" : "ok")
+                        .put("model", model == null ? null : model.id()));
+            }
+            default -> throw new ApiError(404, "invalid_request_error", null, "no such endpoint: " + method + " " + path);
+        }
+    }
+
+    private static void allow(HttpExchange x, String method) {
+        if (!x.getRequestMethod().equals(method)) {
+            x.getResponseHeaders().set("Allow", method);
+            throw new ApiError(405, "invalid_request_error", null, x.getRequestURI().getPath() + " takes " + method
+                    + ", not " + x.getRequestMethod());
+        }
+    }
+
+    private void authorize(HttpExchange x) {
+        String key = options.apiKey();
+        if (key != null && !("Bearer " + key).equals(x.getRequestHeaders().getFirst("Authorization"))) {
+            throw new ApiError(401, "invalid_request_error", null,
+                    "a valid API key is needed: send the header 'Authorization: Bearer KEY'");
+        }
+    }
+
+    private Model ready() {
+        Model m = model;
+        if (m == null) {
+            throw busy("the model is still loading");
+        }
+        return m;
+    }
+
+    private static ApiError busy(String why) {
+        return new ApiError(503, "server_error", null, why + "; retry shortly");
+    }
+
+    private void completions(HttpExchange x, Model m) throws IOException {
+        CompletionRequest r = CompletionRequest.of(body(x), options.maxTokensCap());
+        if (!r.model().equals(m.id())) {
+            throw new ApiError(404, "invalid_request_error", "model", "the model '" + r.model()
+                    + "' is not served here; this server serves '" + m.id() + "'");
+        }
+        Completion c = new Completion(r, m.vocab(), m.sampler());
+        if (!m.generator().submit(c.generations)) {
+            x.getResponseHeaders().set("Retry-After", "1");
+            throw busy("the server is busy: " + m.generator().running() + " generations running and "
+                    + m.generator().queued() + " queued (--parallel " + options.parallel() + ", --max-queue "
+                    + options.maxQueue() + ")");
+        }
+        long deadline = System.nanoTime() + (long) (options.timeoutSeconds() * 1e9);
+        try {
+            if (r.stream()) {
+                stream(x, m, c, deadline);
+            } else {
+                whole(x, m, c, deadline);
+            }
+        } finally {
+            c.cancel(); // a generation still running (a client gone, a timeout) leaves its row at the next step
+        }
+    }
+
+    private static JsonNode body(HttpExchange x) throws IOException {
+        byte[] b = x.getRequestBody().readNBytes(MAX_BODY + 1);
+        if (b.length > MAX_BODY) {
+            throw new ApiError(413, "invalid_request_error", null, "the request body is over " + MAX_BODY + " bytes");
+        }
+        try {
+            return Json.MAPPER.readTree(b);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiError.invalid(null, "the body is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Waits for every choice to end, then answers with them all. */
+    private void whole(HttpExchange x, Model m, Completion c, long deadline) throws IOException {
+        StringBuilder[] text = new StringBuilder[c.choices.size()];
+        String[] finish = new String[text.length];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = new StringBuilder(c.choices.get(i).echoed);
+        }
+        for (int open = text.length; open > 0; ) {
+            Completion.Event e = next(c, deadline);
+            text[e.index()].append(e.text());
+            if (e.finish() != null) {
+                finish[e.index()] = e.finish();
+                open--;
+            }
+        }
+        ObjectNode o = head(c, m);
+        ArrayNode choices = o.putArray("choices");
+        for (int i = 0; i < text.length; i++) {
+            choices.addObject().put("text", text[i].toString()).put("index", i).putNull("logprobs")
+                    .put("finish_reason", finish[i]);
+        }
+        usage(o, c);
+        json(x, 200, o);
+    }
+
+    /** Server-sent events: a chunk as characters arrive (those of several choices at once grouped), then [DONE]. */
+    private void stream(HttpExchange x, Model m, Completion c, long deadline) throws IOException {
+        x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        x.getResponseHeaders().set("Cache-Control", "no-cache");
+        x.sendResponseHeaders(200, 0);
+        OutputStream out = x.getResponseBody();
+        if (c.request.echo()) {
+            for (Completion.Choice ch : c.choices) {
+                send(out, chunk(c, m, ch.index, ch.echoed, null));
+            }
+            out.flush();
+        }
+        List<Completion.Event> batch = new ArrayList<>();
+        for (int open = c.choices.size(); open > 0; ) {
+            Completion.Event first;
+            try {
+                first = next(c, deadline);
+            } catch (ApiError e) {
+                send(out, errorBody(e));
+                break;
+            }
+            batch.clear();
+            batch.add(first);
+            c.events.drainTo(batch);
+            Map<Integer, StringBuilder> text = new TreeMap<>();
+            Map<Integer, String> finish = new TreeMap<>();
+            for (Completion.Event e : batch) {
+                text.computeIfAbsent(e.index(), k -> new StringBuilder()).append(e.text());
+                if (e.finish() != null) {
+                    finish.put(e.index(), e.finish());
+                    open--;
+                }
+            }
+            for (var e : text.entrySet()) {
+                send(out, chunk(c, m, e.getKey(), e.getValue().toString(), finish.get(e.getKey())));
+            }
+            out.flush();
+        }
+        if (c.request.includeUsage()) {
+            ObjectNode u = head(c, m);
+            u.putArray("choices");
+            usage(u, c);
+            send(out, u);
+        }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static Completion.Event next(Completion c, long deadline) {
+        try {
+            Completion.Event e = c.events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new ApiError(504, "server_error", null, "the request did not finish within --request-timeout");
+            }
+            return e;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "server_error", null, "the server is stopping");
+        }
+    }
+
+    private ObjectNode chunk(Completion c, Model m, int index, String text, String finish) {
+        ObjectNode o = head(c, m);
+        o.putArray("choices").addObject().put("text", text).put("index", index).putNull("logprobs")
+                .put("finish_reason", finish);
+        if (c.request.includeUsage()) {
+            o.putNull("usage");
+        }
+        return o;
+    }
+
+    private static ObjectNode head(Completion c, Model m) {
+        return Json.COMPACT.createObjectNode().put("id", c.id).put("object", "text_completion").put("created", c.created)
+                .put("model", m.id()).put("system_fingerprint", m.fingerprint());
+    }
+
+    private static void usage(ObjectNode o, Completion c) {
+        long completion = c.completionChars();
+        o.putObject("usage").put("prompt_tokens", c.promptChars).put("completion_tokens", completion)
+                .put("total_tokens", c.promptChars + completion);
+    }
+
+    private static void send(OutputStream out, JsonNode o) throws IOException {
+        out.write(("data: " + Json.COMPACT.writeValueAsString(o) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ObjectNode errorBody(ApiError e) {
+        ObjectNode o = Json.COMPACT.createObjectNode();
+        o.putObject("error").put("message", e.getMessage()).put("type", e.type).put("param", e.param).putNull("code");
+        return o;
+    }
+
+    /** The error as the answer; when the answer has begun (a stream) or the client is gone, nothing more. */
+    private static void error(HttpExchange x, ApiError e) {
+        try {
+            json(x, e.status, errorBody(e));
+        } catch (IOException | RuntimeException ignored) {
+            // headers already sent, or no one to answer
+        }
+    }
+
+    private static void json(HttpExchange x, int status, JsonNode o) throws IOException {
+        byte[] b = (Json.COMPACT.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "application/json");
+        x.sendResponseHeaders(status, b.length);
+        x.getResponseBody().write(b);
+    }
+}

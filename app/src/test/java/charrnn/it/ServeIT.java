@@ -1,0 +1,184 @@
+package charrnn.it;
+
+import charrnn.TestFiles;
+import charrnn.corpus.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** `app/rnn serve` as a user runs it: the URL on stdout, curl's raw frames, SIGTERM during streams, a port taken. */
+class ServeIT {
+    @TempDir
+    Path tmp;
+    private Process server;
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    private Path fixture() throws Exception {
+        Path f = tmp.resolve("models/fixture/best.zip");
+        Files.createDirectories(f.getParent());
+        try (InputStream in = ServeIT.class.getResourceAsStream("/checkpoints/gru.zip")) {
+            Files.copy(in, f);
+        }
+        return f.getParent();
+    }
+
+    /** Starts `app/rnn serve` and returns the URL it prints once the model is loaded. */
+    private String serve(String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "--model", fixture().toString(), "--port", "0"));
+        args.addAll(List.of(more));
+        server = InterruptIT.launch(tmp, tmp.resolve("serve.log"), args.toArray(String[]::new));
+        Path out = tmp.resolve("serve.log.out");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (server.isAlive() && System.nanoTime() < deadline && Files.readString(out).isEmpty()) {
+            Thread.sleep(50);
+        }
+        String url = Files.readString(out).strip();
+        assertTrue(url.matches("http://127\\.0\\.0\\.1:\\d+"), url + "\n" + Files.readString(tmp.resolve("serve.log")));
+        return url;
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.destroyForcibly();
+        }
+    }
+
+    private static String body(int maxTokens, boolean stream) {
+        return "{\"model\":\"fixture\",\"prompt\":\"The \",\"max_tokens\":" + maxTokens + ",\"seed\":7,\"stream\":"
+                + stream + "}";
+    }
+
+    @Test
+    void curlSeesServerSentEventsFramedAsOpenAisEndingWithDone() throws Exception {
+        String url = serve();
+        Process curl = new ProcessBuilder("curl", "-sN", url + "/v1/completions", "-H",
+                "Content-Type: application/json", "-d", body(60, true)).start();
+        String raw = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, curl.exitValue());
+        assertTrue(raw.endsWith("\n\ndata: [DONE]\n\n"), raw);
+        StringBuilder text = new StringBuilder();
+        String[] frames = raw.split("\n\n");
+        for (String frame : frames) {
+            assertTrue(frame.startsWith("data: ") && !frame.contains("\n"), "one data line per event: " + frame);
+            if (!frame.equals("data: [DONE]")) {
+                text.append(Json.MAPPER.readTree(frame.substring(6)).at("/choices/0/text").asText());
+            }
+        }
+        // CheckpointFixtureTest: rnn sample --random-seed 7 -n 60 -s 'The ' on this checkpoint
+        assertEquals("quiiichicuiiiick. Aadol rolsads theer loiv thh lil.d lodarr ", text.toString());
+    }
+
+    @Test
+    void sigtermDuringSixteenStreamsLetsThemFinishThenExits0() throws Exception {
+        String url = serve();
+        List<BufferedReader> streams = new ArrayList<>();
+        List<String> firsts = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            HttpResponse<InputStream> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body(3000, true))).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, r.statusCode());
+            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            String first = in.readLine();
+            assertTrue(first.startsWith("data: {"), "under way: " + first);
+            firsts.add(first);
+            streams.add(in);
+        }
+        // the clients read no further: each generation waits for its reader, so all 16 are under way
+        new ProcessBuilder("kill", "-TERM", Long.toString(server.pid())).start().waitFor();
+        HttpResponse<String> late = null;
+        for (int i = 0; i < 100 && (late == null || late.statusCode() != 503); i++) {
+            Thread.sleep(20);
+            late = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body(5, false))).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        assertEquals(503, late.statusCode(), "a request after SIGTERM: " + late.body());
+        assertTrue(Json.MAPPER.readTree(late.body()).at("/error/message").asText().contains("stopping"));
+        for (int i = 0; i < streams.size(); i++) {
+            BufferedReader in = streams.get(i);
+            StringBuilder text = new StringBuilder(Json.MAPPER.readTree(firsts.get(i).substring(6))
+                    .at("/choices/0/text").asText());
+            String last = null;
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("data: {")) {
+                    JsonNode c = Json.MAPPER.readTree(line.substring(6)).at("/choices/0");
+                    text.append(c.get("text").asText());
+                    if (!c.get("finish_reason").isNull()) {
+                        assertEquals("length", c.get("finish_reason").asText());
+                    }
+                }
+                if (!line.isEmpty()) {
+                    last = line;
+                }
+            }
+            assertEquals("data: [DONE]", last);
+            assertEquals(3000, text.codePointCount(0, text.length()), "the whole stream");
+        }
+        assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server did not exit");
+        assertEquals(0, server.exitValue(), Files.readString(tmp.resolve("serve.log")));
+    }
+
+    /**
+     * The official {@code openai} package from the npm registry ({@code app/src/test/node}, installed
+     * here by {@code npm ci} on first use), the client most programs reach an OpenAI-style server with.
+     */
+    @Test
+    void theOfficialOpenaiClientGetsWhatRnnSampleGives() throws Exception {
+        Path node = TestFiles.repoRoot().resolve("app/src/test/node");
+        boolean ci = "true".equals(System.getenv("CI"));
+        boolean present = new ProcessBuilder("sh", "-c", "command -v node && command -v npm").start().waitFor() == 0;
+        if (!present) {
+            assertFalse(ci, "node and npm are needed: .ci/run installs them (Debian's nodejs and npm)");
+            Assumptions.abort("node and npm are not installed");
+        }
+        if (!Files.isDirectory(node.resolve("node_modules/openai"))) {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(node.toFile())
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("npm.log").toFile()).start();
+            assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm ci did not finish");
+            assertEquals(0, npm.exitValue(), Files.readString(tmp.resolve("npm.log")));
+        }
+        String url = serve();
+        Process client = new ProcessBuilder("node", "openai-client.mjs", url, "fixture").directory(node.toFile())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("client.log").toFile()).start();
+        assertTrue(client.waitFor(2, TimeUnit.MINUTES), "the client did not finish");
+        String log = Files.readString(tmp.resolve("client.log"));
+        assertEquals(0, client.exitValue(), log);
+        assertTrue(log.contains("openai client: models, completions whole, argmax, prompts x n, stop, stream, errors: ok"),
+                log);
+    }
+
+    @Test
+    void aPortInUseIsAUsageErrorOfOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = InterruptIT.launch(tmp, tmp.resolve("taken.log"), "serve", "--model", fixture().toString(),
+                    "--port", Integer.toString(taken.getLocalPort()));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            String err = Files.readString(tmp.resolve("taken.log")).strip();
+            assertEquals(2, p.exitValue(), err);
+            assertTrue(err.lines().reduce((a, b) -> b).orElse("").matches("rnn: cannot listen at 127\\.0\\.0\\.1:\\d+ .*"
+                    + "choose another --port or --host"), err);
+        }
+    }
+}
