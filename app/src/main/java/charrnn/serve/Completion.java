@@ -30,8 +30,10 @@ final class Completion {
     final List<Slots.Generation> generations = new ArrayList<>();
     final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     long promptChars;
+    private final java.util.concurrent.atomic.AtomicLong characters;  // every completion's, for /metrics
 
-    Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler) {
+    Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler, java.util.concurrent.atomic.AtomicLong characters) {
+        this.characters = characters;
         this.request = r;
         this.seed = r.seed() != null ? r.seed() : new SecureRandom().nextLong();
         for (int p = 0; p < r.prompts().size(); p++) {
@@ -78,6 +80,7 @@ final class Completion {
         private final StringBuilder text = new StringBuilder();
         private int sent;
         private String finish = "length";
+        private String matched = "";
         volatile long drawn;
 
         Choice(int index, String echoed, Vocabulary vocab) {
@@ -89,11 +92,13 @@ final class Completion {
         @Override
         public boolean onChar(int id, float[] logits) {
             drawn++;
+            characters.incrementAndGet();
             text.appendCodePoint(vocab.codePoint(id));
             for (String s : request.stop()) {
                 if (endsWith(s, s.length())) {
                     text.setLength(text.length() - s.length());
                     finish = "stop";
+                    matched = s;
                     return false;
                 }
             }
@@ -103,6 +108,21 @@ final class Completion {
                 sent = safe;
             }
             return true;
+        }
+
+        /** The text once the choice has ended (its end event taken). */
+        String text() {
+            return text.toString();
+        }
+
+        /** "length" or "stop", once the choice has ended. */
+        String finish() {
+            return finish;
+        }
+
+        /** The stop string that ended the choice ("" for none), once it has ended. */
+        String matched() {
+            return matched;
         }
 
         /** A stream's client has this many events not yet taken: the choice waits for it. */

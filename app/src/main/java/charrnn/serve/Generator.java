@@ -5,7 +5,6 @@ import charrnn.sample.Slots;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,15 +15,17 @@ import java.util.concurrent.locks.LockSupport;
 final class Generator implements AutoCloseable {
     private final Slots slots;
     private final int maxQueue;
-    private final LinkedBlockingQueue<Slots.Generation> queue = new LinkedBlockingQueue<>();
+    private record Waiting(Slots.Generation generation, long since) {
+    }
+
+    private final LinkedBlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
+    private final Metrics metrics;
     private final Thread thread;
     private volatile boolean closed;
-    /** Steps taken: the tests see from it that a cancelled generation stops costing steps. */
-    final AtomicLong steps = new AtomicLong();
-
-    Generator(Slots slots, int maxQueue) {
+    Generator(Slots slots, int maxQueue, Metrics metrics) {
         this.slots = slots;
         this.maxQueue = maxQueue;
+        this.metrics = metrics;
         this.thread = new Thread(this::loop, "rnn-generator");
         thread.setDaemon(true);
         thread.start();
@@ -35,7 +36,8 @@ final class Generator implements AutoCloseable {
         if (closed || queue.size() + gs.size() > maxQueue + slots.free()) {
             return false;
         }
-        queue.addAll(gs);
+        long now = System.nanoTime();
+        gs.forEach(g -> queue.add(new Waiting(g, now)));
         return true;
     }
 
@@ -52,25 +54,31 @@ final class Generator implements AutoCloseable {
             while (!closed || slots.running() > 0 || !queue.isEmpty()) {
                 if (closed) {
                     slots.cancelAll();
-                    queue.forEach(Slots.Generation::cancel);
+                    queue.forEach(w -> w.generation().cancel());
                 }
-                for (Slots.Generation g; slots.free() > 0 && (g = queue.poll()) != null; ) {
-                    slots.add(g);
+                for (Waiting w; slots.free() > 0 && (w = queue.poll()) != null; ) {
+                    admit(w);
                 }
+                long t0 = System.nanoTime();
                 if (slots.step() > 0) {
-                    steps.incrementAndGet();
+                    metrics.step.add(System.nanoTime() - t0);
                 } else if (slots.running() > 0) {
                     LockSupport.parkNanos(200_000); // every row paused: their clients are reading
                 } else {
-                    Slots.Generation g = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (g != null) {
-                        slots.add(g);
+                    Waiting w = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (w != null) {
+                        admit(w);
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void admit(Waiting w) {
+        metrics.queueWait.add(System.nanoTime() - w.since());
+        slots.add(w.generation());
     }
 
     /** Takes no more and ends every generation (a request still waiting for one gets what it has). */

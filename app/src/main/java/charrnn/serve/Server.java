@@ -46,6 +46,7 @@ public final class Server implements AutoCloseable {
     private final ExecutorService handlers;
     private volatile Model model;
     private volatile boolean closing;
+    private final Metrics metrics = new Metrics();
     private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     private Server(Options options) throws IOException {
@@ -71,7 +72,7 @@ public final class Server implements AutoCloseable {
 
     /** Serves {@code sampler}'s network as {@code id} from now on. */
     public void serve(String id, Sampler sampler, Vocabulary vocab, String fingerprint) {
-        Generator g = new Generator(sampler.slots(options.parallel()), options.maxQueue());
+        Generator g = new Generator(sampler.slots(options.parallel()), options.maxQueue(), metrics);
         model = new Model(id, vocab, sampler, g, fingerprint, System.currentTimeMillis() / 1000);
     }
 
@@ -108,18 +109,6 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() {
         close(0);
-    }
-
-    /** Generations in a row now (for the tests). */
-    int running() {
-        Model m = model;
-        return m == null ? 0 : m.generator().running();
-    }
-
-    /** Steps the generator has taken (for the tests). */
-    long steps() {
-        Model m = model;
-        return m == null ? 0 : m.generator().steps.get();
     }
 
     private void handle(HttpExchange x) {
@@ -170,6 +159,21 @@ public final class Server implements AutoCloseable {
                 authorize(x);
                 completions(x, ready());
             }
+            case "/generate" -> {
+                allow(x, "GET");
+                authorize(x);
+                generate(x, ready());
+            }
+            case "/metrics" -> {
+                allow(x, "GET");
+                Model m = model;
+                byte[] b = metrics.text(() -> m == null ? 0 : m.generator().running(),
+                        () -> m == null ? 0 : m.generator().queued(), () -> active.get() - 1)
+                        .getBytes(StandardCharsets.UTF_8);
+                x.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                x.sendResponseHeaders(200, b.length);
+                x.getResponseBody().write(b);
+            }
             case "/" -> {
                 allow(x, "GET");
                 json(x, 200, Json.COMPACT.createObjectNode().put("status", model == null ? "loading" : "ok")
@@ -213,13 +217,7 @@ public final class Server implements AutoCloseable {
             throw new ApiError(404, "invalid_request_error", "model", "the model '" + r.model()
                     + "' is not served here; this server serves '" + m.id() + "'");
         }
-        Completion c = new Completion(r, m.vocab(), m.sampler());
-        if (!m.generator().submit(c.generations)) {
-            x.getResponseHeaders().set("Retry-After", "1");
-            throw busy("the server is busy: " + m.generator().running() + " generations running and "
-                    + m.generator().queued() + " queued (--parallel " + options.parallel() + ", --max-queue "
-                    + options.maxQueue() + ")");
-        }
+        Completion c = submit(x, m, r);
         long deadline = System.nanoTime() + (long) (options.timeoutSeconds() * 1e9);
         try {
             if (r.stream()) {
@@ -231,6 +229,59 @@ public final class Server implements AutoCloseable {
             c.cancel(); // a generation still running (a client gone, a timeout) leaves its row at the next step
         }
     }
+
+    /** The request's generations queued, or 503 when the rows and the queue have no room for them all. */
+    private Completion submit(HttpExchange x, Model m, CompletionRequest r) {
+        Completion c = new Completion(r, m.vocab(), m.sampler(), metrics.characters);
+        metrics.requests.incrementAndGet();
+        if (!m.generator().submit(c.generations)) {
+            metrics.rejected.incrementAndGet();
+            x.getResponseHeaders().set("Retry-After", "1");
+            throw busy("the server is busy: " + m.generator().running() + " generations running and "
+                    + m.generator().queued() + " queued (--parallel " + options.parallel() + ", --max-queue "
+                    + options.maxQueue() + ")");
+        }
+        return c;
+    }
+
+    /** torch-rnn-server's sentences for robinsloan's rnn-writer: n completions of start_text, each to its first . ! or ?. */
+    private void generate(HttpExchange x, Model m) throws IOException {
+        Map<String, String> q = new java.util.HashMap<>();
+        String raw = x.getRequestURI().getRawQuery();
+        for (String kv : raw == null ? new String[0] : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            q.put(java.net.URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8),
+                    eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        int n;
+        try {
+            n = Math.min(10, Integer.parseInt(q.getOrDefault("n", "1")));
+        } catch (NumberFormatException e) {
+            throw ApiError.invalid("n", "n must be an integer, got '" + q.get("n") + "'");
+        }
+        if (n < 1) {
+            throw ApiError.invalid("n", "n must be at least 1, got " + n);
+        }
+        String start = q.getOrDefault("start_text", "");
+        long t0 = System.nanoTime();
+        Completion c = submit(x, m, new CompletionRequest(m.id(), List.of(start), GENERATE_CHARS,
+                charrnn.sample.Strategy.temperature(1), n, List.of(".", "!", "?"), null, false, false, false, true));
+        try {
+            collect(c, t0 + (long) (options.timeoutSeconds() * 1e9));
+        } finally {
+            c.cancel();
+        }
+        ObjectNode o = Json.COMPACT.createObjectNode().put("start_text", start);
+        ArrayNode completions = o.putArray("completions");
+        for (Completion.Choice ch : c.choices) {
+            completions.add(ch.text() + ch.matched());
+        }
+        o.put("time", String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9));
+        json(x, 200, o);
+    }
+
+    /** Characters a /generate completion may take to reach the end of its sentence. */
+    static final int GENERATE_CHARS = 200;
 
     private static JsonNode body(HttpExchange x) throws IOException {
         byte[] b = x.getRequestBody().readNBytes(MAX_BODY + 1);
@@ -244,26 +295,23 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** Waits for every choice to end, then answers with them all. */
-    private void whole(HttpExchange x, Model m, Completion c, long deadline) throws IOException {
-        StringBuilder[] text = new StringBuilder[c.choices.size()];
-        String[] finish = new String[text.length];
-        for (int i = 0; i < text.length; i++) {
-            text[i] = new StringBuilder(c.choices.get(i).echoed);
-        }
-        for (int open = text.length; open > 0; ) {
-            Completion.Event e = next(c, deadline);
-            text[e.index()].append(e.text());
-            if (e.finish() != null) {
-                finish[e.index()] = e.finish();
+    /** Waits until every choice has ended. */
+    private static void collect(Completion c, long deadline) {
+        for (int open = c.choices.size(); open > 0; ) {
+            if (next(c, deadline).finish() != null) {
                 open--;
             }
         }
+    }
+
+    /** Waits for every choice to end, then answers with them all. */
+    private void whole(HttpExchange x, Model m, Completion c, long deadline) throws IOException {
+        collect(c, deadline);
         ObjectNode o = head(c, m);
         ArrayNode choices = o.putArray("choices");
-        for (int i = 0; i < text.length; i++) {
-            choices.addObject().put("text", text[i].toString()).put("index", i).putNull("logprobs")
-                    .put("finish_reason", finish[i]);
+        for (Completion.Choice ch : c.choices) {
+            choices.addObject().put("text", ch.echoed + ch.text()).put("index", ch.index).putNull("logprobs")
+                    .put("finish_reason", ch.finish());
         }
         usage(o, c);
         json(x, 200, o);

@@ -277,6 +277,52 @@ class ServerTest {
         }
     }
 
+    /** A sample's value in GET /metrics. */
+    static double metric(Server s, String name) throws Exception {
+        String text = CLIENT.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " not in:\n" + text));
+    }
+
+    @Test
+    void metricsAreInPrometheusTextFormat() throws Exception {
+        complete("{\"model\":\"fixture\",\"prompt\":\"The \",\"max_tokens\":20}");
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        for (String line : r.body().split("\n")) {
+            assertTrue(line.matches("# (HELP|TYPE) rnn_\\w+ .+|rnn_\\w+(\\{le=\"[^\"]+\"\\})? [0-9.e+-]+"), line);
+        }
+        assertTrue(metric(server, "rnn_characters_generated_total") >= 20);
+        assertTrue(metric(server, "rnn_step_seconds_count") >= 20, "a step per character at least");
+        assertTrue(metric(server, "rnn_queue_wait_seconds_count") >= 1);
+        assertTrue(r.body().contains("rnn_step_seconds_bucket{le=\"+Inf\"} "));
+    }
+
+    @Test
+    void generateAnswersInTorchRnnServersShapeForRnnWriter() throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/generate?start_text=The%20&n=3")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode o = Json.MAPPER.readTree(r.body());
+        assertEquals("The ", o.get("start_text").asText());
+        assertEquals(3, o.get("completions").size());
+        for (JsonNode c : o.get("completions")) {
+            String t = c.asText();
+            assertTrue(t.matches("[^.!?]*[.!?]") || t.length() == Server.GENERATE_CHARS && t.matches("[^.!?]*"),
+                    "to the end of its first sentence: " + t);
+        }
+        assertTrue(o.get("time").asText().matches("\\d+\\.\\d\\d"), o.toString());
+        assertEquals(400, CLIENT.send(HttpRequest.newBuilder(URI.create(server.url() + "/generate?n=two")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        // a browser or rnn-writer's reachability check at / gets JSON
+        JsonNode root = Json.MAPPER.readTree(CLIENT.send(HttpRequest.newBuilder(URI.create(server.url() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("ok", root.get("status").asText());
+    }
+
     @Test
     void aFullQueueIs503WithRetryAfterAndAClientThatLeavesFreesItsRow() throws Exception {
         Server s = start(1, 0, 1_000_000);
@@ -289,16 +335,21 @@ class ServerTest {
             HttpResponse<String> second = post(s, "/v1/completions", "{\"model\":\"fixture\",\"prompt\":\"a\"}");
             assertEquals(503, second.statusCode(), second.body());
             assertEquals("1", second.headers().firstValue("Retry-After").orElse(""));
+            assertEquals(1, metric(s, "rnn_generations_running"));
+            assertEquals(1, metric(s, "rnn_requests_rejected_total"));
             in.close(); // the client goes: the server stops generating for it
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (s.running() > 0 && System.nanoTime() < deadline) {
+            while (metric(s, "rnn_generations_running") > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(0, s.running(), "the row is free");
+            assertEquals(0, metric(s, "rnn_generations_running"), "the row is free");
             // a client that reads nothing holds back its generation (a backlog of events, then the socket's buffers)
-            long steps = s.steps();
-            assertTrue(steps < 100_000, "stopped long before its 1,000,000 characters: " + steps);
+            double drawn = metric(s, "rnn_characters_generated_total");
+            assertTrue(drawn < 100_000, "stopped long before its 1,000,000 characters: " + drawn);
+            Thread.sleep(200);
+            assertEquals(drawn, metric(s, "rnn_characters_generated_total"), "and draws no more");
             assertEquals(200, post(s, "/v1/completions", "{\"model\":\"fixture\",\"prompt\":\"a\"}").statusCode());
+            assertEquals(drawn + 16, metric(s, "rnn_characters_generated_total"));
         } finally {
             s.close();
         }
