@@ -112,7 +112,7 @@ def main():
             subprocess.run([str(ROOT / "data" / "fetch-alice.sh")], check=True)
         log(f"training {model} (30 steps of the default model)")
         subprocess.run([str(RNN), "train", str(alice), "--model", str(model), "--max-steps", "30", "-q"], check=True)
-    counts = [1, 4] if a.quick else [1, 4, 16, 64]
+    counts = [1, 4, 16] if a.quick else [1, 4, 16, 64]
     small, invocations = (20, 10) if a.quick else (200, 200)
     res = {"machine": machine(), "model": str(model), "chars": CHARS, "rounds": a.rounds}
 
