@@ -34,8 +34,15 @@ public final class Server implements AutoCloseable {
     }
 
     /** The model once it is loaded: what a request needs. */
-    private record Model(String id, Vocabulary vocab, Sampler sampler, Generator generator, String fingerprint,
+    private record Model(String id, Vocabulary vocab, Sampler sampler, List<Generator> generators, String fingerprint,
                          long created) {
+        long running() {
+            return generators.stream().mapToLong(Generator::running).sum();
+        }
+
+        long queued() {
+            return generators.stream().mapToLong(Generator::queued).sum();
+        }
     }
 
     /** Request bodies above this are refused (413). */
@@ -72,8 +79,16 @@ public final class Server implements AutoCloseable {
 
     /** Serves {@code sampler}'s network as {@code id} from now on. */
     public void serve(String id, Sampler sampler, Vocabulary vocab, String fingerprint) {
-        Generator g = new Generator(sampler.slots(options.parallel()), options.maxQueue(), metrics);
-        model = new Model(id, vocab, sampler, g, fingerprint, System.currentTimeMillis() / 1000);
+        // a generator thread per core, each with its share of the rows: rows are independent, so a
+        // request's text does not depend on the thread that computes it
+        int threads = Math.max(1, Math.min(options.parallel(), Runtime.getRuntime().availableProcessors()));
+        List<Generator> gs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int rows = options.parallel() / threads + (t < options.parallel() % threads ? 1 : 0);
+            int queue = options.maxQueue() / threads + (t < options.maxQueue() % threads ? 1 : 0);
+            gs.add(new Generator(sampler.slots(rows), queue, metrics));
+        }
+        model = new Model(id, vocab, sampler, List.copyOf(gs), fingerprint, System.currentTimeMillis() / 1000);
     }
 
     /** The address it listens at, e.g. {@code http://127.0.0.1:8080}. */
@@ -101,7 +116,7 @@ public final class Server implements AutoCloseable {
         http.stop(0);
         Model m = model;
         if (m != null) {
-            m.generator().close();
+            m.generators().forEach(Generator::close);
         }
         handlers.shutdownNow();
     }
@@ -167,8 +182,8 @@ public final class Server implements AutoCloseable {
             case "/metrics" -> {
                 allow(x, "GET");
                 Model m = model;
-                byte[] b = metrics.text(() -> m == null ? 0 : m.generator().running(),
-                        () -> m == null ? 0 : m.generator().queued(), () -> active.get() - 1)
+                byte[] b = metrics.text(() -> m == null ? 0 : m.running(), () -> m == null ? 0 : m.queued(),
+                        () -> active.get() - 1)
                         .getBytes(StandardCharsets.UTF_8);
                 x.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 x.sendResponseHeaders(200, b.length);
@@ -234,11 +249,13 @@ public final class Server implements AutoCloseable {
     private Completion submit(HttpExchange x, Model m, CompletionRequest r) {
         Completion c = new Completion(r, m.vocab(), m.sampler(), metrics.characters);
         metrics.requests.incrementAndGet();
-        if (!m.generator().submit(c.generations)) {
+        List<Generator> byLoad = new ArrayList<>(m.generators());
+        byLoad.sort(java.util.Comparator.comparingLong(g -> g.running() + g.queued()));
+        if (byLoad.stream().noneMatch(g -> g.submit(c.generations))) {
             metrics.rejected.incrementAndGet();
             x.getResponseHeaders().set("Retry-After", "1");
-            throw busy("the server is busy: " + m.generator().running() + " generations running and "
-                    + m.generator().queued() + " queued (--parallel " + options.parallel() + ", --max-queue "
+            throw busy("the server is busy: " + m.running() + " generations running and "
+                    + m.queued() + " queued (--parallel " + options.parallel() + ", --max-queue "
                     + options.maxQueue() + ")");
         }
         return c;
