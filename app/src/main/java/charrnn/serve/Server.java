@@ -45,6 +45,17 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** The page to write with the model, for browsers at {@code /} (plain HTML, CSS and JavaScript in the jar). */
+    private static final byte[] PAGE = page();
+
+    private static byte[] page() {
+        try (var in = Server.class.getResourceAsStream("page.html")) {
+            return in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the jar lacks charrnn/serve/page.html", e);
+        }
+    }
+
     /** Request bodies above this are refused (413). */
     static final int MAX_BODY = 1 << 20;
 
@@ -191,8 +202,15 @@ public final class Server implements AutoCloseable {
             }
             case "/" -> {
                 allow(x, "GET");
-                json(x, 200, Json.COMPACT.createObjectNode().put("status", model == null ? "loading" : "ok")
-                        .put("model", model == null ? null : model.id()));
+                String accept = x.getRequestHeaders().getFirst("Accept");
+                if (accept != null && accept.contains("text/html")) {
+                    x.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                    x.sendResponseHeaders(200, PAGE.length);
+                    x.getResponseBody().write(PAGE);
+                } else {
+                    json(x, 200, Json.COMPACT.createObjectNode().put("status", model == null ? "loading" : "ok")
+                            .put("model", model == null ? null : model.id()));
+                }
             }
             default -> throw new ApiError(404, "invalid_request_error", null, "no such endpoint: " + method + " " + path);
         }

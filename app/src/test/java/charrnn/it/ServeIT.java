@@ -140,33 +140,72 @@ class ServeIT {
         assertEquals(0, server.exitValue(), Files.readString(tmp.resolve("serve.log")));
     }
 
+    /** {@code app/src/test/node}'s packages, installed by {@code npm ci} on first use; absent node fails under CI. */
+    private static Path nodeClients(Path tmp) throws Exception {
+        Path node = TestFiles.repoRoot().resolve("app/src/test/node");
+        boolean present = new ProcessBuilder("sh", "-c", "command -v node && command -v npm").start().waitFor() == 0;
+        if (!present) {
+            assertFalse("true".equals(System.getenv("CI")), "node and npm are needed: .ci/run installs them");
+            Assumptions.abort("node and npm are not installed");
+        }
+        if (!Files.isDirectory(node.resolve("node_modules/openai")) || !Files.isDirectory(node.resolve(
+                "node_modules/playwright-core"))) {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(node.toFile())
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("npm.log").toFile()).start();
+            assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm ci did not finish");
+            assertEquals(0, npm.exitValue(), Files.readString(tmp.resolve("npm.log")));
+        }
+        return node;
+    }
+
+    /** Runs {@code node SCRIPT ARGS} in the clients' directory; returns its output. */
+    private String node(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("node"));
+        cmd.addAll(List.of(args));
+        Path log = tmp.resolve(args[0] + ".log");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), args[0] + " did not finish");
+        assertEquals(0, p.exitValue(), Files.readString(log));
+        return Files.readString(log);
+    }
+
+    /**
+     * The page at / in a real browser: Debian's chromium (headless; .ci/run installs it), driven by
+     * playwright-core. Its screenshot is kept in {@code app/target/serve-page.png}.
+     */
+    @Test
+    void thePageStreamsSuggestionsAsAPersonTypes() throws Exception {
+        String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
+        if (!Files.isExecutable(Path.of(chromium))) {
+            assertFalse("true".equals(System.getenv("CI")), chromium + " is needed: .ci/run installs Debian's chromium");
+            Assumptions.abort(chromium + " is not installed");
+        }
+        Path dir = nodeClients(tmp);
+        String url = serve();
+        Path shot = TestFiles.repoRoot().resolve("app/target/serve-page.png");
+        Files.createDirectories(shot.getParent());
+        String out = node(dir, "page.mjs", url, shot.toString());
+        assertTrue(out.contains("page: model shown, typed, streamed suggestions, taken, stale aborted, temperature: ok"),
+                out);
+        assertTrue(Files.size(shot) > 10_000, "a screenshot of the page");
+        HttpResponse<String> html = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/"))
+                .header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("text/html; charset=utf-8", html.headers().firstValue("Content-Type").orElse(""));
+        assertFalse(html.body().contains("http://") || html.body().contains("https://"), "nothing from elsewhere");
+    }
+
     /**
      * The official {@code openai} package from the npm registry ({@code app/src/test/node}, installed
      * here by {@code npm ci} on first use), the client most programs reach an OpenAI-style server with.
      */
     @Test
     void theOfficialOpenaiClientGetsWhatRnnSampleGives() throws Exception {
-        Path node = TestFiles.repoRoot().resolve("app/src/test/node");
-        boolean ci = "true".equals(System.getenv("CI"));
-        boolean present = new ProcessBuilder("sh", "-c", "command -v node && command -v npm").start().waitFor() == 0;
-        if (!present) {
-            assertFalse(ci, "node and npm are needed: .ci/run installs them (Debian's nodejs and npm)");
-            Assumptions.abort("node and npm are not installed");
-        }
-        if (!Files.isDirectory(node.resolve("node_modules/openai"))) {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(node.toFile())
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("npm.log").toFile()).start();
-            assertTrue(npm.waitFor(5, TimeUnit.MINUTES), "npm ci did not finish");
-            assertEquals(0, npm.exitValue(), Files.readString(tmp.resolve("npm.log")));
-        }
+        Path dir = nodeClients(tmp);
         String url = serve();
-        Process client = new ProcessBuilder("node", "openai-client.mjs", url, "fixture").directory(node.toFile())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("client.log").toFile()).start();
-        assertTrue(client.waitFor(2, TimeUnit.MINUTES), "the client did not finish");
-        String log = Files.readString(tmp.resolve("client.log"));
-        assertEquals(0, client.exitValue(), log);
-        assertTrue(log.contains("openai client: models, completions whole, argmax, prompts x n, stop, stream, errors: ok"),
-                log);
+        String out = node(dir, "openai-client.mjs", url, "fixture");
+        assertTrue(out.contains("openai client: models, completions whole, argmax, prompts x n, stop, stream, errors: ok"),
+                out);
     }
 
     @Test
