@@ -15,8 +15,15 @@ import java.util.concurrent.LinkedBlockingQueue;
  * prompt draws from {@code Random(seed + k)}: the text of {@code rnn sample --random-seed seed+k}.
  */
 final class Completion {
-    /** New text of a choice (held back while it may be the start of a stop string), and its end. */
-    record Event(int index, String text, String finish) {
+    /** New text of a choice (held back while it may be the start of a stop string), its log-probabilities, its end. */
+    record Event(int index, String text, String finish, List<LogProb> logprobs) {
+    }
+
+    /**
+     * A drawn character's log-probability under the model (the softmax of its logits, before the
+     * temperature and top-k/top-p), the most probable alternatives, and its offset in the choice's text.
+     */
+    record LogProb(String token, double logprob, java.util.Map<String, Double> top, int offset) {
     }
 
     /** Events a choice may have waiting for its client before it pauses. */
@@ -44,6 +51,7 @@ final class Completion {
                 Choice c = new Choice(p * r.n() + k, r.echo() ? prompt : "", vocab);
                 choices.add(c);
                 if (r.maxTokens() == 0) {
+                    // nothing to draw: the choice ends as it starts
                     c.onEnd();
                 } else {
                     generations.add(new Slots.Generation(sampler.startOf(ids), r.maxTokens(), r.strategy(), seed + k, c));
@@ -81,6 +89,8 @@ final class Completion {
         private int sent;
         private String finish = "length";
         private String matched = "";
+        private final List<LogProb> logprobs = new ArrayList<>();
+        private int logprobsSent;
         volatile long drawn;
 
         Choice(int index, String echoed, Vocabulary vocab) {
@@ -93,10 +103,14 @@ final class Completion {
         public boolean onChar(int id, float[] logits) {
             drawn++;
             characters.incrementAndGet();
+            if (request.logprobs() != null) {
+                logprobs.add(logProb(id, logits, echoed.length() + text.length()));
+            }
             text.appendCodePoint(vocab.codePoint(id));
             for (String s : request.stop()) {
                 if (endsWith(s, s.length())) {
                     text.setLength(text.length() - s.length());
+                    logprobs.removeIf(e -> e.offset() >= echoed.length() + text.length());
                     finish = "stop";
                     matched = s;
                     return false;
@@ -104,7 +118,7 @@ final class Completion {
             }
             int safe = text.length() - heldBack();
             if (safe > sent) {
-                events.add(new Event(index, text.substring(sent, safe), null));
+                events.add(new Event(index, text.substring(sent, safe), null, logprobsUpTo(safe)));
                 sent = safe;
             }
             return true;
@@ -133,7 +147,44 @@ final class Completion {
 
         @Override
         public void onEnd() {
-            events.add(new Event(index, text.substring(Math.min(sent, text.length())), finish));
+            events.add(new Event(index, text.substring(Math.min(sent, text.length())), finish,
+                    logprobsUpTo(text.length())));
+        }
+
+        /** The entries of the characters before {@code end} of the text not yet sent. */
+        private List<LogProb> logprobsUpTo(int end) {
+            int from = logprobsSent;
+            while (logprobsSent < logprobs.size() && logprobs.get(logprobsSent).offset() < echoed.length() + end) {
+                logprobsSent++;
+            }
+            return List.copyOf(logprobs.subList(from, logprobsSent));
+        }
+
+        /** The entries of every character, once the choice has ended. */
+        List<LogProb> logprobs() {
+            return logprobs;
+        }
+
+        private LogProb logProb(int id, float[] logits, int offset) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (float l : logits) {
+                max = Math.max(max, l);
+            }
+            double sum = 0;
+            for (float l : logits) {
+                sum += Math.exp(l - max);
+            }
+            double log = max + Math.log(sum);
+            Integer[] order = new Integer[logits.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+            java.util.Map<String, Double> top = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < request.logprobs(); i++) {
+                top.put(vocab.decode(order[i]), logits[order[i]] - log);
+            }
+            return new LogProb(vocab.decode(id), logits[id] - log, top, offset);
         }
 
         /** The longest end of the text that begins a stop string: not sent until it is known not to be one. */

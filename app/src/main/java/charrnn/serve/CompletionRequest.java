@@ -18,7 +18,7 @@ import java.util.Set;
  */
 record CompletionRequest(String model, List<String> prompts, int maxTokens, Strategy strategy, int n,
                          List<String> stop, Long seed, boolean echo, boolean stream, boolean includeUsage,
-                         boolean skipUnknown) {
+                         boolean skipUnknown, Integer logprobs) {
     /** The most choices one request may ask for (n, times the prompts). */
     static final int MAX_CHOICES = 128;
 
@@ -40,8 +40,6 @@ record CompletionRequest(String model, List<String> prompts, int maxTokens, Stra
         neutral(b, "presence_penalty", v -> v.isNull() || v.isNumber() && v.asDouble() == 0, "penalties");
         neutral(b, "frequency_penalty", v -> v.isNull() || v.isNumber() && v.asDouble() == 0, "penalties");
         neutral(b, "logit_bias", v -> v.isNull() || v.isObject() && v.isEmpty(), "logit_bias");
-        neutral(b, "logprobs", v -> v.isNull() || v.isIntegralNumber() && v.asInt() == 0 || v.isBoolean() && !v.asBoolean(),
-                "logprobs (yet)");
         string(b, "user", "");
 
         String model = string(b, "model", null);
@@ -116,8 +114,13 @@ record CompletionRequest(String model, List<String> prompts, int maxTokens, Stra
         } catch (RnnException e) {
             throw ApiError.invalid(PARAMS.getOrDefault(e.setting(), e.setting()), e.getMessage());
         }
+        Integer logprobs = b.hasNonNull("logprobs") ? (int) integer(b, "logprobs", 0, 0, 5, "") : null;
+        if (logprobs != null && echo) {
+            throw ApiError.invalid("logprobs", "logprobs with echo (the prompt's own log-probabilities) is not"
+                    + " supported by rnn serve; leave one of them out");
+        }
         return new CompletionRequest(model, prompts, maxTokens, strategy, n, stop, seed, echo, stream, usage,
-                unknown.equals("skip"));
+                unknown.equals("skip"), logprobs);
     }
 
     /** The request's names of {@link Strategy}'s components. */

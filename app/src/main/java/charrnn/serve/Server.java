@@ -300,7 +300,7 @@ public final class Server implements AutoCloseable {
         String start = q.getOrDefault("start_text", "");
         long t0 = System.nanoTime();
         Completion c = submit(x, m, new CompletionRequest(m.id(), List.of(start), GENERATE_CHARS,
-                charrnn.sample.Strategy.temperature(1), n, List.of(".", "!", "?"), null, false, false, false, true));
+                charrnn.sample.Strategy.temperature(1), n, List.of(".", "!", "?"), null, false, false, false, true, null));
         try {
             collect(c, t0 + (long) (options.timeoutSeconds() * 1e9));
         } finally {
@@ -345,8 +345,9 @@ public final class Server implements AutoCloseable {
         ObjectNode o = head(c, m);
         ArrayNode choices = o.putArray("choices");
         for (Completion.Choice ch : c.choices) {
-            choices.addObject().put("text", ch.echoed + ch.text()).put("index", ch.index).putNull("logprobs")
-                    .put("finish_reason", ch.finish());
+            ObjectNode o2 = choices.addObject().put("text", ch.echoed + ch.text()).put("index", ch.index);
+            o2.set("logprobs", logprobs(c, ch.logprobs()));
+            o2.put("finish_reason", ch.finish());
         }
         usage(o, c);
         json(x, 200, o);
@@ -360,7 +361,7 @@ public final class Server implements AutoCloseable {
         OutputStream out = x.getResponseBody();
         if (c.request.echo()) {
             for (Completion.Choice ch : c.choices) {
-                send(out, chunk(c, m, ch.index, ch.echoed, null));
+                send(out, chunk(c, m, ch.index, ch.echoed, null, List.of()));
             }
             out.flush();
         }
@@ -378,15 +379,18 @@ public final class Server implements AutoCloseable {
             c.events.drainTo(batch);
             Map<Integer, StringBuilder> text = new TreeMap<>();
             Map<Integer, String> finish = new TreeMap<>();
+            Map<Integer, List<Completion.LogProb>> entries = new TreeMap<>();
             for (Completion.Event e : batch) {
                 text.computeIfAbsent(e.index(), k -> new StringBuilder()).append(e.text());
+                entries.computeIfAbsent(e.index(), k -> new ArrayList<>()).addAll(e.logprobs());
                 if (e.finish() != null) {
                     finish.put(e.index(), e.finish());
                     open--;
                 }
             }
             for (var e : text.entrySet()) {
-                send(out, chunk(c, m, e.getKey(), e.getValue().toString(), finish.get(e.getKey())));
+                send(out, chunk(c, m, e.getKey(), e.getValue().toString(), finish.get(e.getKey()),
+                        entries.get(e.getKey())));
             }
             out.flush();
         }
@@ -413,12 +417,32 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private ObjectNode chunk(Completion c, Model m, int index, String text, String finish) {
+    private ObjectNode chunk(Completion c, Model m, int index, String text, String finish,
+                             List<Completion.LogProb> entries) {
         ObjectNode o = head(c, m);
-        o.putArray("choices").addObject().put("text", text).put("index", index).putNull("logprobs")
-                .put("finish_reason", finish);
+        ObjectNode ch = o.putArray("choices").addObject().put("text", text).put("index", index);
+        ch.set("logprobs", logprobs(c, entries));
+        ch.put("finish_reason", finish);
         if (c.request.includeUsage()) {
             o.putNull("usage");
+        }
+        return o;
+    }
+
+    /** OpenAI's logprobs object of some characters of a choice, or null when the request asked for none. */
+    private static JsonNode logprobs(Completion c, List<Completion.LogProb> entries) {
+        if (c.request.logprobs() == null) {
+            return Json.COMPACT.nullNode();
+        }
+        ObjectNode o = Json.COMPACT.createObjectNode();
+        ArrayNode tokens = o.putArray("tokens"), lp = o.putArray("token_logprobs"), top = o.putArray("top_logprobs"),
+                offsets = o.putArray("text_offset");
+        for (Completion.LogProb e : entries) {
+            tokens.add(e.token());
+            lp.add(e.logprob());
+            ObjectNode t = top.addObject();
+            e.top().forEach(t::put);
+            offsets.add(e.offset());
         }
         return o;
     }

@@ -277,6 +277,66 @@ class ServerTest {
         }
     }
 
+    @Test
+    void logprobsAreTheModelsOwnForEachCharacterWithTheTopAlternatives() throws Exception {
+        JsonNode c = complete("{\"model\":\"fixture\",\"prompt\":\"The \",\"max_tokens\":40,\"seed\":7,\"logprobs\":3,"
+                + "\"temperature\":0.7}").at("/choices/0");
+        String text = c.get("text").asText();
+        JsonNode lp = c.get("logprobs");
+        assertEquals(40, lp.get("tokens").size());
+        StringBuilder joined = new StringBuilder();
+        lp.get("tokens").forEach(t -> joined.append(t.asText()));
+        assertEquals(text, joined.toString());
+        // DL4J's own probabilities for the same characters, the prompt fed first
+        String all = "The " + text;
+        var vocab = loaded.vocabulary();
+        int[] ids = vocab.encode(all);
+        var in = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, vocab.size(),
+                ids.length - 1);
+        for (int t = 0; t < ids.length - 1; t++) {
+            in.putScalar(new long[]{0, ids[t], t}, 1f);
+        }
+        var out = loaded.net().output(in);
+        for (int i = 0; i < 40; i++) {
+            int t = 3 + i;
+            double expected = Math.log(out.getDouble(0, ids[t + 1], t));
+            assertEquals(expected, lp.at("/token_logprobs/" + i).asDouble(), 1e-4, "character " + i);
+            assertEquals(i, lp.at("/text_offset/" + i).asInt());
+            JsonNode top = lp.at("/top_logprobs/" + i);
+            assertEquals(3, top.size());
+            List<Double> values = new ArrayList<>();
+            top.fields().forEachRemaining(e -> values.add(e.getValue().asDouble()));
+            assertTrue(values.get(0) >= values.get(1) && values.get(1) >= values.get(2), top.toString());
+            double best = 0;
+            int bestId = 0;
+            for (int v = 0; v < vocab.size(); v++) {
+                if (out.getDouble(0, v, t) > best) {
+                    best = out.getDouble(0, v, t);
+                    bestId = v;
+                }
+            }
+            assertEquals(Math.log(best), values.get(0), 1e-4);
+            assertTrue(top.has(vocab.decode(bestId)), top.toString());
+        }
+        // streamed: the chunks' entries are the whole answer's, and a stop string's characters are left out
+        String body = "{\"model\":\"fixture\",\"prompt\":\"The \",\"max_tokens\":200,\"seed\":3,\"logprobs\":2,"
+                + "\"stop\":\"th\"";
+        JsonNode whole = complete(body + "}").at("/choices/0");
+        assertEquals(whole.get("text").asText().length(), whole.at("/logprobs/tokens").size());
+        List<String> tokens = new ArrayList<>();
+        for (String d : events(server, body + ",\"stream\":true}")) {
+            if (!d.equals("[DONE]")) {
+                Json.MAPPER.readTree(d).at("/choices/0/logprobs/tokens").forEach(t -> tokens.add(t.asText()));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        whole.at("/logprobs/tokens").forEach(t -> expected.add(t.asText()));
+        assertEquals(expected, tokens);
+        HttpResponse<String> echo = post(server, "/v1/completions",
+                "{\"model\":\"fixture\",\"prompt\":\"a\",\"logprobs\":1,\"echo\":true}");
+        assertEquals(400, echo.statusCode());
+    }
+
     /** A sample's value in GET /metrics. */
     static double metric(Server s, String name) throws Exception {
         String text = CLIENT.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(),
