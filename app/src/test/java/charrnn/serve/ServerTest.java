@@ -189,7 +189,7 @@ class ServerTest {
     @Test
     void aSeededRequestGivesTheSameTextAloneAndAmongManyAtOnce() throws Exception {
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 64; i++) {
             String body = "{\"model\":\"fixture\",\"prompt\":\"" + "the cat ".substring(0, 1 + i % 7) + "\","
                     + "\"max_tokens\":" + (20 + 7 * i) + ",\"seed\":" + i + "}";
             all.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions"))
