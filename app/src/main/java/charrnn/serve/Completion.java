@@ -37,6 +37,7 @@ final class Completion {
     final List<Slots.Generation> generations = new ArrayList<>();
     final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     long promptChars;
+    private volatile boolean expired;
     private final java.util.concurrent.atomic.AtomicLong characters;  // every completion's, for /metrics
 
     Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler, java.util.concurrent.atomic.AtomicLong characters) {
@@ -74,6 +75,16 @@ final class Completion {
 
     void cancel() {
         generations.forEach(Slots.Generation::cancel);
+    }
+
+    /** Past --request-timeout: every generation ends at the next step, and the answer says why. */
+    void expire() {
+        expired = true;
+        cancel();
+    }
+
+    boolean expired() {
+        return expired;
     }
 
     long completionChars() {

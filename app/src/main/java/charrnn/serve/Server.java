@@ -65,6 +65,13 @@ public final class Server implements AutoCloseable {
     private volatile Model model;
     private volatile boolean closing;
     private final Metrics metrics = new Metrics();
+    // ends a request at --request-timeout even while its handler waits on a client that reads nothing
+    private final java.util.concurrent.ScheduledExecutorService timeouts =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "rnn-timeouts");
+                t.setDaemon(true);
+                return t;
+            });
     private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     private Server(Options options) throws IOException {
@@ -130,6 +137,7 @@ public final class Server implements AutoCloseable {
             m.generators().forEach(Generator::close);
         }
         handlers.shutdownNow();
+        timeouts.shutdownNow();
     }
 
     @Override
@@ -251,15 +259,17 @@ public final class Server implements AutoCloseable {
                     + "' is not served here; this server serves '" + m.id() + "'");
         }
         Completion c = submit(x, m, r);
-        long deadline = System.nanoTime() + (long) (options.timeoutSeconds() * 1e9);
+        long timeout = (long) (options.timeoutSeconds() * 1e9);
+        var watchdog = timeouts.schedule(c::expire, timeout, TimeUnit.NANOSECONDS);
         try {
             if (r.stream()) {
-                stream(x, m, c, deadline);
+                stream(x, m, c, System.nanoTime() + timeout);
             } else {
-                whole(x, m, c, deadline);
+                whole(x, m, c, System.nanoTime() + timeout);
             }
         } finally {
-            c.cancel(); // a generation still running (a client gone, a timeout) leaves its row at the next step
+            watchdog.cancel(false);
+            c.cancel(); // a generation still running (a client gone) leaves its row at the next step
         }
     }
 
@@ -342,6 +352,9 @@ public final class Server implements AutoCloseable {
     /** Waits for every choice to end, then answers with them all. */
     private void whole(HttpExchange x, Model m, Completion c, long deadline) throws IOException {
         collect(c, deadline);
+        if (c.expired()) {
+            throw TIMEOUT;
+        }
         ObjectNode o = head(c, m);
         ArrayNode choices = o.putArray("choices");
         for (Completion.Choice ch : c.choices) {
@@ -371,7 +384,7 @@ public final class Server implements AutoCloseable {
             try {
                 first = next(c, deadline);
             } catch (ApiError e) {
-                send(out, errorBody(e));
+                c.expire();
                 break;
             }
             batch.clear();
@@ -394,6 +407,9 @@ public final class Server implements AutoCloseable {
             }
             out.flush();
         }
+        if (c.expired()) {
+            send(out, errorBody(TIMEOUT));
+        }
         if (c.request.includeUsage()) {
             ObjectNode u = head(c, m);
             u.putArray("choices");
@@ -408,7 +424,7 @@ public final class Server implements AutoCloseable {
         try {
             Completion.Event e = c.events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (e == null) {
-                throw new ApiError(504, "server_error", null, "the request did not finish within --request-timeout");
+                throw TIMEOUT;
             }
             return e;
         } catch (InterruptedException ie) {
@@ -416,6 +432,9 @@ public final class Server implements AutoCloseable {
             throw new ApiError(503, "server_error", null, "the server is stopping");
         }
     }
+
+    private static final ApiError TIMEOUT = new ApiError(504, "server_error", null,
+            "the request did not finish within the server's --request-timeout");
 
     private ObjectNode chunk(Completion c, Model m, int index, String text, String finish,
                              List<Completion.LogProb> entries) {

@@ -337,6 +337,30 @@ class ServerTest {
         assertEquals(400, echo.statusCode());
     }
 
+    @Test
+    void aRequestPastItsTimeoutEndsAndFreesItsRowEvenWhenItsClientReadsNothing() throws Exception {
+        Server s = Server.start(new Server.Options("127.0.0.1", 0, 2, 16, 1_000_000, 0.5, null));
+        s.serve("fixture", new Sampler(loaded.net(), loaded.vocabulary()), loaded.vocabulary(), "x");
+        try {
+            HttpResponse<InputStream> stream = CLIENT.send(HttpRequest.newBuilder(URI.create(s.url() + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"fixture\",\"prompt\":\"a\","
+                            + "\"max_tokens\":1000000,\"stream\":true}")).build(), HttpResponse.BodyHandlers.ofInputStream());
+            stream.body().readNBytes(100); // then reads nothing more, the connection open
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (metric(s, "rnn_generations_running") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, metric(s, "rnn_generations_running"), "the row is free");
+            HttpResponse<String> whole = post(s, "/v1/completions",
+                    "{\"model\":\"fixture\",\"prompt\":\"a\",\"max_tokens\":1000000,\"n\":8}");
+            assertEquals(504, whole.statusCode(), whole.body());
+            assertTrue(Json.MAPPER.readTree(whole.body()).at("/error/message").asText().contains("--request-timeout"));
+            stream.body().close();
+        } finally {
+            s.close();
+        }
+    }
+
     /** A sample's value in GET /metrics. */
     static double metric(Server s, String name) throws Exception {
         String text = CLIENT.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(),
