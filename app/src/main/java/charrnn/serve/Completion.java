@@ -6,8 +6,12 @@ import charrnn.sample.Slots;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One completion request under way: a choice per prompt and n (prompt-major), each a generation
@@ -23,7 +27,7 @@ final class Completion {
      * A drawn character's log-probability under the model (the softmax of its logits, before the
      * temperature and top-k/top-p), the most probable alternatives, and its offset in the choice's text.
      */
-    record LogProb(String token, double logprob, java.util.Map<String, Double> top, int offset) {
+    record LogProb(String token, double logprob, Map<String, Double> top, int offset) {
     }
 
     /** Events a choice may have waiting for its client before it pauses. */
@@ -38,9 +42,9 @@ final class Completion {
     final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     long promptChars;
     private volatile boolean expired;
-    private final java.util.concurrent.atomic.AtomicLong characters;  // every completion's, for /metrics
+    private final AtomicLong characters;  // every completion's, for /metrics
 
-    Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler, java.util.concurrent.atomic.AtomicLong characters) {
+    Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler, AtomicLong characters) {
         this.characters = characters;
         this.request = r;
         this.seed = r.seed() != null ? r.seed() : new SecureRandom().nextLong();
@@ -190,8 +194,8 @@ final class Completion {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
-            java.util.Map<String, Double> top = new java.util.LinkedHashMap<>();
+            Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+            Map<String, Double> top = new LinkedHashMap<>();
             for (int i = 0; i < request.logprobs(); i++) {
                 top.put(vocab.decode(order[i]), logits[order[i]] - log);
             }

@@ -3,6 +3,8 @@ package charrnn.serve;
 import charrnn.corpus.Json;
 import charrnn.corpus.Vocabulary;
 import charrnn.sample.Sampler;
+import charrnn.sample.Strategy;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,14 +14,20 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code rnn serve}'s HTTP side, on the JDK's {@code com.sun.net.httpserver} and Jackson: OpenAI's
@@ -66,13 +74,13 @@ public final class Server implements AutoCloseable {
     private volatile boolean closing;
     private final Metrics metrics = new Metrics();
     // ends a request at --request-timeout even while its handler waits on a client that reads nothing
-    private final java.util.concurrent.ScheduledExecutorService timeouts =
+    private final ScheduledExecutorService timeouts =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "rnn-timeouts");
                 t.setDaemon(true);
                 return t;
             });
-    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger active = new AtomicInteger();
 
     private Server(Options options) throws IOException {
         this.options = options;
@@ -278,7 +286,7 @@ public final class Server implements AutoCloseable {
         Completion c = new Completion(r, m.vocab(), m.sampler(), metrics.characters);
         metrics.requests.incrementAndGet();
         List<Generator> byLoad = new ArrayList<>(m.generators());
-        byLoad.sort(java.util.Comparator.comparingLong(g -> g.running() + g.queued()));
+        byLoad.sort(Comparator.comparingLong(g -> g.running() + g.queued()));
         if (byLoad.stream().noneMatch(g -> g.submit(c.generations))) {
             metrics.rejected.incrementAndGet();
             x.getResponseHeaders().set("Retry-After", "1");
@@ -291,12 +299,12 @@ public final class Server implements AutoCloseable {
 
     /** torch-rnn-server's sentences for robinsloan's rnn-writer: n completions of start_text, each to its first . ! or ?. */
     private void generate(HttpExchange x, Model m) throws IOException {
-        Map<String, String> q = new java.util.HashMap<>();
+        Map<String, String> q = new HashMap<>();
         String raw = x.getRequestURI().getRawQuery();
         for (String kv : raw == null ? new String[0] : raw.split("&")) {
             int eq = kv.indexOf('=');
-            q.put(java.net.URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8),
-                    eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            q.put(URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8),
+                    eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
         }
         int n;
         try {
@@ -310,7 +318,7 @@ public final class Server implements AutoCloseable {
         String start = q.getOrDefault("start_text", "");
         long t0 = System.nanoTime();
         Completion c = submit(x, m, new CompletionRequest(m.id(), List.of(start), GENERATE_CHARS,
-                charrnn.sample.Strategy.temperature(1), n, List.of(".", "!", "?"), null, false, false, false, true, null));
+                Strategy.temperature(1), n, List.of(".", "!", "?"), null, false, false, false, true, null));
         try {
             collect(c, t0 + (long) (options.timeoutSeconds() * 1e9));
         } finally {
@@ -321,7 +329,7 @@ public final class Server implements AutoCloseable {
         for (Completion.Choice ch : c.choices) {
             completions.add(ch.text() + ch.matched());
         }
-        o.put("time", String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9));
+        o.put("time", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9));
         json(x, 200, o);
     }
 
@@ -335,7 +343,7 @@ public final class Server implements AutoCloseable {
         }
         try {
             return Json.MAPPER.readTree(b);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiError.invalid(null, "the body is not JSON: " + e.getOriginalMessage());
         }
     }
