@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", sortOptions = false,
         description = {"Serve a model over HTTP: OpenAI's completions API (POST /v1/completions, streamed or whole),"
-                + " GET /v1/models and GET /health.",
+                + " GET /v1/models, /health, /metrics, torch-rnn-server's /generate, and a page to write with the"
+                + " model at / for browsers.",
                 "Prints the URL on stdout when the model is loaded; Ctrl-C or SIGTERM stops taking requests, lets"
                         + " those under way finish and exits 0."})
 public final class ServeCommand implements Callable<Integer> {
