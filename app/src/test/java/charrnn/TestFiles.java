@@ -25,6 +25,20 @@ public final class TestFiles {
         }
     }
 
+    /**
+     * The committed file {@code checkpoints/NAME} (a checkpoint fixture, or its corpus) copied to
+     * {@code target} (made when missing), once.
+     */
+    public static Path fixture(String name, Path target) throws java.io.IOException {
+        if (!Files.exists(target)) {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            try (var in = TestFiles.class.getResourceAsStream("/checkpoints/" + name)) {
+                Files.copy(in, target);
+            }
+        }
+        return target;
+    }
+
     public static Path corpus(String name) {
         String env = System.getenv("RNN_CORPORA");
         Path dir = env != null ? Paths.get(env) : repoRoot().getParent().resolve("shared/corpora");

@@ -119,14 +119,10 @@ final class FastInference {
         }
 
         /**
-         * Feeds one character per sample (an id, or -1 for an all-zero input) and returns the
-         * next character's logits, one row per sample (valid until the next call).
+         * Feeds one character per sample (an id, or -1 for an all-zero input) to the samples
+         * {@code active} marks (null: all) and returns the next character's logits, one row per
+         * sample (valid until the next call); the others neither move nor give logits.
          */
-        float[][] step(int[] ids) {
-            return step(ids, null);
-        }
-
-        /** {@link #step(int[])} for the samples {@code active} marks (null: all); the others neither move nor give logits. */
         float[][] step(int[] ids, boolean[] active) {
             this.active = active;
             for (int l = 0; l < layers; l++) {

@@ -122,7 +122,7 @@ public final class Sampler {
                 if (listener != null) {
                     listener.onChar(k, cp);
                 }
-                return stopAt == null || stopAt.isEmpty() || !endsWith(text, stopAt);
+                return stopAt == null || stopAt.isEmpty() || !endsWith(text, stopAt, stopAt.length());
             }
 
             @Override
@@ -154,7 +154,7 @@ public final class Sampler {
                 if (listener != null) {
                     listener.onChar(r, cp);
                 }
-                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[r], stopAt)) {
+                if (stopAt != null && !stopAt.isEmpty() && endsWith(text[r], stopAt, stopAt.length())) {
                     done[r] = true;
                     alive--;
                 }
@@ -216,14 +216,17 @@ public final class Sampler {
         }
     }
 
-    /** Without copying the tail: this runs for every character of every sample. */
-    private static boolean endsWith(StringBuilder sb, String s) {
-        int from = sb.length() - s.length();
+    /**
+     * Whether {@code text} ends with the first {@code len} characters of {@code s}, without copying the
+     * tail: this runs for every character of every sample.
+     */
+    public static boolean endsWith(CharSequence text, String s, int len) {
+        int from = text.length() - len;
         if (from < 0) {
             return false;
         }
-        for (int i = 0; i < s.length(); i++) {
-            if (sb.charAt(from + i) != s.charAt(i)) {
+        for (int i = 0; i < len; i++) {
+            if (text.charAt(from + i) != s.charAt(i)) {
                 return false;
             }
         }

@@ -163,7 +163,6 @@ public final class Slots {
     private void end(int r) {
         Generation g = rows[r];
         rows[r] = null;
-        active[r] = false;
         running--;
         g.listener.onEnd();
     }

@@ -41,18 +41,7 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
             q[argmax(logits)] = 1;
             return q;
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        for (int i = 0; i < v; i++) {
-            q[i] = Math.exp((logits[i] - max) / temperature);
-            sum += q[i];
-        }
-        for (int i = 0; i < v; i++) {
-            q[i] /= sum;
-        }
+        softmax(logits, temperature, q);
         if (topK > 0 && topK < v || topP < 1) {
             Integer[] order = new Integer[v];
             for (int i = 0; i < v; i++) {
@@ -84,6 +73,29 @@ public record Strategy(boolean argmax, double temperature, int topK, double topP
             }
         }
         return q;
+    }
+
+    /** The model's own distribution for {@code logits}: their softmax at temperature 1. */
+    public static double[] probabilities(float[] logits) {
+        double[] q = new double[logits.length];
+        softmax(logits, 1, q);
+        return q;
+    }
+
+    /** softmax(logits / t) into {@code q}. */
+    private static void softmax(float[] logits, double t, double[] q) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (int i = 0; i < q.length; i++) {
+            q[i] = Math.exp((logits[i] - max) / t);
+            sum += q[i];
+        }
+        for (int i = 0; i < q.length; i++) {
+            q[i] /= sum;
+        }
     }
 
     /** Chooses the next id. */

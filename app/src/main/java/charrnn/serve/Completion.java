@@ -1,12 +1,13 @@
 package charrnn.serve;
 
+import charrnn.RnnException;
 import charrnn.corpus.Vocabulary;
 import charrnn.sample.Sampler;
 import charrnn.sample.Slots;
+import charrnn.sample.Strategy;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,6 @@ final class Completion {
     final CompletionRequest request;
     final String id = "cmpl-" + Long.toHexString(new SecureRandom().nextLong());
     final long created = System.currentTimeMillis() / 1000;
-    final long seed;
     final List<Choice> choices = new ArrayList<>();
     final List<Slots.Generation> generations = new ArrayList<>();
     final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -47,7 +47,7 @@ final class Completion {
     Completion(CompletionRequest r, Vocabulary vocab, Sampler sampler, AtomicLong characters) {
         this.characters = characters;
         this.request = r;
-        this.seed = r.seed() != null ? r.seed() : new SecureRandom().nextLong();
+        long seed = r.seed() != null ? r.seed() : new SecureRandom().nextLong();
         for (int p = 0; p < r.prompts().size(); p++) {
             String prompt = r.prompts().get(p);
             int[] ids = encode(vocab, prompt, r.skipUnknown());
@@ -66,15 +66,15 @@ final class Completion {
     }
 
     private static int[] encode(Vocabulary vocab, String prompt, boolean skip) {
-        List<String> unknown = new ArrayList<>();
-        int[] ids = vocab.encodeKnown(prompt, unknown);
-        if (!unknown.isEmpty() && !skip) {
-            throw ApiError.invalid("prompt", "prompt has characters not in the model's vocabulary: "
-                    + String.join(", ", unknown.subList(0, Math.min(10, unknown.size())))
-                    + (unknown.size() > 10 ? " and " + (unknown.size() - 10) + " more" : "")
-                    + "; leave them out or send \"unknown\": \"skip\"");
+        if (skip) {
+            return vocab.encodeKnown(prompt, new ArrayList<>());
         }
-        return ids;
+        try {
+            return vocab.encode(prompt);
+        } catch (RnnException e) {
+            throw ApiError.invalid("prompt", "prompt has " + e.getMessage() + "; leave them out or send"
+                    + " \"unknown\": \"skip\"");
+        }
     }
 
     void cancel() {
@@ -123,7 +123,7 @@ final class Completion {
             }
             text.appendCodePoint(vocab.codePoint(id));
             for (String s : request.stop()) {
-                if (endsWith(s, s.length())) {
+                if (Sampler.endsWith(text, s, s.length())) {
                     text.setLength(text.length() - s.length());
                     logprobs.removeIf(e -> e.offset() >= echoed.length() + text.length());
                     finish = "stop";
@@ -181,53 +181,33 @@ final class Completion {
         }
 
         private LogProb logProb(int id, float[] logits, int offset) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (float l : logits) {
-                max = Math.max(max, l);
-            }
-            double sum = 0;
-            for (float l : logits) {
-                sum += Math.exp(l - max);
-            }
-            double log = max + Math.log(sum);
-            Integer[] order = new Integer[logits.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+            double[] p = Strategy.probabilities(logits);
             Map<String, Double> top = new LinkedHashMap<>();
-            for (int i = 0; i < request.logprobs(); i++) {
-                top.put(vocab.decode(order[i]), logits[order[i]] - log);
+            boolean[] taken = new boolean[p.length];
+            for (int k = 0; k < request.logprobs(); k++) {
+                int best = -1;
+                for (int i = 0; i < p.length; i++) {
+                    if (!taken[i] && (best < 0 || p[i] > p[best])) {
+                        best = i;
+                    }
+                }
+                taken[best] = true;
+                top.put(vocab.decode(best), Math.log(p[best]));
             }
-            return new LogProb(vocab.decode(id), logits[id] - log, top, offset);
+            return new LogProb(vocab.decode(id), Math.log(p[id]), top, offset);
         }
-
         /** The longest end of the text that begins a stop string: not sent until it is known not to be one. */
         private int heldBack() {
             int held = 0;
             for (String s : request.stop()) {
                 for (int len = Math.min(s.length() - 1, text.length()); len > held; len--) {
-                    if (endsWith(s, len)) {
+                    if (Sampler.endsWith(text, s, len)) {
                         held = len;
                         break;
                     }
                 }
             }
             return held;
-        }
-
-        /** Whether the text ends with the first {@code len} characters of {@code s}. */
-        private boolean endsWith(String s, int len) {
-            int from = text.length() - len;
-            if (from < 0) {
-                return false;
-            }
-            for (int i = 0; i < len; i++) {
-                if (text.charAt(from + i) != s.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

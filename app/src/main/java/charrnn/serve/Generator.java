@@ -8,20 +8,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one thread that owns the model: it steps every running generation together ({@link Slots})
- * and, between steps, moves queued ones into free rows. Requests wait in a queue of at most
- * {@code maxQueue} generations; a request that does not fit is refused whole.
+ * A thread that steps its rows' generations together ({@link Slots}) and, between steps, moves
+ * queued ones into free rows. Requests wait in a queue of at most {@code maxQueue} generations; a
+ * request that does not fit is refused whole.
  */
 final class Generator implements AutoCloseable {
-    private final Slots slots;
-    private final int maxQueue;
     private record Waiting(Slots.Generation generation, long since) {
     }
 
+    private final Slots slots;
+    private final int maxQueue;
     private final LinkedBlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
     private final Metrics metrics;
     private final Thread thread;
     private volatile boolean closed;
+
     Generator(Slots slots, int maxQueue, Metrics metrics) {
         this.slots = slots;
         this.maxQueue = maxQueue;

@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code rnn serve}'s HTTP side, on the JDK's {@code com.sun.net.httpserver} and Jackson: OpenAI's
  * legacy {@code POST /v1/completions} (whole or streamed as server-sent events), {@code GET
- * /v1/models} and {@code GET /health}. It listens before the model is loaded (503 until then); one
- * {@link Generator} thread computes for every request.
+ * /v1/models}, {@code /health}, {@code /metrics}, torch-rnn-server's {@code /generate} and the page
+ * at {@code /}. It listens before the model is loaded (503 until then); a {@link Generator} thread
+ * per core computes for every request.
  */
 public final class Server implements AutoCloseable {
     /** How the server is run: {@code rnn serve}'s options. */
@@ -162,6 +163,8 @@ public final class Server implements AutoCloseable {
             route(x);
         } catch (ApiError e) {
             error(x, e);
+        } catch (IOException e) {
+            // the client went away: no one to answer
         } catch (RuntimeException e) {
             error(x, new ApiError(500, "server_error", null, "unexpected failure: " + e));
         } finally {
@@ -170,15 +173,7 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private void route(HttpExchange x) {
-        try {
-            dispatch(x);
-        } catch (IOException e) {
-            throw new ApiError(499, "client_gone", null, "the client went away");
-        }
-    }
-
-    private void dispatch(HttpExchange x) throws IOException {
+    private void route(HttpExchange x) throws IOException {
         String path = x.getRequestURI().getPath();
         String method = x.getRequestMethod();
         switch (path) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,10 +44,10 @@ final class CheckpointFiles {
         Checkpoint.save(dir.resolve(Checkpoint.BEST), net, vocabulary, info, carried);
     }
 
-    /** After a step: a step file when one is due. */
-    void afterStep(CheckpointInfo info) throws IOException {
-        if (every > 0 && info.state().step() % every == 0) {
-            step(info);
+    /** After step {@code step}: a step file when one is due ({@code info} is asked for then only). */
+    void afterStep(long step, Supplier<CheckpointInfo> info) throws IOException {
+        if (every > 0 && step % every == 0) {
+            step(info.get());
         }
     }
 

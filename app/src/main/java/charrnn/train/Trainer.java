@@ -142,7 +142,7 @@ public final class Trainer {
             if (options.sampleEvery() > 0 && state.step() % options.sampleEvery() == 0) {
                 listener.onSample(state.step(), preview());
             }
-            files.afterStep(info());
+            files.afterStep(state.step(), this::info);
             if (stop == null) {
                 stop = budgetExhausted();
             }

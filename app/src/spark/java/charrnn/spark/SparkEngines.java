@@ -1,16 +1,21 @@
 package charrnn.spark;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import charrnn.ExitCodes;
 import charrnn.RnnException;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
-import charrnn.model.ModelSpec;
 import charrnn.model.Hyperparameters;
+import charrnn.model.ModelSpec;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.ExternalClusterManager;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,7 +25,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * The Spark build's {@link ClusterEngines}: a Spark context on the master (its loggers are {@code Verbosity}'s),
@@ -211,37 +218,36 @@ public final class SparkEngines implements ClusterEngines {
      * driver's scheduler backend, which logs each one ("Executor app-.../3 removed: Command exited
      * with code 1"). Several in a row with none registered: the workers cannot reach the driver.
      */
-    static final class ExecutorExits extends ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>
-            implements AutoCloseable {
+    static final class ExecutorExits extends AppenderBase<ILoggingEvent> implements AutoCloseable {
         static final int ENOUGH = 3;
         private static final String BACKEND = "org.apache.spark.scheduler.cluster.StandaloneSchedulerBackend";
-        private static final java.util.regex.Pattern REMOVED = java.util.regex.Pattern.compile("Executor \\S+ removed: (.*)");
-        private final ch.qos.logback.classic.Logger logger;
-        private final ch.qos.logback.classic.Level level;
-        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        private static final Pattern REMOVED = Pattern.compile("Executor \\S+ removed: (.*)");
+        private final Logger logger;
+        private final Level level;
+        private final AtomicInteger count = new AtomicInteger();
         private volatile String last = "";
 
-        private ExecutorExits(ch.qos.logback.classic.Logger logger) {
+        private ExecutorExits(Logger logger) {
             this.logger = logger;
             this.level = logger.getLevel();
         }
 
         /** Counts from now until closed; the backend's INFO lines reach this appender, not the console. */
         static ExecutorExits watch() {
-            var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(BACKEND);
+            var logger = (Logger) LoggerFactory.getLogger(BACKEND);
             ExecutorExits exits = new ExecutorExits(logger);
             exits.setContext(logger.getLoggerContext());
             exits.start();
             logger.addAppender(exits);
             if (!logger.isInfoEnabled()) {
-                logger.setLevel(ch.qos.logback.classic.Level.INFO);
+                logger.setLevel(Level.INFO);
                 logger.setAdditive(false);
             }
             return exits;
         }
 
         @Override
-        protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+        protected void append(ILoggingEvent e) {
             var m = REMOVED.matcher(e.getFormattedMessage());
             if (m.find()) {
                 last = m.group(1);

@@ -1,13 +1,12 @@
 package charrnn.cli;
 
+import charrnn.TestFiles;
 import charrnn.corpus.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,13 +23,7 @@ class CheckpointFixtureTest {
     static Path dir;
 
     private static Path resource(String name) throws Exception {
-        Path p = dir.resolve(name);
-        if (!Files.exists(p)) {
-            try (InputStream in = CheckpointFixtureTest.class.getResourceAsStream("/checkpoints/" + name)) {
-                Files.copy(in, p);
-            }
-        }
-        return p;
+        return TestFiles.fixture(name, dir.resolve(name));
     }
 
     @ParameterizedTest

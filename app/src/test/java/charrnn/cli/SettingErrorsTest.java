@@ -1,6 +1,7 @@
 package charrnn.cli;
 
 import charrnn.RnnException;
+import charrnn.TestFiles;
 import charrnn.model.ModelSpec;
 import charrnn.sample.Strategy;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,13 +48,7 @@ class SettingErrorsTest {
     }
 
     private static Path model() throws Exception {
-        Path f = tmp.resolve("gru.zip");
-        if (!Files.exists(f)) {
-            try (InputStream in = SettingErrorsTest.class.getResourceAsStream("/checkpoints/gru.zip")) {
-                Files.copy(in, f);
-            }
-        }
-        return f;
+        return TestFiles.fixture("gru.zip", tmp.resolve("gru.zip"));
     }
 
     @ParameterizedTest

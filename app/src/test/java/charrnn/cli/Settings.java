@@ -35,7 +35,8 @@ public final class Settings {
 
     /** {@code rnn train}'s budget and cadence. */
     public static Options options() {
-        return new Options(TrainOptionGroups.options(train().budget, train().evaluation));
+        TrainCommand cmd = train();
+        return new Options(TrainOptionGroups.options(cmd.budget, cmd.evaluation));
     }
 
     /** {@code rnn prepare}'s switches. */

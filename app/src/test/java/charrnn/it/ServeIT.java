@@ -34,12 +34,7 @@ class ServeIT {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private Path fixture() throws Exception {
-        Path f = tmp.resolve("models/fixture/best.zip");
-        Files.createDirectories(f.getParent());
-        try (InputStream in = ServeIT.class.getResourceAsStream("/checkpoints/gru.zip")) {
-            Files.copy(in, f);
-        }
-        return f.getParent();
+        return TestFiles.fixture("gru.zip", tmp.resolve("models/fixture/best.zip")).getParent();
     }
 
     /** Starts `app/rnn serve` and returns the URL it prints once the model is loaded. */

@@ -50,7 +50,7 @@ class SamplerTest {
         FastInference.Batch batch = new FastInference(model.net()).batch(1);
         float[][] result = new float[ids.length][];
         for (int t = 0; t < ids.length; t++) {
-            double[] q = Strategy.temperature(1).filter(batch.step(new int[]{ids[t]})[0]);
+            double[] q = Strategy.temperature(1).filter(batch.step(new int[]{ids[t]}, null)[0]);
             result[t] = new float[q.length];
             for (int k = 0; k < q.length; k++) {
                 result[t][k] = (float) q[k];
@@ -203,7 +203,7 @@ class SamplerTest {
             step.assign(0);
             step.putScalar(0, ids[t], 1f);
             float[] dl4j = net.rnnTimeStep(step).toFloatVector();
-            float[][] logits = fast.step(new int[]{ids[t], ids[t]});
+            float[][] logits = fast.step(new int[]{ids[t], ids[t]}, null);
             for (float[] row : logits) {
                 double[] q = Strategy.temperature(1).filter(row);
                 for (int k = 0; k < v; k++) {

@@ -1,5 +1,6 @@
 package charrnn.serve;
 
+import charrnn.TestFiles;
 import charrnn.corpus.Json;
 import charrnn.model.Checkpoint;
 import charrnn.sample.Sampler;
@@ -41,13 +42,7 @@ class ServerTest {
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     static Checkpoint.Loaded fixture() throws Exception {
-        Path f = tmp.resolve("gru.zip");
-        if (!Files.exists(f)) {
-            try (InputStream in = ServerTest.class.getResourceAsStream("/checkpoints/gru.zip")) {
-                Files.copy(in, f);
-            }
-        }
-        return Checkpoint.load(f, false);
+        return Checkpoint.load(TestFiles.fixture("gru.zip", tmp.resolve("gru.zip")), false);
     }
 
     static Server start(int parallel, int maxQueue, int cap) throws Exception {
