@@ -53,8 +53,9 @@ public final class InfoCommand implements Callable<Integer> {
                 i.spec().layers(), i.spec().hidden(), i.spec().dropout(), l.net().numParams());
         out.printf("vocabulary    %d symbols: %s%n", v.size(), symbols);
         if (i.corpus() != null) {
-            var src = i.corpus().source();
-            out.printf("corpus        %s (%,d bytes, sha256 %s)%n", src.path(), src.bytes(), src.sha256());
+            var srcs = i.corpus().sources();
+            out.printf("corpus        %s (%,d bytes, sha256 %s)%n", i.corpus().describe(),
+                    srcs.stream().mapToLong(src -> src.bytes()).sum(), i.corpus().sha256());
             out.printf("              %,d characters: %,d train, %,d validation%n", i.corpus().codePoints(),
                     i.corpus().split().trainLength(), i.corpus().split().valLength());
         }

@@ -13,21 +13,23 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 @Command(name = "prepare", sortOptions = false,
-        description = {"Build the character lookup table and the encoded, split corpus.",
-                "Writes vocab.json, ids.bin and manifest.json into DIR (default: beside CORPUS, named after it)."})
+        description = {"Build the character lookup table and the encoded, split corpus from text files and folders.",
+                "Writes vocab.json, ids.bin and manifest.json into DIR (default: beside the first PATH, named after it)."})
 public final class PrepareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
     Verbosity verbosity;
 
-    @Parameters(paramLabel = "CORPUS", description = "A UTF-8 text file.")
-    Path corpus;
+    @Parameters(paramLabel = "PATH", arity = "1..*",
+            description = "UTF-8 text files, or folders whose files (below them, in sorted order, hidden ones left out) are read.")
+    List<Path> corpus;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output directory.")
     Path output;
@@ -45,8 +47,8 @@ public final class PrepareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         var options = switches.options();
-        Path out = output != null ? output : Preparer.defaultOutput(corpus);
-        Progress progress = new Progress(err, "prepare " + corpus.getFileName(), verbosity);
+        Path out = output != null ? output : Preparer.defaultOutput(corpus.get(0));
+        Progress progress = new Progress(err, "prepare " + corpus.get(0).getFileName(), verbosity);
         var preparer = new Preparer(options, msg -> {
             if (!verbosity.quiet()) {
                 err.println(msg);
@@ -54,7 +56,7 @@ public final class PrepareCommand implements Callable<Integer> {
         }, progress::update);
         Manifest m;
         try {
-            m = preparer.prepare(corpus, out, force);
+            m = preparer.prepare(corpus, out, force, null);
         } finally {
             progress.done();
         }
@@ -67,17 +69,26 @@ public final class PrepareCommand implements Callable<Integer> {
     }
 
     static void summary(PrintWriter err, Vocabulary v, Manifest m, Path out) {
-        err.printf("Prepared %s -> %s%n", m.source().path(), out);
-        err.printf("  %,d code points (%,d in the file), vocabulary of %d symbols%n", m.codePoints(),
-                m.source().codePoints(), m.vocabSize());
+        err.printf("Prepared %s -> %s%n", m.describe(), out);
+        err.printf("  %,d code points (%,d in the file%s), vocabulary of %d symbols%n", m.codePoints(),
+                m.sources().stream().mapToLong(s -> s.codePoints()).sum(), m.sources().size() > 1 ? "s" : "",
+                m.vocabSize());
         String top = IntStream.range(0, v.size()).boxed()
                 .sorted(Comparator.comparingLong(v::count).reversed())
                 .limit(10)
                 .map(i -> Vocabulary.describe(v.codePoint(i)) + " " + percent(v.count(i), m.codePoints()))
                 .collect(Collectors.joining(", "));
         err.printf("  most frequent: %s%n", top);
-        err.printf("  split: train %,d, validation %,d (%.0f%%, at the end)%n", m.split().trainLength(),
-                m.split().valLength(), 100 * m.split().valFraction());
+        var d = m.documentsOrNone();
+        if (d.boundary() != null) {
+            err.printf("  %,d documents (%s, each ending with %s)%n", d.count(), d.mode(),
+                    Vocabulary.describe(d.boundary()));
+        }
+        err.printf("  split: train %,d, validation %,d (%.0f%%, %s)%n", m.split().trainLength(),
+                m.split().valLength(), 100 * m.split().valFraction(), d.boundary() == null ? "at the end"
+                        : d.heldOut().equals("documents") ? String.format("%,d whole document%s", d.validation(),
+                        d.validation() == 1 ? "" : "s")
+                        : "the end of each document");
         var n = m.normalisation();
         if (n.crlfConverted() + n.loneCrConverted() > 0 || n.bomDropped() || n.nonAsciiDropped() > 0
                 || n.invalidReplaced() > 0) {

@@ -8,8 +8,15 @@ import picocli.CommandLine.Option;
  * too (a cached preparation made with other switches is prepared again).
  */
 final class PrepareGroup {
+    @Option(names = "--documents", paramLabel = "files|lines|none",
+            description = "What a document is: each file (the default for a folder or several files; each ends with"
+                    + " U+0003), each non-empty line (names, titles: each ends with its newline), or none (one"
+                    + " stream, the default for one file).")
+    PrepareOptions.Documents documents;
+
     @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
-            description = "Fraction held out for validation, taken from the end, in (0, 0.5].")
+            description = "Fraction held out for validation, in (0, 0.5]: whole documents spread through the corpus"
+                    + " when that comes near F, else the last F of each document (of the text, for one stream).")
     double valFraction;
 
     @Option(names = "--keep-crlf", description = "Keep \\r\\n and lone \\r as they are (default: normalise to \\n).")
@@ -20,7 +27,7 @@ final class PrepareGroup {
 
     @Option(names = "--keep-boilerplate",
             description = "Keep Project Gutenberg's header and licence (default: keep only the text between its"
-                    + " *** START OF / *** END OF lines).")
+                    + " *** START OF / *** END OF lines; not with --documents lines).")
     boolean keepBoilerplate;
 
     @Option(names = "--lowercase", description = "Lowercase every character.")
@@ -32,7 +39,11 @@ final class PrepareGroup {
     @Option(names = "--replace-invalid", description = "Replace invalid UTF-8 with U+FFFD instead of failing.")
     boolean replaceInvalid;
 
+    @Option(names = "--skip-invalid", description = "Skip a file that is not UTF-8 text (named on stderr) instead of failing.")
+    boolean skipInvalid;
+
     PrepareOptions options() {
-        return new PrepareOptions(valFraction, !keepCrlf, !keepBom, !keepBoilerplate, lowercase, ascii, replaceInvalid);
+        return new PrepareOptions(valFraction, !keepCrlf, !keepBom, !keepBoilerplate, lowercase, ascii, replaceInvalid,
+                skipInvalid, documents);
     }
 }

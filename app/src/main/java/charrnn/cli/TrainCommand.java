@@ -2,6 +2,7 @@ package charrnn.cli;
 
 import charrnn.ExitCodes;
 import charrnn.RnnException;
+import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
 import charrnn.engine.ClusterEngines;
 import charrnn.engine.Engine;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train", sortOptions = false, showDefaultValues = true, abbreviateSynopsis = true,
         description = {"Train a GRU, LSTM or plain RNN on a corpus, with validation, checkpoints and resume.",
-                "A text CORPUS is prepared on the fly into MODEL/corpus/ and reused while it is unchanged.",
+                "Text files and folders are prepared on the fly into MODEL/corpus/ and reused while they are unchanged.",
                 "Options can be kept in a file, one or more per line: rnn train @experiment.args"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
@@ -35,8 +36,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     Verbosity verbosity;
 
-    @Parameters(paramLabel = "CORPUS", arity = "0..1", description = "Text file or prepared directory. Default: data/alice.txt.")
-    Path corpus;
+    @Parameters(paramLabel = "CORPUS", arity = "0..*",
+            description = "Text files and folders (as rnn prepare reads them), or a prepared directory. Default: data/alice.txt.")
+    List<Path> corpus;
 
     @ArgGroup(validate = false, heading = "%nPreparing a text CORPUS (as rnn prepare; fixed by the checkpoint when"
             + " resuming):%n", order = 0)
@@ -64,9 +66,15 @@ public final class TrainCommand implements Callable<Integer> {
         var options = TrainOptionGroups.options(budget, evaluation);
         Progress progress = new Progress(err, "prepare", verbosity);
         List<String> switches = givenIn(PrepareGroup.class);
-        if (corpus != null && Files.isDirectory(corpus) && !switches.isEmpty()) {
-            throw RnnException.usage(String.join(", ", switches) + ": " + corpus + " is prepared already; give the"
-                    + " text file, or prepare it again with rnn prepare");
+        if (corpus != null && corpus.stream().anyMatch(PreparedCorpus::isPrepared)) {
+            if (corpus.size() > 1) {
+                throw RnnException.usage(corpus.stream().filter(PreparedCorpus::isPrepared).findFirst().get()
+                        + " is a prepared corpus: give it alone, or the text files it was prepared from");
+            }
+            if (!switches.isEmpty()) {
+                throw RnnException.usage(String.join(", ", switches) + ": " + corpus.get(0) + " is prepared already;"
+                        + " give the text file, or prepare it again with rnn prepare");
+            }
         }
         var setup = new RunSetup(new Preparer(prepare.options(), this::info, progress::update));
         RunSetup.Start r;
@@ -129,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
                       TrainingConsole console) throws IOException {
         info(String.format("Training %s %dx%d (%,d parameters) on %s: %,d train / %,d validation characters,"
                         + " vocabulary %d, backend %s", r.spec().cell().toUpperCase(), r.spec().layers(),
-                r.spec().hidden(), r.net().numParams(), r.corpus().manifest().source().path(),
+                r.spec().hidden(), r.net().numParams(), r.corpus().manifest().describe(),
                 r.corpus().trainLength(), r.corpus().valLength(), r.corpus().vocabulary().size(), backend));
         info("Model directory: " + r.dir());
         Trainer trainer = new Trainer(r.net(), engine, r.corpus(), r.spec(), r.config(), options, r.state(),

@@ -50,27 +50,25 @@ public final class EncodedText extends IdFile {
             long[] known = {0};
             long[] unknown = {0};
             Set<String> examples = new LinkedHashSet<>();
-            Normaliser normaliser = Normaliser.of(norm, cp -> {
-                int id = vocab.id(cp);
-                if (id < 0) {
-                    unknown[0]++;
-                    if (examples.size() < EXAMPLES) {
-                        examples.add(Vocabulary.describe(cp));
-                    }
-                    return;
-                }
-                if (buf.remaining() < width) {
-                    drain(buf, out);
-                }
-                IdFile.put(buf, width, id);
-                known[0]++;
-            });
-            Utf8Reader.strict(text).read((cps, n) -> {
+            Normaliser normaliser = Normaliser.of(norm);
+            Utf8Reader.Sink sink = (cps, n) -> {
                 for (int i = 0; i < n; i++) {
-                    normaliser.accept(cps[i]);
+                    int id = vocab.id(cps[i]);
+                    if (id < 0) {
+                        unknown[0]++;
+                        if (examples.size() < EXAMPLES) {
+                            examples.add(Vocabulary.describe(cps[i]));
+                        }
+                        continue;
+                    }
+                    if (buf.remaining() < width) {
+                        drain(buf, out);
+                    }
+                    IdFile.put(buf, width, id);
+                    known[0]++;
                 }
-            }, null, null);
-            normaliser.finish();
+            };
+            normaliser.read(Utf8Reader.strict(text), sink, null, null);
             drain(buf, out);
             return new EncodedText(file, width, known[0],
                     known[0] + unknown[0] + normaliser.nonAscii(), unknown[0], String.join(", ", examples));

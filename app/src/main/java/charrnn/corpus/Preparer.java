@@ -13,17 +13,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * {@code rnn prepare}: streams a UTF-8 text file once (read, digest and decode on one thread,
- * normalise and encode on another), rewrites the ids in vocabulary order, and writes
- * {@code vocab.json}, {@code ids.bin} and {@code manifest.json} into a fresh directory that replaces
- * the output only once complete. Memory is bounded by the vocabulary, not the corpus.
+ * {@code rnn prepare}: reads text files twice (the first pass counts the symbols and finds the
+ * documents, the second writes the ids of the final vocabulary) and writes {@code vocab.json},
+ * {@code ids.bin} and {@code manifest.json} into a fresh directory that replaces the output only once
+ * complete. Memory is bounded by the vocabulary and the number of files, not the text.
  */
 public final class Preparer {
     public static final String VOCAB = "vocab.json";
@@ -31,8 +35,10 @@ public final class Preparer {
     public static final String MANIFEST = "manifest.json";
     /** What a prepared corpus holds: all that {@code --force} may replace. */
     private static final Set<String> ARTEFACTS = Set.of(VOCAB, IDS, MANIFEST);
-
-    private static final int SNIFF = 8192;
+    /** The validation documents while the training ones are written (in the staging directory). */
+    private static final String VALIDATION_PART = "validation.part";
+    /** The symbol that ends each document of files: U+0003 END OF TEXT (what GPT-2's end-of-text token is to its tokens). */
+    public static final int END_OF_TEXT = 0x03;
 
     private final PrepareOptions options;
     private final Consumer<String> log;
@@ -41,7 +47,7 @@ public final class Preparer {
 
     /**
      * @param log      receives human messages (stderr in the CLI)
-     * @param progress receives byte progress per pass, may be null
+     * @param progress receives byte progress over both passes, may be null
      */
     public Preparer(PrepareOptions options, Consumer<String> log, ProgressListener progress) {
         this.options = options;
@@ -58,24 +64,25 @@ public final class Preparer {
         return new Preparer(o, log, progress);
     }
 
-    /** Prepares {@code corpus} into {@code out}; returns the written manifest. */
+    /** Prepares one file {@code corpus} into {@code out}; returns the written manifest. */
     public Manifest prepare(Path corpus, Path out, boolean force) throws IOException {
-        return prepare(corpus, out, force, null);
+        return prepare(List.of(corpus), out, force, null);
     }
 
     /**
-     * As {@link #prepare(Path, Path, boolean)}, with a vocabulary holding every symbol of {@code base}
-     * too (count 0 when the text lacks it), so the ids are those of a model that knows them
-     * ({@code rnn train --init-from}); null: only the text's symbols.
+     * Prepares the files and folders {@code paths} into {@code out} with a vocabulary holding every
+     * symbol of {@code base} too (count 0 when the text lacks it), so the ids are those of a model
+     * that knows them ({@code rnn train --init-from}); null: only the text's symbols.
      */
-    public Manifest prepare(Path corpus, Path out, boolean force, Vocabulary base) throws IOException {
+    public Manifest prepare(List<Path> paths, Path out, boolean force, Vocabulary base) throws IOException {
         checkOptions();
-        checkInput(corpus);
+        List<Path> files = files(paths);
         checkOutput(out, force);
 
         Files.createDirectories(out.toAbsolutePath().getParent());
         try (StagingDirectory tmp = new StagingDirectory(out)) {
-            Manifest manifest = encode(corpus, tmp.path(), base == null ? new int[0] : base.codePoints());
+            Manifest manifest = new Run(options.resolve(paths), files, base == null ? new int[0] : base.codePoints())
+                    .prepare(tmp.path());
             tmp.publish(out);
             return manifest;
         }
@@ -84,6 +91,46 @@ public final class Preparer {
     /** The vocabulary of the corpus that {@link #prepare} last wrote (null before). */
     public Vocabulary vocabulary() {
         return vocabulary;
+    }
+
+    /**
+     * The files of {@code paths} in order: a file as it is, a folder's regular files below it in
+     * sorted path order, without hidden files and folders (names starting with a dot).
+     */
+    public static List<Path> files(List<Path> paths) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (!Files.exists(p)) {
+                throw RnnException.badData(p + ": no such file or folder");
+            }
+            if (!Files.isDirectory(p)) {
+                files.add(p);
+                continue;
+            }
+            List<Path> below;
+            try (Stream<Path> s = Files.walk(p)) {
+                below = s.filter(f -> Files.isRegularFile(f) && !hidden(p.relativize(f))).sorted().toList();
+            }
+            if (below.isEmpty()) {
+                throw RnnException.badData(p + ": a folder without files; give text files or a folder of them");
+            }
+            files.addAll(below);
+        }
+        return files;
+    }
+
+    private static boolean hidden(Path relative) {
+        for (Path name : relative) {
+            if (name.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The files for a person: the file, or the first and how many more. */
+    static String describe(List<Path> files) {
+        return files.size() == 1 ? files.get(0).toString() : files.get(0) + " and " + (files.size() - 1) + " more files";
     }
 
     /** The default output directory: beside the corpus, named {@link #stem} (plus .prepared if that is the corpus itself). */
@@ -97,48 +144,13 @@ public final class Preparer {
     public static String stem(Path corpus) {
         String name = corpus.toAbsolutePath().normalize().getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return dot > 0 && !Files.isDirectory(corpus) ? name.substring(0, dot) : name;
     }
 
     private void checkOptions() {
         double f = options.valFraction();
         if (!(f > 0 && f <= 0.5)) {
             throw RnnException.invalid("valFraction", "must be in (0, 0.5], got " + f);
-        }
-    }
-
-    private static void checkInput(Path corpus) throws IOException {
-        if (!Files.exists(corpus)) {
-            throw RnnException.badData(corpus + ": no such file");
-        }
-        if (Files.isDirectory(corpus)) {
-            throw RnnException.badData(corpus + ": is a directory; give a text file");
-        }
-        if (!Files.isReadable(corpus)) {
-            throw RnnException.badData(corpus + ": not readable (check its permissions)");
-        }
-        if (Files.size(corpus) == 0) {
-            throw RnnException.badData(corpus + ": is empty; give a text file with some text");
-        }
-        byte[] head = new byte[SNIFF];
-        int n;
-        try (InputStream in = Files.newInputStream(corpus)) {
-            n = in.readNBytes(head, 0, SNIFF);
-        }
-        int control = 0;
-        for (int i = 0; i < n; i++) {
-            int b = head[i] & 0xFF;
-            if (b == 0) {
-                throw RnnException.badData(corpus + ": looks like a binary file (NUL byte at offset " + i
-                        + "); give a plain text file");
-            }
-            if (b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != 0x1B) {
-                control++;
-            }
-        }
-        if (n >= 64 && control * 10 > n) {
-            throw RnnException.badData(corpus + ": looks like a binary file (" + control + " control bytes in the first "
-                    + n + "); give a plain text file");
         }
     }
 
@@ -170,493 +182,615 @@ public final class Preparer {
         }
     }
 
-    /**
-     * Reads the file once (decode, digest, normalise, assign provisional ids in order of first
-     * appearance, write them), then writes {@code ids.bin} from the provisional ids with the ids of
-     * the sorted vocabulary, keeping only the Gutenberg sections' bodies when there are any. The
-     * sections are only known at the end of the file, so the first pass keeps everything and
-     * remembers where each section's body starts and ends in its output.
-     */
-    private Manifest encode(Path corpus, Path dir, int[] base) throws IOException {
-        Path ids = dir.resolve(IDS);
-        Encoder enc = new Encoder(idWidth(base.length), base);
-        try {
-            enc.run(corpus, ids);
-        } catch (VocabularyOverflow e) {
-            enc = new Encoder(4, base);
-            enc.run(corpus, ids);
-        }
-        boolean strip = options.stripBoilerplate() && enc.markers.found();
-        long[][] keep = strip ? enc.markers.bodies() : new long[][]{{0, enc.written()}};
-        Totals body = strip ? enc.markers.bodyTotals() : enc.totals();
-        long n = 0;
-        for (long[] range : keep) {
-            n += range[1] - range[0];
-        }
-        long val = Math.round(n * options.valFraction());
-        long train = n - val;
-        if (val < 2 || train < 2) {
-            throw RnnException.badData(corpus + ": too short to split (" + n + " code points after normalisation,"
-                    + " validation would get " + val + "); give a longer text or a larger --val-fraction");
-        }
-        Vocabulary vocab = enc.vocabulary(strip ? enc.markers.bodyCounts(enc.size) : enc.counts);
-        int width = idWidth(vocab.size());
-        enc.remap(ids, keep, vocab, width);
-
-        long dropped = strip ? enc.raw - body.raw() : 0;
-        var boiler = new Manifest.Boilerplate(enc.markers.found(), enc.markers.startLine(), enc.markers.endLine(),
-                enc.markers.sections(), dropped);
-        var norm = new Manifest.Normalisation(options.normaliseNewlines(), body.crlf(), body.loneCr(),
-                options.dropBom(), enc.norm.bomDropped() && !strip, options.stripBoilerplate(), boiler,
-                options.lowercase(), options.ascii(), body.nonAscii(), options.replaceInvalid(), body.replaced());
-        var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
-                new Manifest.Source(corpus.toAbsolutePath().normalize().toString(), enc.bytes,
-                        enc.sha256, enc.raw),
-                n, vocab.size(), width,
-                new Manifest.Split(options.valFraction(), 0, train, train, val), norm);
-        if (strip) {
-            String where = enc.markers.sections() == 1
-                    ? String.format("lines 1-%d and %d-end", enc.markers.startLine(), enc.markers.endLine())
-                    : String.format("everything outside %d START/END sections", enc.markers.sections());
-            log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
-                    + " (--keep-boilerplate keeps it)", where, dropped));
-        }
-        AtomicFiles.write(dir.resolve(VOCAB), Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
-        AtomicFiles.write(dir.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(manifest));
-        this.vocabulary = vocab;
-        return manifest;
-    }
+    /** Code points below this are counted and looked up in arrays; the rest (beyond the BMP) in maps. */
+    private static final int DIRECT = 0x10000;
 
     /**
-     * Running totals at a point of the pass: ids written, raw code points read, and the
-     * normalisation counts; a section's figures are the difference of two of them.
+     * One preparation: pass 1 reads every file (decode, digest, normalise, count the symbols, find
+     * Gutenberg sections and documents, choose the validation documents), pass 2 reads them again and
+     * writes the ids of the final vocabulary, training documents into {@code ids.bin} and validation
+     * documents into a part appended to it at the end.
      */
-    private record Totals(long written, long raw, long crlf, long loneCr, long nonAscii, long replaced) {
-        Totals minus(Totals o) {
-            return new Totals(written - o.written, raw - o.raw, crlf - o.crlf, loneCr - o.loneCr,
-                    nonAscii - o.nonAscii, replaced - o.replaced);
+    private final class Run {
+        final PrepareOptions o;
+        final List<Path> files;
+        final int[] base;
+        final boolean lines;
+        final boolean documents;
+        /** The symbol after each document: newline for lines, END OF TEXT for files, -1 for one stream. */
+        final int boundary;
+        final long[] counts = new long[DIRECT];
+        final Map<Integer, Long> astral = new HashMap<>();
+        final List<Scan> scans = new ArrayList<>();
+        final BitSet heldOut = new BitSet();
+        long docs;
+        long seen;
+        long held;
+        long bytesDone;
+        long bytesTotal;
+        int filesSkipped;
+
+        Run(PrepareOptions o, List<Path> files, int[] base) {
+            this.o = o;
+            this.files = files;
+            this.base = base;
+            lines = o.documents() == PrepareOptions.Documents.LINES;
+            documents = o.documents() != PrepareOptions.Documents.NONE;
+            boundary = lines ? '\n' : documents ? END_OF_TEXT : -1;
         }
 
-        Totals plus(Totals o) {
-            return new Totals(written + o.written, raw + o.raw, crlf + o.crlf, loneCr + o.loneCr,
-                    nonAscii + o.nonAscii, replaced + o.replaced);
+        Manifest prepare(Path dir) throws IOException {
+            List<Path> readable = new ArrayList<>();
+            for (Path f : files) {
+                if (usable(f, files.size() == 1)) {
+                    readable.add(f);
+                    bytesTotal += 2 * Files.size(f);
+                }
+            }
+            if (readable.isEmpty()) {
+                throw RnnException.badData(String.join(", ", files.stream().map(Path::toString).limit(3).toList())
+                        + (files.size() > 3 ? " ...": "") + ": no text to prepare (every file was skipped)");
+            }
+            for (Path f : readable) {
+                scans.add(scan(f));
+            }
+            long total = 0;
+            for (Scan s : scans) {
+                total += s.kept;
+            }
+            boolean whole = documents && heldOut.cardinality() > 0 && heldOut.cardinality() < docs
+                    && held >= 0.5 * o.valFraction() * seen && held <= 1.5 * o.valFraction() * seen;
+            Vocabulary provisional = vocabulary(1);
+            int width = idWidth(provisional.size());
+            Parts parts;
+            Path ids = dir.resolve(IDS);
+            Path valPart = dir.resolve(VALIDATION_PART);
+            try (IdWriter train = new IdWriter(ids, width); IdWriter val = new IdWriter(valPart, width)) {
+                parts = new Parts(train, val, whole, boundary < 0 ? -1 : provisional.id(boundary));
+                if (!documents) {
+                    parts.begin(total, false);
+                }
+                int[] idOf = new int[DIRECT]; // id + 1 of the BMP's code points, 0: not in the vocabulary
+                for (int id = 0; id < provisional.size(); id++) {
+                    if (provisional.codePoint(id) < DIRECT) {
+                        idOf[provisional.codePoint(id)] = id + 1;
+                    }
+                }
+                long doc = 0;
+                for (Scan s : scans) {
+                    doc = write(s, provisional, idOf, parts, doc);
+                }
+                if (!documents) {
+                    parts.end();
+                }
+                train.flush();
+                val.flush();
+                long n = train.count + val.count;
+                if (val.count < 2 || train.count < 2) {
+                    throw RnnException.badData(describe(files) + ": too short to split (" + n
+                            + " code points after normalisation, validation would get " + val.count
+                            + "); give a longer text or a larger --val-fraction");
+                }
+                val.ch.position(0);
+                for (long at = 0; at < val.ch.size(); ) {
+                    at += val.ch.transferTo(at, val.ch.size() - at, train.ch);
+                }
+                train.ch.force(true);
+            }
+            Files.delete(valPart);
+            if (boundary >= 0) {
+                // the boundaries written replace the newlines read (lines) or the none there were (files)
+                count(boundary, parts.boundaries - countOf(boundary));
+            }
+            Vocabulary vocab = vocabulary(0);
+            if (!java.util.Arrays.equals(vocab.codePoints(), provisional.codePoints())) {
+                throw new IllegalStateException("the symbols changed between the passes");
+            }
+            return manifest(dir, vocab, width, parts);
         }
-    }
-
-    /**
-     * Gutenberg START/END lines (checked on the first characters of lines that begin with "***"):
-     * each START opens a section that the next END closes. A section's body is the lines strictly
-     * between them, recorded as the totals at the start of the line after START and at the start of
-     * the END line.
-     */
-    private static final class Markers {
-        private final java.util.List<Totals[]> bodies = new java.util.ArrayList<>();
-        private final java.util.List<long[]> lines = new java.util.ArrayList<>();
-        private final java.util.List<long[]> bodyCounts = new java.util.ArrayList<>();
-        private Totals open;
-        private long[] openCounts;
-        private long openLine;
 
         /**
-         * At the end of a line that began with "***": {@code afterLine} are the totals just past it;
-         * {@code lineStartCounts} the counts of the provisional ids at the start of the line,
-         * {@code counts[0..size)} the counts now.
+         * Whether to read {@code f}: an empty file in a folder gives nothing, a binary one or (with
+         * --skip-invalid checked by a strict read) one that is not UTF-8 is refused or skipped.
          */
-        void check(CharSequence prefix, long line, Totals lineStart, Totals afterLine, long[] lineStartCounts,
-                   long[] counts, int size) {
-            if (open == null) {
-                if (Normaliser.isSectionStart(prefix)) {
-                    open = afterLine;
-                    openCounts = java.util.Arrays.copyOf(counts, size);
-                    openLine = line;
+        private boolean usable(Path f, boolean alone) throws IOException {
+            if (!Files.isReadable(f)) {
+                throw RnnException.badData(f + ": not readable (check its permissions)");
+            }
+            if (Files.size(f) == 0) {
+                if (alone) {
+                    throw RnnException.badData(f + ": is empty; give a text file with some text");
                 }
-            } else if (Normaliser.isSectionEnd(prefix)) {
-                bodies.add(new Totals[]{open, lineStart});
-                lines.add(new long[]{openLine, line});
-                long[] c = lineStartCounts.clone();
-                for (int i = 0; i < openCounts.length; i++) {
-                    c[i] -= openCounts[i];
+                return false;
+            }
+            try {
+                if (o.skipInvalid()) {
+                    new Utf8Reader(f, o.replaceInvalid()).read((cps, n) -> { }, null, null);
                 }
-                bodyCounts.add(c);
-                open = null;
+                return true;
+            } catch (RnnException e) {
+                if (!o.skipInvalid()) {
+                    throw e;
+                }
+                filesSkipped++;
+                log.accept("skipped " + e.getMessage().replaceFirst(";.*", ""));
+                return false;
             }
         }
 
-        /** Counts of the provisional ids [0, size) in the section bodies. */
-        long[] bodyCounts(int size) {
-            long[] sum = new long[size];
-            for (long[] c : bodyCounts) {
-                for (int i = 0; i < c.length; i++) {
-                    sum[i] += c[i];
-                }
-            }
-            return sum;
-        }
-
-        boolean found() {
-            return !bodies.isEmpty();
-        }
-
-        int sections() {
-            return bodies.size();
-        }
-
-        long startLine() {
-            return found() ? lines.get(0)[0] : 0;
-        }
-
-        long endLine() {
-            return found() ? lines.get(lines.size() - 1)[1] : 0;
-        }
-
-        /** [from, to) ranges of the first pass's output that are section bodies. */
-        long[][] bodies() {
-            return bodies.stream().map(b -> new long[]{b[0].written(), b[1].written()}).toArray(long[][]::new);
-        }
-
-        Totals bodyTotals() {
-            Totals sum = new Totals(0, 0, 0, 0, 0, 0);
-            for (Totals[] b : bodies) {
-                sum = sum.plus(b[1].minus(b[0]));
-            }
-            return sum;
-        }
-    }
-
-    private static final class VocabularyOverflow extends RuntimeException {
-        VocabularyOverflow() {
-            super(null, null, false, false);
-        }
-    }
-
-    /** The single pass over the text, and the rewrite of its provisional ids. */
-    private final class Encoder {
-        /** Bytes per provisional id: 1 while there are at most 256 symbols, then 2 (or 4: a restart). */
-        int width;
-        FileChannel ch;
-        /** Provisional ids of the Basic Multilingual Plane by direct lookup (-1: not seen); others in a map. */
-        static final int DIRECT = 0x10000;
-        final int[] direct = new int[DIRECT];
-        final java.util.HashMap<Integer, Integer> provisional = new java.util.HashMap<>();
-        final Normaliser norm = Normaliser.of(options, this::append);
-        int size;
-        long[] counts = new long[256];
-        int[] cpOf = new int[256];
-        long bytes;
-        final Markers markers = new Markers();
-
-        // output of the current chunk, flushed after each chunk (a code point is at most 4 bytes)
-        byte[] out = new byte[0];
-        int pos;
-        long writtenBefore;   // ids flushed before this chunk
-        long raw;             // code points read, this one included (in the slow path)
-        long replaced;
-        String sha256;
-
-        // line state
-        long line = 1;
-        boolean maybeMarker = true;      // this line may be a Gutenberg marker: no character but '*' yet
-        boolean slowNext = true;         // the next code point needs the general path
-        final StringBuilder prefix = new StringBuilder(Normaliser.MARKER_PREFIX);
-        Totals lineStart;
-        long[] starCounts;
-
-        /** The symbols of {@code base} hold the first provisional ids (count 0 until seen). */
-        final int baseSize;
-
-        Encoder(int width, int[] base) {
-            this.width = width;
-            java.util.Arrays.fill(direct, -1);
-            baseSize = base.length;
-            counts = new long[Math.max(256, base.length)];
-            cpOf = new int[counts.length];
-            for (int cp : base) {
-                if (cp < DIRECT) {
-                    direct[cp] = size;
-                } else {
-                    provisional.put(cp, size);
-                }
-                cpOf[size++] = cp;
-            }
-        }
-
-        long written() {
-            return writtenBefore + pos / width;
-        }
-
-        Totals totals() {
-            return new Totals(written(), raw, norm.crlf(), norm.loneCr(), norm.nonAscii(), replaced);
-        }
-
-        void run(Path corpus, Path ids) throws IOException {
-            var reader = new Utf8Reader(corpus, options.replaceInvalid());
+        /** Pass 1 over one file. */
+        private Scan scan(Path f) throws IOException {
+            Scan s = new Scan(f, Normaliser.of(o));
+            long endOfText = counts[END_OF_TEXT];
             MessageDigest md = sha256();
-            bytes = Files.size(corpus);
-            lineStart = totals();
-            try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                this.ch = ch;
-                reader.read((cps, n) -> {
-                    if (out.length < 4 * n) {
-                        out = new byte[4 * n];
+            s.raw = read(f, s.norm, s::accept, md, true);
+            s.finish();
+            s.sha256 = HexFormat.of().formatHex(md.digest());
+            if (boundary == END_OF_TEXT && counts[END_OF_TEXT] != endOfText) {
+                throw RnnException.badData(f + ": holds U+0003 END OF TEXT, which marks the end of each document"
+                        + " of a folder; remove it, or give --documents lines or none");
+            }
+            if (!s.keep.isEmpty() && !lines && o.stripBoilerplate()) {
+                uncount(s);
+            } else {
+                s.keep = List.of(new long[]{0, s.length});
+            }
+            s.kept = s.keep.stream().mapToLong(r -> r[1] - r[0]).sum();
+            if (documents && !lines && s.kept > 0) {
+                document(s.kept + 1);
+                s.documents = 1;
+            } else if (!documents) {
+                s.documents = scans.isEmpty() ? 1 : 0; // the one stream begins in the first file
+            }
+            return s;
+        }
+
+        /** A document of {@code length} code points (its boundary included) in pass 1: held out or not. */
+        void document(long length) {
+            seen += length;
+            if (o.valFraction() * seen - held >= length / 2.0) {
+                heldOut.set(Math.toIntExact(docs));
+                held += length;
+            }
+            docs++;
+        }
+
+        /** Takes back the counts of a file's text outside its Gutenberg sections (a third read, of that file only). */
+        private void uncount(Scan s) throws IOException {
+            var kept = new Kept(s.keep);
+            read(s.file, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> { }, (c, from, to) -> {
+                for (int k = from; k < to; k++) {
+                    count(c[k], -1);
+                }
+            }), null, false);
+        }
+
+        /** Pass 2 over one file: its kept text as ids, through {@code parts}; returns the next document's number. */
+        private long write(Scan s, Vocabulary vocab, int[] idOf, Parts parts, long doc) throws IOException {
+            long[] next = {doc};
+            var line = new IdBuffer();
+            if (documents && !lines && s.kept > 0) {
+                parts.begin(s.kept, heldOut.get(Math.toIntExact(next[0]++)));
+            }
+            var kept = new Kept(s.keep);
+            read(s.file, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> {
+                int start = from;
+                for (int k = from; k < to; k++) {
+                    int cp = c[k];
+                    if (lines && cp == '\n') {
+                        line.add(c, start, k);
+                        next[0] = line(line, parts, next[0]);
+                        start = k + 1;
+                        continue;
                     }
-                    long before = raw;
-                    int k = 0;
-                    while (k < n) {
-                        if (!slowNext && width < 4) {
-                            k = run(cps, k, n);
-                            if (k == n) {
-                                break;
-                            }
-                        }
-                        raw = before + k + 1;
-                        general(cps[k]);
-                        k++;
+                    int id = (cp < DIRECT ? idOf[cp] : vocab.id(cp) + 1) - 1;
+                    if (id < 0) {
+                        throw RnnException.badData(s.file + ": changed while it was being prepared; prepare again");
                     }
-                    raw = before + n;
-                    flush();
-                }, progress, md);
-                sha256 = HexFormat.of().formatHex(md.digest());
-                norm.finish();
-                if (maybeMarker && prefix.length() >= 3) {
-                    markers.check(prefix, line, lineStart, totals(), starCounts, counts, size);
+                    c[k] = id;
                 }
-                flush();
-            }
-        }
-
-        /** Writes the chunk's ids so far. */
-        private void flush() throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(out, 0, pos);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            writtenBefore += pos / width;
-            pos = 0;
-        }
-
-        /**
-         * From 1-byte to 2-byte ids (a 257th symbol): the ids written so far are widened in place,
-         * from the end backwards (a chunk's wider copy never overwrites ids not yet read).
-         */
-        private void widen() throws IOException {
-            flush();
-            long n = ch.position();
-            ByteBuffer narrow = ByteBuffer.allocate(1 << 20);
-            ByteBuffer wide = ByteBuffer.allocate(2 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (long end = n; end > 0; ) {
-                long from = Math.max(0, end - narrow.capacity());
-                narrow.clear().limit((int) (end - from));
-                while (narrow.hasRemaining()) {
-                    if (ch.read(narrow, from + narrow.position()) < 0) {
-                        throw new IOException("ids shorter than written");
-                    }
-                }
-                wide.clear();
-                for (int i = 0; i < narrow.limit(); i++) {
-                    wide.putShort((short) (narrow.get(i) & 0xFF));
-                }
-                wide.flip();
-                while (wide.hasRemaining()) {
-                    ch.write(wide, 2 * from + wide.position());
-                }
-                end = from;
-            }
-            ch.position(2 * n);
-            width = 2;
-        }
-
-        /**
-         * The common case in a small loop on locals (quickly compiled): code points {@code cps[k..n)}
-         * inside a line that are already in the vocabulary, with 1- or 2-byte ids, while the
-         * normaliser passes them through; returns where it stopped (a character for {@link #general}).
-         */
-        private int run(int[] cps, int k, int n) {
-            boolean two = width == 2;
-            byte[] o = out;
-            long[] cnt = counts;
-            int[] dir = direct;
-            int p = pos;
-            for (; k < n; k++) {
-                int cp = cps[k];
-                if (cp <= '\r' || cp >= DIRECT) {
-                    break;
-                }
-                int id = dir[cp];
-                if (id < 0) {
-                    break;
-                }
-                cnt[id]++;
-                o[p++] = (byte) id;
-                if (two) {
-                    o[p++] = (byte) (id >>> 8);
-                }
-            }
-            pos = p;
-            return k;
-        }
-
-        /** One code point, the {@code raw}-th of the file: lines and markers here, the rest by the normaliser. */
-        private void general(int cp) throws IOException {
-            if (cp == Utf8Reader.INVALID) {
-                cp = Utf8Reader.REPLACEMENT;
-                replaced++;
-            }
-            if (cp == '\n') {
-                norm.accept(cp);
-                Totals next = totals();
-                if (maybeMarker && prefix.length() >= 3) {
-                    markers.check(prefix, line, lineStart, next, starCounts, counts, size);
-                }
-                lineStart = next;
-                line++;
-                prefix.setLength(0);
-                maybeMarker = true;
-                slowNext = true;
-                return;
-            }
-            if (maybeMarker) {
-                if (prefix.length() < 3 && cp != '*') {
-                    maybeMarker = false;
-                } else if (prefix.length() < Normaliser.MARKER_PREFIX) {
-                    if (prefix.length() == 0) {
-                        // a line that may be a marker: the counts at its start, before its first id
-                        starCounts = java.util.Arrays.copyOf(counts, size);
-                    }
-                    prefix.appendCodePoint(cp);
-                }
-            }
-            norm.accept(cp);
-            slowNext = maybeMarker || !norm.passesThrough();
-        }
-
-        /** Appends the id of a normalised code point to the chunk's output. */
-        private void append(int cp) throws IOException {
-            int id = cp < DIRECT ? direct[cp] : provisional.getOrDefault(cp, -1);
-            if (id < 0) {
-                id = size++;
-                if (width == 1 && id > 0xFF) {
-                    widen();
-                } else if (width == 2 && id > 0xFFFF) {
-                    throw new VocabularyOverflow();
-                }
-                if (cp < DIRECT) {
-                    direct[cp] = id;
+                if (lines) {
+                    line.add(c, start, to);
                 } else {
-                    provisional.put(cp, id);
+                    parts.ids(c, from, to);
                 }
-                if (id >= counts.length) {
-                    counts = java.util.Arrays.copyOf(counts, counts.length * 2);
-                    cpOf = java.util.Arrays.copyOf(cpOf, cpOf.length * 2);
-                }
-                cpOf[id] = cp;
+            }, null), null, true);
+            if (lines) {
+                next[0] = line(line, parts, next[0]);
+            } else if (documents && s.kept > 0) {
+                parts.end();
             }
-            if (pos + 4 > out.length) {
-                out = java.util.Arrays.copyOf(out, Math.max(64, out.length * 2));
-            }
-            put(id);
+            return next[0];
         }
 
-        /** Counts and writes one id (little-endian, {@code width} bytes); the caller made room. */
-        private void put(int id) {
-            counts[id]++;
-            out[pos] = (byte) id;
-            if (width == 1) {
-                pos++;
-                return;
+        /** A line's ids, a document when not empty; returns the next document's number. */
+        private long line(IdBuffer line, Parts parts, long doc) throws IOException {
+            if (line.size == 0) {
+                return doc;
             }
-            out[pos + 1] = (byte) (id >>> 8);
-            if (width == 4) {
-                out[pos + 2] = (byte) (id >>> 16);
-                out[pos + 3] = (byte) (id >>> 24);
-            }
-            pos += width;
+            parts.begin(line.size, heldOut.get(Math.toIntExact(doc)));
+            parts.ids(line.ids, 0, line.size);
+            parts.end();
+            line.size = 0;
+            return doc + 1;
         }
 
-        /** The vocabulary of the base's code points and those with a non-zero count (indexed by provisional id). */
-        Vocabulary vocabulary(long[] countById) {
-            var hist = new java.util.HashMap<Integer, Long>();
-            for (int i = 0; i < size; i++) {
-                if (countById[i] > 0 || i < baseSize) {
-                    hist.put(cpOf[i], countById[i]);
+        /**
+         * Reads a file through a normaliser, a chunk of normalised code points at a time, digesting its
+         * bytes into {@code md} (may be null) and, when {@code report}, reporting them; returns the
+         * code points read before normalisation.
+         */
+        private long read(Path f, Normaliser norm, Utf8Reader.Sink sink, MessageDigest md, boolean report)
+                throws IOException {
+            long before = bytesDone;
+            long raw = norm.read(new Utf8Reader(f, o.replaceInvalid()), sink,
+                    progress == null || !report ? null : (done, size) -> progress.bytesDone(before + done, bytesTotal),
+                    md);
+            if (report) {
+                bytesDone = before + Files.size(f);
+            }
+            return raw;
+        }
+
+        void count(int cp, long by) {
+            if (cp < DIRECT) {
+                counts[cp] += by;
+            } else {
+                astral.merge(cp, by, Long::sum);
+            }
+        }
+
+        long countOf(int cp) {
+            return cp < DIRECT ? counts[cp] : astral.getOrDefault(cp, 0L);
+        }
+
+        /** The symbols counted and the base's (count 0 when absent); {@code boundaryMin} 1 adds the boundary before it is counted. */
+        Vocabulary vocabulary(int boundaryMin) {
+            var hist = new HashMap<Integer, Long>();
+            for (int cp : base) {
+                hist.put(cp, 0L);
+            }
+            for (int cp = 0; cp < DIRECT; cp++) {
+                if (counts[cp] > 0) {
+                    hist.put(cp, counts[cp]);
                 }
+            }
+            astral.forEach((cp, c) -> {
+                if (c > 0) {
+                    hist.put(cp, c);
+                }
+            });
+            if (boundary >= 0 && boundaryMin > 0) {
+                hist.merge(boundary, 0L, Long::sum);
             }
             return Vocabulary.fromCounts(hist);
         }
 
-        /**
-         * Rewrites the file of provisional ids in place as ids of {@code vocab} of {@code to} bytes
-         * (never wider than the provisional ones), keeping only the ranges {@code keep} (moved to the
-         * front: a write never overtakes the reads), truncates
-         * it and syncs it to disk. In place, so a large corpus's ids are written to the page cache
-         * once more, not twice (writing a second file was disk-bound at 1 GB).
-         */
-        void remap(Path ids, long[][] keep, Vocabulary vocab, int to) throws IOException {
-            int[] perm = new int[size];
-            for (int i = 0; i < perm.length; i++) {
-                perm[i] = vocab.contains(cpOf[i]) ? vocab.id(cpOf[i]) : -1;
+        private Manifest manifest(Path dir, Vocabulary vocab, int width, Parts parts) throws IOException {
+            long train = parts.train.count;
+            long val = parts.val.count;
+            List<Manifest.Source> sources = new ArrayList<>();
+            long crlf = 0, loneCr = 0, nonAscii = 0, replaced = 0, dropped = 0;
+            boolean bom = false;
+            int sections = 0;
+            Scan first = null;
+            for (Scan s : scans) {
+                sources.add(new Manifest.Source(s.file.toAbsolutePath().normalize().toString(), s.bytes, s.sha256,
+                        s.raw, s.documents));
+                crlf += s.norm.crlf();
+                loneCr += s.norm.loneCr();
+                nonAscii += s.norm.nonAscii();
+                replaced += s.norm.replaced();
+                dropped += s.length - s.kept;
+                bom |= s.norm.bomDropped() && s.length == s.kept;
+                if (s.sections > 0) {
+                    sections += s.sections;
+                    first = first == null ? s : first;
+                }
             }
-            ByteBuffer outBuf = ByteBuffer.allocate((1 << 20) / width * to).order(ByteOrder.LITTLE_ENDIAN);
-            byte[] d = outBuf.array();
-            long[] at = {0};
-            try (FileChannel dst = FileChannel.open(ids, StandardOpenOption.WRITE)) {
-                forEachChunk(ids, width, keep, (buf, n) -> {
-                    byte[] a = buf.array();
-                    if (width == 1 && to == 1) {
-                        for (int i = 0; i < n; i++) {
-                            d[i] = (byte) perm[a[i] & 0xFF];
-                        }
-                    } else if (width == 2 && to == 1) {
-                        for (int i = 0; i < n; i++) {
-                            d[i] = (byte) perm[(a[2 * i] & 0xFF) | (a[2 * i + 1] & 0xFF) << 8];
-                        }
-                    } else if (width == 2 && to == 2) {
-                        for (int i = 0; i < 2 * n; i += 2) {
-                            int id = perm[(a[i] & 0xFF) | (a[i + 1] & 0xFF) << 8];
-                            d[i] = (byte) id;
-                            d[i + 1] = (byte) (id >>> 8);
-                        }
+            var boiler = new Manifest.Boilerplate(first != null, first == null ? 0 : first.startLine,
+                    first == null ? 0 : first.endLine, sections, dropped);
+            var norm = new Manifest.Normalisation(o.normaliseNewlines(), crlf, loneCr, o.dropBom(), bom,
+                    o.stripBoilerplate(), boiler, o.lowercase(), o.ascii(), nonAscii, o.replaceInvalid(), replaced,
+                    o.skipInvalid(), filesSkipped);
+            var docs = new Manifest.Documents(o.documents().label(), boundary < 0 ? null : boundary,
+                    documents ? this.docs : 1, parts.trainDocs, parts.valDocs,
+                    parts.whole ? "documents" : "document ends");
+            var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
+                    sources, train + val, vocab.size(), width,
+                    new Manifest.Split(o.valFraction(), 0, train, train, val), norm, docs);
+            if (dropped > 0) {
+                String where = scans.size() > 1
+                        ? String.format("from %d of %d files", scans.stream().filter(s -> s.length > s.kept).count(),
+                        scans.size())
+                        : first.sections == 1
+                        ? String.format("lines 1-%d and %d-end", first.startLine, first.endLine)
+                        : String.format("everything outside %d START/END sections", first.sections);
+                log.accept(String.format("Project Gutenberg boilerplate removed: %s, %,d code points"
+                        + " (--keep-boilerplate keeps it)", where, dropped));
+            }
+            AtomicFiles.write(dir.resolve(VOCAB), Json.MAPPER.writeValueAsBytes(vocab.toJson(Json.MAPPER)));
+            AtomicFiles.write(dir.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(manifest));
+            vocabulary = vocab;
+            return manifest;
+        }
+
+        /**
+         * Pass 1's view of one file: counts its normalised code points into the run's, finds its lines,
+         * its Gutenberg sections (each START opens a section that the next END closes; the body is the
+         * lines strictly between) and, for line documents, its documents.
+         */
+        final class Scan {
+            final Path file;
+            final Normaliser norm;
+            final long bytes;
+            String sha256;
+            long raw;
+            long length;
+            long kept;
+            long documents;
+            List<long[]> keep = new ArrayList<>();
+            int sections;
+            long startLine;
+            long endLine;
+            // line state
+            long line = 1;
+            long lineStart;
+            boolean prefixing = true;
+            final StringBuilder prefix = new StringBuilder();
+            long openAt = -1;
+            long openLine;
+
+            Scan(Path file, Normaliser norm) throws IOException {
+                this.file = file;
+                this.norm = norm;
+                this.bytes = Files.size(file);
+            }
+
+            void accept(int[] cps, int n) {
+                long[] c = counts;
+                for (int i = 0; i < n; i++) {
+                    int cp = cps[i];
+                    if (cp < DIRECT) {
+                        c[cp]++;
                     } else {
-                        outBuf.clear();
-                        for (int i = 0; i < n; i++) {
-                            int id = perm[width == 4 ? buf.getInt(4 * i) : width == 2 ? buf.getShort(2 * i) & 0xFFFF
-                                    : a[i] & 0xFF];
-                            IdFile.put(outBuf, to, id);
-                        }
+                        astral.merge(cp, 1L, Long::sum);
                     }
-                    outBuf.position(0).limit(n * to);
-                    while (outBuf.hasRemaining()) {
-                        at[0] += dst.write(outBuf, at[0]);
+                    if (cp == '\n') {
+                        endLine(length + i + 1);
+                    } else if (prefixing) {
+                        prefix(cp);
                     }
-                });
-                dst.truncate(at[0]);
-                dst.force(true);
+                }
+                length += n;
+            }
+
+            private void prefix(int cp) {
+                if (prefix.length() < 3 && cp != '*') {
+                    prefixing = false;
+                } else if (prefix.length() < Normaliser.MARKER_PREFIX) {
+                    prefix.appendCodePoint(cp);
+                }
+            }
+
+            /** The line that began at {@code lineStart} ends just before {@code end}. */
+            private void endLine(long end) {
+                long content = end - 1 - lineStart;
+                if (lines && content > 0) {
+                    document(content + 1);
+                    documents++;
+                }
+                if (prefixing && prefix.length() >= 3) {
+                    if (openAt < 0 && Normaliser.isSectionStart(prefix)) {
+                        openAt = end;
+                        openLine = line;
+                    } else if (openAt >= 0 && Normaliser.isSectionEnd(prefix)) {
+                        keep.add(new long[]{openAt, lineStart});
+                        startLine = sections == 0 ? openLine : startLine;
+                        endLine = line;
+                        sections++;
+                        openAt = -1;
+                    }
+                }
+                lineStart = end;
+                line++;
+                prefixing = true;
+                prefix.setLength(0);
+            }
+
+            void finish() {
+                if (length > lineStart) {
+                    // a last line without its newline
+                    long content = length - lineStart;
+                    if (lines) {
+                        document(content + 1);
+                        documents++;
+                    }
+                    if (prefixing && prefix.length() >= 3 && openAt >= 0 && Normaliser.isSectionEnd(prefix)) {
+                        keep.add(new long[]{openAt, lineStart});
+                        startLine = sections == 0 ? openLine : startLine;
+                        endLine = line;
+                        sections++;
+                    }
+                }
             }
         }
     }
 
-    private interface Chunk {
-        void accept(ByteBuffer buf, int ids) throws IOException;
+    /** A file's kept ranges of normalised text, walked a chunk at a time. */
+    private static final class Kept {
+        interface Slice {
+            void accept(int[] cps, int from, int to) throws IOException;
+        }
+
+        final List<long[]> ranges;
+        long pos;
+        int r;
+
+        Kept(List<long[]> ranges) {
+            this.ranges = ranges;
+        }
+
+        /** The next chunk of the text, {@code cps[0..n)}, cut into slices inside and outside the ranges. */
+        void walk(int[] cps, int n, Slice inside, Slice outside) throws IOException {
+            for (int i = 0; i < n; ) {
+                while (r < ranges.size() && pos + i >= ranges.get(r)[1]) {
+                    r++;
+                }
+                long from = r < ranges.size() ? ranges.get(r)[0] : Long.MAX_VALUE;
+                int end = (int) Math.min(n, pos + i < from ? from - pos : ranges.get(r)[1] - pos);
+                if (pos + i < from) {
+                    if (outside != null) {
+                        outside.accept(cps, i, end);
+                    }
+                } else {
+                    inside.accept(cps, i, end);
+                }
+                i = end;
+            }
+            pos += n;
+        }
     }
 
-    /** Reads the ranges [from, to) of a file of ids of {@code width} bytes, in chunks of up to 1 MiB. */
-    private static void forEachChunk(Path ids, int width, long[][] keep, Chunk chunk) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-        int perChunk = buf.capacity() / width;
-        try (FileChannel ch = FileChannel.open(ids, StandardOpenOption.READ)) {
-            for (long[] range : keep) {
-                for (long at = range[0]; at < range[1]; ) {
-                    int n = (int) Math.min(perChunk, range[1] - at);
-                    buf.clear().limit(n * width);
-                    while (buf.hasRemaining()) {
-                        if (ch.read(buf, at * width + buf.position()) < 0) {
-                            throw new IOException(ids + ": shorter than written");
+    /** A growing array of ids: one line document before it is written. */
+    private static final class IdBuffer {
+        int[] ids = new int[256];
+        int size;
+
+        void add(int[] from, int start, int end) {
+            if (size + end - start > ids.length) {
+                ids = java.util.Arrays.copyOf(ids, Math.max(2 * ids.length, size + end - start));
+            }
+            System.arraycopy(from, start, ids, size, end - start);
+            size += end - start;
+        }
+    }
+
+    /** Ids appended to a file, little-endian, {@code width} bytes each, through a buffer. */
+    private static final class IdWriter implements java.io.Closeable {
+        final FileChannel ch;
+        final byte[] buf = new byte[1 << 20];
+        int pos;
+        final int width;
+        long count;
+
+        IdWriter(Path file, int width) throws IOException {
+            this.ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.width = width;
+        }
+
+        void put(int id) throws IOException {
+            putAll(new int[]{id}, 0, 1);
+        }
+
+        void putAll(int[] ids, int from, int to) throws IOException {
+            while (from < to) {
+                int end = Math.min(to, from + (buf.length - pos) / width);
+                if (end == from) {
+                    flush();
+                    continue;
+                }
+                byte[] b = buf;
+                int p = pos;
+                if (width == 1) {
+                    for (int k = from; k < end; k++) {
+                        b[p++] = (byte) ids[k];
+                    }
+                } else {
+                    for (int k = from; k < end; k++) {
+                        int id = ids[k];
+                        for (int j = 0; j < width; j++) {
+                            b[p++] = (byte) (id >>> 8 * j);
                         }
                     }
-                    chunk.accept(buf, n);
-                    at += n;
                 }
+                pos = p;
+                count += end - from;
+                from = end;
             }
+        }
+
+        void flush() throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(buf, 0, pos);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            pos = 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /**
+     * Where the ids of each document go: whole documents to training or validation; or each
+     * document's last fraction to validation and the rest to training. Each non-empty part ends
+     * with the boundary (none for one stream).
+     */
+    private final class Parts {
+        final IdWriter train;
+        final IdWriter val;
+        final boolean whole;
+        final int boundaryId;
+        IdWriter out;
+        long head;
+        long written;
+        long part;
+        long boundaries;
+        long trainDocs;
+        long valDocs;
+
+        Parts(IdWriter train, IdWriter val, boolean whole, int boundaryId) {
+            this.train = train;
+            this.val = val;
+            this.whole = whole;
+            this.boundaryId = boundaryId;
+        }
+
+        /** A document of {@code length} code points (its boundary not included) begins. */
+        void begin(long length, boolean heldOut) {
+            out = whole && heldOut ? val : train;
+            head = whole ? Long.MAX_VALUE : length - Math.round(length * options.valFraction());
+            written = 0;
+            part = 0;
+        }
+
+        /** The next ids of the document; a document cut into two parts goes on in validation at its head's end. */
+        void ids(int[] ids, int from, int to) throws IOException {
+            while (from < to) {
+                if (written == head) {
+                    endPart();
+                    out = val;
+                }
+                int end = written < head ? from + (int) Math.min(to - from, head - written) : to;
+                out.putAll(ids, from, end);
+                part += end - from;
+                written += end - from;
+                from = end;
+            }
+        }
+
+        void end() throws IOException {
+            endPart();
+        }
+
+        private void endPart() throws IOException {
+            if (part == 0) {
+                return;
+            }
+            if (boundaryId >= 0) {
+                out.put(boundaryId);
+                boundaries++;
+            }
+            if (out == train) {
+                trainDocs++;
+            } else {
+                valDocs++;
+            }
+            part = 0;
         }
     }
 
@@ -677,7 +811,7 @@ public final class Preparer {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -34,23 +34,25 @@ public final class Utf8Reader {
     static final int INVALID = -1;
 
     static final int REPLACEMENT = 0xFFFD;
+    /** Bytes of a file's start that must look like text. */
+    private static final int SNIFF = 8192;
     /** Bytes read per round (tests place sequences across it). */
     static final int CHUNK = 1 << 20;
 
     private final Path file;
     private final boolean replaceInvalid;
-    /** Whether the error may advise --replace-invalid (an option of prepare only). */
-    private final boolean offerReplace;
+    /** Prepare's reader: refuses a binary file by name, and its errors may advise --replace-invalid. */
+    private final boolean forPrepare;
 
     /** For {@code rnn prepare}, which has {@code --replace-invalid}. */
     Utf8Reader(Path file, boolean replaceInvalid) {
         this(file, replaceInvalid, true);
     }
 
-    private Utf8Reader(Path file, boolean replaceInvalid, boolean offerReplace) {
+    private Utf8Reader(Path file, boolean replaceInvalid, boolean forPrepare) {
         this.file = file;
         this.replaceInvalid = replaceInvalid;
-        this.offerReplace = offerReplace;
+        this.forPrepare = forPrepare;
     }
 
     /** Strict, for commands without {@code --replace-invalid}. */
@@ -76,6 +78,18 @@ public final class Utf8Reader {
      * first invalid sequence unless replacing, and what the sink throws.
      */
     void read(Sink sink, ProgressListener progress, MessageDigest digest) throws IOException {
+        if (java.nio.file.Files.size(file) < CHUNK) {
+            // a small file (a folder of poems): a thread and 16 MB of buffers would cost more than it
+            try {
+                decode((cps, n) -> {
+                    sink.accept(cps, n);
+                    return cps;
+                }, progress, digest);
+                return;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e); // never: the hand-off does not wait
+            }
+        }
         var filled = new ArrayBlockingQueue<Object>(BUFFERS);
         var free = new ArrayBlockingQueue<int[]>(BUFFERS);
         for (int b = 1; b < BUFFERS; b++) {
@@ -133,7 +147,7 @@ public final class Utf8Reader {
 
     /** Takes a decoded chunk and returns the array to decode the next one into. */
     private interface Handoff {
-        int[] pass(int[] cps, int n) throws InterruptedException;
+        int[] pass(int[] cps, int n) throws IOException, InterruptedException;
     }
 
     private void decode(Handoff handoff, ProgressListener progress, MessageDigest digest)
@@ -142,13 +156,17 @@ public final class Utf8Reader {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            ByteBuffer in = ByteBuffer.allocate(CHUNK);
-            CharBuffer chars = CharBuffer.allocate(CHUNK); // a byte decodes to at most one char
-            int[] cps = new int[CHUNK];
+            int chunk = (int) Math.min(CHUNK, Math.max(16, size + 1));
+            ByteBuffer in = ByteBuffer.allocate(chunk);
+            CharBuffer chars = CharBuffer.allocate(chunk); // a byte decodes to at most one char
+            int[] cps = new int[chunk];
             long base = 0; // file offset of in's first byte
             for (boolean eof = false; !eof; ) {
                 int n = ch.read(in);
                 eof = n < 0;
+                if (base == 0 && n > 0 && forPrepare) {
+                    checkText(file, in.array(), in.position());
+                }
                 if (n > 0 && digest != null) {
                     digest.update(in.array(), in.position() - n, n);
                 }
@@ -199,11 +217,31 @@ public final class Utf8Reader {
         return k;
     }
 
+    /** Refuses a file whose first bytes, {@code head[0..min(n, SNIFF))}, are not text (a NUL, or many control bytes). */
+    private static void checkText(Path file, byte[] head, int n) {
+        n = Math.min(n, SNIFF);
+        int control = 0;
+        for (int i = 0; i < n; i++) {
+            int b = head[i] & 0xFF;
+            if (b == 0) {
+                throw RnnException.badData(file + ": looks like a binary file (NUL byte at offset " + i
+                        + "); give a plain text file");
+            }
+            if (b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != 0x1B) {
+                control++;
+            }
+        }
+        if (n >= 64 && control * 10 > n) {
+            throw RnnException.badData(file + ": looks like a binary file (" + control + " control bytes in the first "
+                    + n + "); give a plain text file");
+        }
+    }
+
     private void invalid(long offset) {
         if (!replaceInvalid) {
             throw RnnException.badData(file + ": not valid UTF-8 at byte offset " + offset
                     + "; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8)"
-                    + (offerReplace ? " or pass --replace-invalid" : ""));
+                    + (forPrepare ? " or pass --replace-invalid" : ""));
         }
     }
 }

@@ -29,8 +29,8 @@ public record CheckpointInfo(
      * The model a fine-tuned one started from, as it was when it was read.
      *
      * @param checkpoint    absolute path of the checkpoint file read
-     * @param corpus        absolute path of the text the parent was trained on
-     * @param corpusSha256  that text's SHA-256
+     * @param corpus        the text the parent was trained on: its absolute path, or its first file's and how many more
+     * @param corpusSha256  that text's SHA-256 ({@link charrnn.corpus.Manifest#sha256})
      * @param steps         the parent's training steps
      * @param bestValLoss   its best validation loss in nats, null when it never evaluated
      * @param newSymbols    code points of the fine-tuning corpus the parent lacked (new weight rows)
@@ -43,8 +43,8 @@ public record CheckpointInfo(
             CheckpointInfo i = loaded.info();
             double best = i.state().bestValLoss();
             return new Parent(loaded.file().toAbsolutePath().normalize().toString(),
-                    i.corpus() == null ? null : i.corpus().source().path(),
-                    i.corpus() == null ? null : i.corpus().source().sha256(), i.state().step(),
+                    i.corpus() == null ? null : i.corpus().describe(),
+                    i.corpus() == null ? null : i.corpus().sha256(), i.state().step(),
                     Double.isNaN(best) ? null : best, List.copyOf(newSymbols), i.parent());
         }
     }

@@ -2,6 +2,7 @@ package charrnn.train;
 
 import charrnn.AtomicFiles;
 import charrnn.RnnException;
+import charrnn.corpus.Manifest;
 import charrnn.corpus.PrepareOptions;
 import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Preparer;
@@ -61,10 +62,10 @@ public final class RunSetup {
     }
 
     /** A new model of {@code model} (its vocabulary size comes from the corpus) trained with {@code config}. */
-    public Start fresh(Path corpus, Path modelDir, boolean force, ModelSpec model, Hyperparameters config) throws IOException {
-        Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
-                System.getProperty("rnn.home")));
-        Path dir = modelDir != null ? modelDir : defaultModelDir(source);
+    public Start fresh(List<Path> corpus, Path modelDir, boolean force, ModelSpec model, Hyperparameters config)
+            throws IOException {
+        List<Path> source = sources(corpus);
+        Path dir = modelDir != null ? modelDir : defaultModelDir(source.get(0));
         boolean created = createModelDir(dir);
         ModelLock lock = ModelLock.acquire(dir);
         try {
@@ -87,7 +88,7 @@ public final class RunSetup {
      * {@code modelDir} (default: the checkpoint's directory) on {@code corpus} (default: the one it
      * was trained on).
      */
-    public Start resume(Path resume, Path modelDir, Path corpus) throws IOException {
+    public Start resume(Path resume, Path modelDir, List<Path> corpus) throws IOException {
         Path file = Files.isDirectory(resume) ? resume.resolve(Checkpoint.LAST) : resume;
         Path dir = modelDir != null ? modelDir : file.toAbsolutePath().getParent();
         boolean created = createModelDir(dir);
@@ -101,9 +102,10 @@ public final class RunSetup {
             // the model's vocabulary as the base: a fine-tuned model's holds symbols its corpus lacks
             // the model corpus's switches: a text prepared again gets the vocabulary the model has
             RunSetup same = new RunSetup(preparer.with(PrepareOptions.of(info.corpus())));
-            PreparedCorpus data = corpus != null ? same.openOrPrepare(corpus, dir, loaded.vocabulary())
-                    : same.reopen(info.state().corpusDir(), Paths.get(info.corpus().source().path()), dir,
-                    loaded.vocabulary());
+            PreparedCorpus data = corpus != null && !corpus.isEmpty()
+                    ? same.openOrPrepare(corpus, dir, loaded.vocabulary())
+                    : same.reopen(info.state().corpusDir(), info.corpus().sources().stream()
+                    .map(src -> Paths.get(src.path())).toList(), dir, loaded.vocabulary());
             if (!data.vocabulary().equals(loaded.vocabulary())) {
                 throw RnnException.badModel(data.dir() + ": its vocabulary (" + data.vocabulary().size()
                         + " symbols) differs from the model's (" + loaded.vocabulary().size()
@@ -130,11 +132,10 @@ public final class RunSetup {
      * given, over the union of its vocabulary and the corpus's, trained with {@code config} from a
      * fresh optimizer and step 0. The parent is only read.
      */
-    public Start fineTune(Path parent, Path corpus, Path modelDir, boolean force, Given given, Hyperparameters config)
-            throws IOException {
-        Path source = requireExists(corpus != null ? corpus : defaultCorpus(Paths.get(""),
-                System.getProperty("rnn.home")));
-        Path dir = modelDir != null ? modelDir : defaultModelDir(source);
+    public Start fineTune(Path parent, List<Path> corpus, Path modelDir, boolean force, Given given,
+                          Hyperparameters config) throws IOException {
+        List<Path> source = sources(corpus);
+        Path dir = modelDir != null ? modelDir : defaultModelDir(source.get(0));
         Checkpoint.Loaded from = Checkpoint.load(parent, false);
         ModelSpec ps = from.info().spec();
         refuseChange("--cell", given.cell(), ps.cell());
@@ -225,6 +226,14 @@ public final class RunSetup {
         }
     }
 
+    /** The corpus given, or the default one; each path must exist. */
+    private static List<Path> sources(List<Path> corpus) {
+        List<Path> paths = corpus != null && !corpus.isEmpty() ? corpus
+                : List.of(defaultCorpus(Paths.get(""), System.getProperty("rnn.home")));
+        paths.forEach(RunSetup::requireExists);
+        return paths;
+    }
+
     /** data/alice.txt from the working directory, else from the installation ({@code home}). */
     static Path defaultCorpus(Path cwd, String home) {
         Path here = cwd.resolve(DEFAULT_CORPUS);
@@ -277,20 +286,20 @@ public final class RunSetup {
     }
 
     /**
-     * A prepared directory as it is; a text file prepared into DIR/corpus against the vocabulary
-     * {@code base} (null: none), or that cache as it is when it was prepared from the same bytes with
-     * the same switches against the same base (a damaged cache is prepared again).
+     * A prepared directory as it is; text files and folders prepared into DIR/corpus against the
+     * vocabulary {@code base} (null: none), or that cache as it is when it was prepared from the same
+     * files with the same bytes and switches against the same base (a damaged cache is prepared again).
      */
-    PreparedCorpus openOrPrepare(Path source, Path dir, Vocabulary base) throws IOException {
-        if (Files.isDirectory(requireExists(source))) {
-            return PreparedCorpus.open(source);
+    PreparedCorpus openOrPrepare(List<Path> source, Path dir, Vocabulary base) throws IOException {
+        if (source.size() == 1 && PreparedCorpus.isPrepared(requireExists(source.get(0)))) {
+            return PreparedCorpus.open(source.get(0));
         }
         Path cache = dir.resolve(CORPUS_CACHE);
         if (PreparedCorpus.isPrepared(cache)) {
             try {
                 PreparedCorpus c = PreparedCorpus.open(cache);
-                if (Preparer.sha256(source).equals(c.manifest().source().sha256())
-                        && preparer.options().equals(PrepareOptions.of(c.manifest()))
+                if (preparer.options().resolve(source).equals(PrepareOptions.of(c.manifest()))
+                        && sameFiles(Preparer.files(source), c.manifest())
                         && preparedWith(c.vocabulary(), base)) {
                     return c;
                 }
@@ -302,6 +311,26 @@ public final class RunSetup {
         return PreparedCorpus.open(cache);
     }
 
+    /** Whether {@code files} are the sources {@code m} lists with the same bytes, and the files it skipped. */
+    private static boolean sameFiles(List<Path> files, Manifest m) throws IOException {
+        var bySha = new java.util.HashMap<String, String>();
+        for (Manifest.Source s : m.sources()) {
+            bySha.put(s.path(), s.sha256());
+        }
+        int found = 0;
+        for (Path f : files) {
+            String sha = bySha.get(f.toAbsolutePath().normalize().toString());
+            if (sha != null) {
+                if (!sha.equals(Preparer.sha256(f))) {
+                    return false;
+                }
+                found++;
+            }
+        }
+        long skipped = m.normalisation() == null ? 0 : m.normalisation().filesSkipped();
+        return found == m.sources().size() && files.size() - found == skipped;
+    }
+
     private static Path requireExists(Path source) {
         if (!Files.exists(source)) {
             throw RnnException.badData(source + ": no such file or prepared directory");
@@ -309,16 +338,16 @@ public final class RunSetup {
         return source;
     }
 
-    /** The corpus a checkpoint was trained on: its prepared directory, else its source file prepared again. */
-    PreparedCorpus reopen(String preparedDir, Path source, Path dir, Vocabulary base) throws IOException {
+    /** The corpus a checkpoint was trained on: its prepared directory, else its source files prepared again. */
+    PreparedCorpus reopen(String preparedDir, List<Path> sources, Path dir, Vocabulary base) throws IOException {
         if (preparedDir != null && PreparedCorpus.isPrepared(Paths.get(preparedDir))) {
             return PreparedCorpus.open(Paths.get(preparedDir));
         }
-        if (Files.isRegularFile(source)) {
-            return openOrPrepare(source, dir, base);
+        if (sources.stream().allMatch(Files::isRegularFile)) {
+            return openOrPrepare(sources, dir, base);
         }
-        throw RnnException.badData("the corpus this model was trained on is gone (" + preparedDir + ", " + source
-                + "); name it: rnn train CORPUS --resume ...");
+        throw RnnException.badData("the corpus this model was trained on is gone (" + preparedDir + ", "
+                + sources.get(0) + (sources.size() > 1 ? " ..." : "") + "); name it: rnn train CORPUS --resume ...");
     }
 
     /** The training split must hold one batch of windows, the validation split one transition. */

@@ -98,7 +98,7 @@ class FineTuneCommandTest {
             assertNotNull(info.parent(), f + " keeps the parent");
             assertEquals(parentFile, info.parent().checkpoint(), f.toString());
             assertEquals(4, info.parent().steps());
-            assertEquals(p.info().corpus().source().sha256(), info.parent().corpusSha256());
+            assertEquals(p.info().corpus().sources().get(0).sha256(), info.parent().corpusSha256());
             assertEquals(p.info().state().bestValLoss(), info.parent().bestValLoss(), 0.0);
             assertEquals(0.3, info.spec().dropout());
             assertEquals(1e-3, info.config().lr());
@@ -111,12 +111,12 @@ class FineTuneCommandTest {
         assertTrue(info.out().contains(String.format("parent        %s: step 4, best val loss %.4f%n", parentFile,
                 p.info().state().bestValLoss())), info.out());
         assertTrue(info.out().contains(String.format("              corpus %s (sha256 %s)%n",
-                p.info().corpus().source().path(), p.info().corpus().source().sha256())), info.out());
+                p.info().corpus().sources().get(0).path(), p.info().corpus().sources().get(0).sha256())), info.out());
         assertTrue(info.out().contains("11 new symbols: ';' (U+003B), 'Q' (U+0051), 'Z' (U+005A), 'b' (U+0062)"),
                 info.out());
         var json = Json.MAPPER.readTree(CliRunner.run("info", "-m", m.toString(), "--json").out()).get("parent");
         assertEquals(parentFile, json.get("checkpoint").asText());
-        assertEquals(p.info().corpus().source().sha256(), json.get("corpusSha256").asText());
+        assertEquals(p.info().corpus().sources().get(0).sha256(), json.get("corpusSha256").asText());
         assertEquals(4, json.get("steps").asLong());
         assertEquals(p.info().state().bestValLoss(), json.get("bestValLoss").asDouble(), 0.0);
 

@@ -34,6 +34,31 @@ class PrepareCommandTest {
     }
 
     @Test
+    void aFolderAndAListOfLinesFromTheCommandLine() throws Exception {
+        Path poems = Files.createDirectories(tmp.resolve("poems"));
+        for (int i = 0; i < 12; i++) {
+            Files.writeString(poems.resolve("p" + i + ".txt"), ("A poem, number " + i + ".\n").repeat(3));
+        }
+        CliRunner r = CliRunner.run("prepare", poems.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("12 documents (files, each ending with U+0003)"), r.err());
+        assertTrue(r.err().contains("1 whole document)"), r.err());
+        assertTrue(Files.exists(tmp.resolve("poems.prepared/manifest.json")), "beside the folder, named after it");
+
+        Path names = Files.writeString(tmp.resolve("names.txt"), "Ada\nGrace\n\nEdsger\nBarbara\nAlan\n".repeat(4));
+        CliRunner lines = CliRunner.run("prepare", names.toString(), "--documents", "lines", "--json");
+        assertEquals(0, lines.code(), lines.err());
+        JsonNode d = Json.MAPPER.readTree(lines.out()).get("documents");
+        assertEquals("lines", d.get("mode").asText());
+        assertEquals(20, d.get("count").asLong());
+        assertEquals(10, d.get("boundary").asInt());
+
+        CliRunner bad = CliRunner.run("prepare", names.toString(), "--documents", "pages");
+        assertEquals(2, bad.code());
+        assertTrue(bad.oneErrorLine().contains("--documents"), bad.err());
+    }
+
+    @Test
     void errorsAreOneLineWithDocumentedCodes() throws Exception {
         CliRunner missing = CliRunner.run("prepare", tmp.resolve("nope.txt").toString());
         assertEquals(3, missing.code());

@@ -169,7 +169,7 @@ class SampleCommandTest {
         CliRunner info = CliRunner.run("info", "-m", model.toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("LSTM, 2 layers x 24"), info.out());
-        assertTrue(info.out().contains(loaded.info().corpus().source().sha256()), info.out());
+        assertTrue(info.out().contains(loaded.info().corpus().sources().get(0).sha256()), info.out());
         CliRunner ij = CliRunner.run("info", "-m", model.toString(), "--json");
         JsonNode j = Json.MAPPER.readTree(ij.out());
         assertEquals(loaded.net().numParams(), j.get("parameters").asLong());

@@ -207,6 +207,12 @@ public final class Settings {
             return this;
         }
 
+        /** With the named components changed: with("lowercase", true, "valFraction", 0.5). */
+        public Prepare with(Object... nameValues) {
+            p = Records.with(p, nameValues);
+            return this;
+        }
+
         public PrepareOptions get() {
             return p;
         }

@@ -1,5 +1,7 @@
 package charrnn.cli;
 
+import charrnn.AtomicFiles;
+
 import charrnn.model.Checkpoint;
 import charrnn.model.ModelSpec;
 import charrnn.model.Networks;
@@ -54,6 +56,26 @@ class TrainCommandTest {
         CliRunner info = CliRunner.run("info", "-m", m.toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("lr 0.003, wsd to 0.0003 over the last 0.2 of the budget"), info.out());
+    }
+
+    /** A folder trains as its documents, resumes from its files, and rnn info names them. */
+    @Test
+    void aFolderOfDocumentsTrainsAndResumes() throws Exception {
+        Path poems = Files.createDirectories(tmp.resolve("poems"));
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(poems.resolve("p" + i + ".txt"), (TinyCorpus.PATTERN + i + "\n").repeat(8));
+        }
+        Path m = tmp.resolve("m");
+        CliRunner train = CliRunner.run(args(poems.toString(), "--model", m.toString(), "--max-steps", "3"));
+        assertEquals(0, train.code(), train.err());
+        var manifest = charrnn.corpus.PreparedCorpus.open(m.resolve("corpus")).manifest();
+        assertEquals(10, manifest.documents().count());
+        assertEquals(1, manifest.documents().validation());
+        AtomicFiles.deleteTree(m.resolve("corpus")); // resumed from the files the manifest lists
+        CliRunner more = CliRunner.run("train", "--resume", m.toString(), "--max-steps", "5", "-q");
+        assertEquals(0, more.code(), more.err());
+        CliRunner info = CliRunner.run("info", "-m", m.toString());
+        assertTrue(info.out().contains(poems.resolve("p0.txt").toAbsolutePath() + " and 9 more files"), info.out());
     }
 
     /**
@@ -262,13 +284,13 @@ class TrainCommandTest {
         var cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs("--spark", "data/alice.txt", "--max-steps", "3");
         assertEquals("", cmd.run.spark);
-        assertEquals(Path.of("data/alice.txt"), cmd.corpus);
+        assertEquals(List.of(Path.of("data/alice.txt")), cmd.corpus);
         for (String master : new String[]{"local[2]", "local[*]", "local", "spark://127.0.0.1:7077", "yarn",
                 "k8s://https://10.0.0.1:6443", "spark://a:7077,b:7077"}) {
             cmd = new TrainCommand();
             new picocli.CommandLine(cmd).parseArgs("--spark", master, "corpus.txt");
             assertEquals(master, cmd.run.spark);
-            assertEquals(Path.of("corpus.txt"), cmd.corpus);
+            assertEquals(List.of(Path.of("corpus.txt")), cmd.corpus);
         }
         cmd = new TrainCommand();
         new picocli.CommandLine(cmd).parseArgs("corpus.txt", "--spark");

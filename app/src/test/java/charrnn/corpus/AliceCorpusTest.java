@@ -21,11 +21,11 @@ class AliceCorpusTest {
     @Test
     void rawFiguresWithBoilerplateKept() throws IOException {
         Path alice = TestFiles.corpus("alice.txt");
-        var o = new PrepareOptions(0.1, true, true, false, false, false, false);
+        var o = new PrepareOptions(0.1, true, true, false, false, false, false, false, null);
         Manifest m = new Preparer(o, x -> { }, null).prepare(alice, tmp.resolve("a"), false);
-        assertEquals(167_497, m.source().codePoints());
-        assertEquals(167_497, m.source().bytes());
-        assertEquals("146e69455b17fac23bee136d0121ced326e0b99caf206df0281cb67241963875", m.source().sha256());
+        assertEquals(167_497, m.sources().get(0).codePoints());
+        assertEquals(167_497, m.sources().get(0).bytes());
+        assertEquals("146e69455b17fac23bee136d0121ced326e0b99caf206df0281cb67241963875", m.sources().get(0).sha256());
         assertEquals(3_734, m.normalisation().crlfConverted());
         assertEquals(0, m.normalisation().loneCrConverted());
         assertEquals(167_497 - 3_734, m.codePoints());

@@ -108,13 +108,13 @@ class PreparerTest {
     @Test
     void keepsLineEndingsAndBomWhenAsked() throws IOException {
         String text = "\uFEFFone\r\ntwo\rthree\n";
-        prepare(text, new PrepareOptions(0.5, false, false, true, false, false, false));
+        prepare(text, new PrepareOptions(0.5, false, false, true, false, false, false, false, null));
         assertEquals(text, decodeAll(tmp.resolve("out")));
     }
 
     @Test
     void lowercaseAndAscii() throws IOException {
-        Manifest m = prepare("Ça Va, ÉTÉ déjà vu!\n", new PrepareOptions(0.2, true, true, true, true, true, false));
+        Manifest m = prepare("Ça Va, ÉTÉ déjà vu!\n", new PrepareOptions(0.2, true, true, true, true, true, false, false, null));
         assertEquals("a va, t dj vu!\n", decodeAll(tmp.resolve("out")));
         assertEquals(5, m.normalisation().nonAsciiDropped());
     }
@@ -129,16 +129,18 @@ class PreparerTest {
         assertEquals(5, m.normalisation().boilerplate().endLine());
         // counts and vocabulary describe the kept text only
         String body = "Body one\r\nBody two\r\n";
-        assertEquals(text.length() - body.length(), m.normalisation().boilerplate().droppedCodePoints());
-        assertEquals(2, m.normalisation().crlfConverted());
-        assertEquals(text.length(), m.source().codePoints());
+        // after normalisation; the line endings of the whole file as read
+        assertEquals(text.replace("\r\n", "\n").length() - body.replace("\r\n", "\n").length(),
+                m.normalisation().boilerplate().droppedCodePoints());
+        assertEquals(6, m.normalisation().crlfConverted());
+        assertEquals(text.length(), m.sources().get(0).codePoints());
         Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
         for (int cp : new int[]{'H', 'L', 'X', '*'}) {
             assertFalse(v.contains(cp), "only in the boilerplate: " + (char) cp);
         }
         assertEquals("\n Bdenotwy".codePoints().boxed().toList(),
                 java.util.stream.IntStream.range(0, v.size()).map(v::codePoint).boxed().toList());
-        prepare(text, new PrepareOptions(0.1, true, true, false, false, false, false));
+        prepare(text, new PrepareOptions(0.1, true, true, false, false, false, false, false, null));
         assertEquals(text.replace("\r\n", "\n"), decodeAll(tmp.resolve("out")));
     }
 
@@ -233,7 +235,7 @@ class PreparerTest {
         assertFalse(Files.exists(tmp.resolve("out")));
         assertNoTemporaryLeft();
 
-        Manifest m = new Preparer(new PrepareOptions(0.2, true, true, true, false, false, true), x -> { }, null)
+        Manifest m = new Preparer(new PrepareOptions(0.2, true, true, true, false, false, true, false, null), x -> { }, null)
                 .prepare(f, tmp.resolve("out"), false);
         assertEquals(1, m.normalisation().invalidReplaced());
         assertEquals("hello wörld \uFFFDxyz\n", decodeAll(tmp.resolve("out")));
@@ -261,7 +263,7 @@ class PreparerTest {
         Path out = tmp.resolve("out");
         assertRefused(ExitCodes.BAD_DATA, "no such file", () -> p.prepare(tmp.resolve("missing.txt"), out, false));
         Files.createDirectory(tmp.resolve("adir"));
-        assertRefused(ExitCodes.BAD_DATA, "is a directory", () -> p.prepare(tmp.resolve("adir"), out, false));
+        assertRefused(ExitCodes.BAD_DATA, "adir: a folder without files", () -> p.prepare(tmp.resolve("adir"), out, false));
         Path empty = Files.createFile(tmp.resolve("empty.txt"));
         assertRefused(ExitCodes.BAD_DATA, "is empty", () -> p.prepare(empty, out, false));
         Path bin = tmp.resolve("a.bin");
@@ -352,7 +354,7 @@ class PreparerTest {
         Vocabulary base = new Vocabulary(cps, new long[cps.length]);
         String text = "banana bread, and a banana.\n".repeat(20);
         Path f = Files.writeString(tmp.resolve("in.txt"), text);
-        Manifest m = new Preparer(Settings.prepare().get(), x -> { }, null).prepare(f, tmp.resolve("out"), false, base);
+        Manifest m = new Preparer(Settings.prepare().get(), x -> { }, null).prepare(List.of(f), tmp.resolve("out"), false, base);
         assertEquals(text, decodeAll(tmp.resolve("out")));
         Vocabulary v = PreparedCorpus.open(tmp.resolve("out")).vocabulary();
         long own = text.codePoints().distinct().count();

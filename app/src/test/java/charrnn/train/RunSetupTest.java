@@ -95,38 +95,64 @@ class RunSetupTest {
         Path text = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
         Path dir = tmp.resolve("m");
         Path cache = dir.resolve(RunSetup.CORPUS_CACHE);
-        try (var r = setup().fresh(text, dir, false, SPEC, CONFIG)) {
+        try (var r = setup().fresh(List.of(text), dir, false, SPEC, CONFIG)) {
             assertEquals(cache.toAbsolutePath(), r.corpus().dir().toAbsolutePath());
         }
         Object first = identity(cache);
-        setup().fresh(text, dir, false, SPEC, CONFIG).close();
+        setup().fresh(List.of(text), dir, false, SPEC, CONFIG).close();
         assertEquals(first, identity(cache), "same bytes: the cache is reused");
         Files.writeString(text, TinyCorpus.PATTERN.repeat(40) + "more!\n");
-        try (var r = setup().fresh(text, dir, false, SPEC, CONFIG)) {
+        try (var r = setup().fresh(List.of(text), dir, false, SPEC, CONFIG)) {
             assertEquals(TinyCorpus.PATTERN.length() * 40L + 6, r.corpus().manifest().codePoints());
         }
         Object second = identity(cache);
         assertNotEquals(first, second, "changed bytes: prepared again");
         Files.writeString(cache.resolve(Preparer.MANIFEST), "{ damaged");
-        setup().fresh(text, dir, false, SPEC, CONFIG).close();
+        setup().fresh(List.of(text), dir, false, SPEC, CONFIG).close();
         assertNotEquals(second, identity(cache), "a damaged cache is prepared again");
+    }
+
+    @Test
+    void aFolderCacheIsReusedWhileEveryFileIsUnchangedAndPreparedAgainWhenOneChangesOrAppears() throws Exception {
+        Path folder = tmp.resolve("poems");
+        Files.createDirectories(folder);
+        for (int i = 0; i < 4; i++) {
+            Files.writeString(folder.resolve(i + ".txt"), TinyCorpus.PATTERN.repeat(10 + i));
+        }
+        Path dir = tmp.resolve("m");
+        Path cache = dir.resolve(RunSetup.CORPUS_CACHE);
+        try (var r = setup().fresh(List.of(folder), dir, false, SPEC, CONFIG)) {
+            assertEquals(4, r.corpus().manifest().documents().count());
+        }
+        Object first = identity(cache);
+        setup().fresh(List.of(folder), dir, false, SPEC, CONFIG).close();
+        assertEquals(first, identity(cache), "same files, same bytes: reused");
+        Files.writeString(folder.resolve("4.txt"), TinyCorpus.PATTERN.repeat(10));
+        setup().fresh(List.of(folder), dir, false, SPEC, CONFIG).close();
+        Object second = identity(cache);
+        assertNotEquals(first, second, "a new file: prepared again");
+        Files.writeString(folder.resolve("0.txt"), TinyCorpus.PATTERN.repeat(11));
+        try (var r = setup().fresh(List.of(folder), dir, false, SPEC, CONFIG)) {
+            assertEquals(5, r.corpus().manifest().sources().size());
+        }
+        assertNotEquals(second, identity(cache), "a changed file: prepared again");
     }
 
     @Test
     void aResumeFindsThePreparedCorpusElseItsSourceElseSaysWhatIsGone() throws Exception {
         Path text = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40);
         PreparedCorpus c;
-        try (var r = setup().fresh(text, tmp.resolve("m"), false, SPEC, CONFIG)) {
+        try (var r = setup().fresh(List.of(text), tmp.resolve("m"), false, SPEC, CONFIG)) {
             c = r.corpus();
         }
         String cache = c.dir().toAbsolutePath().toString();
-        assertEquals(cache, setup().reopen(cache, text, tmp.resolve("m"), null).dir().toAbsolutePath().toString());
+        assertEquals(cache, setup().reopen(cache, List.of(text), tmp.resolve("m"), null).dir().toAbsolutePath().toString());
         Path elsewhere = tmp.resolve("elsewhere");
         assertEquals(elsewhere.resolve(RunSetup.CORPUS_CACHE).toAbsolutePath(), setup().reopen(
-                tmp.resolve("gone").toString(), text, elsewhere, null).dir().toAbsolutePath(),
+                tmp.resolve("gone").toString(), List.of(text), elsewhere, null).dir().toAbsolutePath(),
                 "the prepared directory is gone: the source is prepared again");
         var e = assertThrows(RnnException.class, () -> setup().reopen(tmp.resolve("gone").toString(),
-                tmp.resolve("gone.txt"), elsewhere, null));
+                List.of(tmp.resolve("gone.txt")), elsewhere, null));
         assertEquals(ExitCodes.BAD_DATA, e.exitCode());
         assertTrue(e.getMessage().contains("gone.txt") && e.getMessage().contains("rnn train CORPUS --resume"),
                 e.getMessage());
@@ -135,7 +161,7 @@ class RunSetupTest {
     @Test
     void aMissingCorpusIsBadDataAndCreatesNoModelDirectory() {
         Path dir = tmp.resolve("models/missing");
-        var e = assertThrows(RnnException.class, () -> setup().fresh(tmp.resolve("missing.txt"), dir, false, SPEC, CONFIG));
+        var e = assertThrows(RnnException.class, () -> setup().fresh(List.of(tmp.resolve("missing.txt")), dir, false, SPEC, CONFIG));
         assertEquals(ExitCodes.BAD_DATA, e.exitCode());
         assertFalse(Files.exists(dir));
     }
@@ -143,11 +169,11 @@ class RunSetupTest {
     @Test
     void sizeChecksNameTheOptionToLower() throws Exception {
         Path text = TinyCorpus.write(tmp, TinyCorpus.PATTERN, 40); // 1,480 characters: 1,332 to train
-        var tooLong = assertThrows(RnnException.class, () -> setup().fresh(text, tmp.resolve("a"), false, SPEC,
+        var tooLong = assertThrows(RnnException.class, () -> setup().fresh(List.of(text), tmp.resolve("a"), false, SPEC,
                 Settings.charRnn(2000, 4, "adam", 1e-2, 1, 0, 5, 1)));
         assertEquals(ExitCodes.BAD_DATA, tooLong.exitCode());
         assertTrue(tooLong.getMessage().contains("--seq-length 2000"), tooLong.getMessage());
-        var tooMany = assertThrows(RnnException.class, () -> setup().fresh(text, tmp.resolve("b"), false, SPEC,
+        var tooMany = assertThrows(RnnException.class, () -> setup().fresh(List.of(text), tmp.resolve("b"), false, SPEC,
                 Settings.charRnn(20, 100, "adam", 1e-2, 1, 0, 5, 1)));
         assertEquals(ExitCodes.USAGE, tooMany.exitCode());
         assertEquals("--batch 100 needs 100 windows of 20 characters but the training split has 66; lower --batch"
@@ -175,7 +201,7 @@ class RunSetupTest {
     private Path parent() throws Exception {
         Path text = TinyCorpus.write(Files.createDirectories(tmp.resolve("p")), TinyCorpus.PATTERN, 40);
         Path dir = tmp.resolve("parent");
-        try (var r = setup().fresh(text, dir, false, new ModelSpec("lstm", 2, 8, 0.1, 2), CONFIG)) {
+        try (var r = setup().fresh(List.of(text), dir, false, new ModelSpec("lstm", 2, 8, 0.1, 2), CONFIG)) {
             TinyCorpus.trainer(r.net(), r.corpus(), r.spec(), r.config(), Settings.options().withMaxSteps(3)
                     .withEvalEvery(3).withEvalChars(0).withSampleEvery(0).withCheckpoints(0, 1).get(), dir).run();
         }
@@ -208,7 +234,7 @@ class RunSetupTest {
         Map<String, String> before = contents(parent);
         var p = Checkpoint.load(parent, false);
         Hyperparameters config = Settings.charRnn(20, 4, "adam", 2e-3, 1, 0, 5, 9); // another seed and rate: free
-        try (var r = setup().fineTune(parent, childText(), tmp.resolve("child"), false, RunSetup.Given.NONE, config)) {
+        try (var r = setup().fineTune(parent, List.of(childText()), tmp.resolve("child"), false, RunSetup.Given.NONE, config)) {
             assertEquals(new ModelSpec("lstm", 2, 8, 0.1, r.corpus().vocabulary().size()), r.spec(),
                     "the parent's cell, layers, sizes and dropout");
             assertEquals(config, r.config());
@@ -222,7 +248,7 @@ class RunSetupTest {
             assertEquals(0, v.count(v.id('l')), "a parent symbol the text lacks stays, with count 0");
             List<Integer> added = "QZ;bfijkpux".codePoints().sorted().boxed().toList();
             assertEquals(new charrnn.model.CheckpointInfo.Parent(p.file().toAbsolutePath().normalize().toString(),
-                    p.info().corpus().source().path(), p.info().corpus().source().sha256(), 3,
+                    p.info().corpus().sources().get(0).path(), p.info().corpus().sources().get(0).sha256(), 3,
                     p.info().state().bestValLoss(), added, null), r.parent());
 
             MultiLayerNetwork pn = p.net();
@@ -249,7 +275,7 @@ class RunSetupTest {
             assertEquals(0.0, n.getUpdater().getStateViewArray().amaxNumber().doubleValue(), "a fresh optimizer");
         }
         assertEquals(before, contents(parent), "the parent's files are byte for byte as they were");
-        try (var r = setup().fineTune(parent, childText(), tmp.resolve("child2"), false,
+        try (var r = setup().fineTune(parent, List.of(childText()), tmp.resolve("child2"), false,
                 new RunSetup.Given("lstm", 2, 8, 0.3), CONFIG)) {
             assertEquals(0.3, r.spec().dropout(), "--dropout is free; the same shape may be given");
         }
@@ -266,14 +292,14 @@ class RunSetupTest {
         String[] parents = {"lstm", "2", "8"};
         for (int i = 0; i < cases.length; i++) {
             int k = i;
-            var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, text, tmp.resolve("x"), false,
+            var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, List.of(text), tmp.resolve("x"), false,
                     given[k], CONFIG));
             assertEquals(ExitCodes.USAGE, e.exitCode());
             assertEquals(cases[i][0] + " " + cases[i][1] + " differs from the --init-from model's (" + parents[i]
                     + "): fine-tuning keeps its cell, layers and sizes; leave " + cases[i][0] + " out", e.getMessage());
         }
         assertFalse(Files.exists(tmp.resolve("x")), "refused before making the model directory");
-        var e = assertThrows(RnnException.class, () -> setup().fineTune(parent.resolve(Checkpoint.LAST), text, parent,
+        var e = assertThrows(RnnException.class, () -> setup().fineTune(parent.resolve(Checkpoint.LAST), List.of(text), parent,
                 true, RunSetup.Given.NONE, CONFIG));
         assertEquals(ExitCodes.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("holds the --init-from model"), e.getMessage());
@@ -286,16 +312,16 @@ class RunSetupTest {
         Path text = childText();
         Path dir = tmp.resolve("child");
         Path cache = dir.resolve(RunSetup.CORPUS_CACHE);
-        setup().fineTune(parent, text, dir, false, RunSetup.Given.NONE, CONFIG).close();
+        setup().fineTune(parent, List.of(text), dir, false, RunSetup.Given.NONE, CONFIG).close();
         Object union = identity(cache);
-        setup().fineTune(parent, text, dir, false, RunSetup.Given.NONE, CONFIG).close();
+        setup().fineTune(parent, List.of(text), dir, false, RunSetup.Given.NONE, CONFIG).close();
         assertEquals(union, identity(cache), "the same text against the same parent: reused");
-        try (var r = setup().fresh(text, dir, false, SPEC, CONFIG)) {
+        try (var r = setup().fresh(List.of(text), dir, false, SPEC, CONFIG)) {
             assertFalse(r.corpus().vocabulary().contains('l'), "from scratch: the text's own vocabulary");
         }
         Object own = identity(cache);
         assertNotEquals(union, own, "the union cache is not reused for a model from scratch");
-        try (var r = setup().fineTune(parent, text, dir, false, RunSetup.Given.NONE, CONFIG)) {
+        try (var r = setup().fineTune(parent, List.of(text), dir, false, RunSetup.Given.NONE, CONFIG)) {
             assertTrue(r.corpus().vocabulary().contains('l'));
         }
         assertNotEquals(own, identity(cache), "nor the text's own vocabulary for a fine-tune");
@@ -306,14 +332,14 @@ class RunSetupTest {
         Path parent = parent();
         Path prepared = tmp.resolve("prepared");
         new Preparer(Settings.prepare().get(), m -> { }, null).prepare(childText(), prepared, false);
-        var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, prepared, tmp.resolve("a"), false,
+        var e = assertThrows(RnnException.class, () -> setup().fineTune(parent, List.of(prepared), tmp.resolve("a"), false,
                 RunSetup.Given.NONE, CONFIG));
         assertEquals(ExitCodes.BAD_MODEL, e.exitCode());
         assertTrue(e.getMessage().startsWith(prepared + ": a prepared corpus keeps its own vocabulary"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("a")));
         Path both = Files.writeString(tmp.resolve("both.txt"), (TinyCorpus.PATTERN + CHILD_TEXT).repeat(30));
         new Preparer(Settings.prepare().get(), m -> { }, null).prepare(both, tmp.resolve("both"), true);
-        try (var r = setup().fineTune(parent, tmp.resolve("both"), tmp.resolve("b"), false, RunSetup.Given.NONE,
+        try (var r = setup().fineTune(parent, List.of(tmp.resolve("both")), tmp.resolve("b"), false, RunSetup.Given.NONE,
                 CONFIG)) {
             assertEquals(tmp.resolve("both").toAbsolutePath(), r.corpus().dir().toAbsolutePath());
         }
