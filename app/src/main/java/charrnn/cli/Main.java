@@ -18,6 +18,7 @@ import java.lang.reflect.Field;
                 SampleCommand.class,
                 ServeCommand.class,
                 EvalCommand.class,
+                ScoreCommand.class,
                 InfoCommand.class,
                 EnvCommand.class,
                 WarmUpCommand.class,

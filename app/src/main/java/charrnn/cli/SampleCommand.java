@@ -1,12 +1,15 @@
 package charrnn.cli;
 
 import charrnn.RnnException;
+import charrnn.corpus.DocumentSet;
 import charrnn.corpus.Json;
+import charrnn.corpus.PreparedCorpus;
 import charrnn.corpus.Utf8Reader;
 import charrnn.corpus.Vocabulary;
 import charrnn.model.Checkpoint;
 import charrnn.sample.Sampler;
 import charrnn.sample.Strategy;
+import charrnn.train.RunSetup;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +36,9 @@ public final class SampleCommand implements Callable<Integer> {
     static final String HEADER = "\u2500\u2500\u2500\u2500 sample %d \u2500\u2500\u2500\u2500%n";
 
     enum Unknown { error, skip }
+
+    /** Draws of a sample after its first, with --novel, before it is given up. */
+    static final int NOVEL_DRAWS = 100;
 
     @Spec
     CommandSpec spec;
@@ -66,6 +72,14 @@ public final class SampleCommand implements Callable<Integer> {
     int numSamples;
     @Option(names = "--stop-at", paramLabel = "STRING", description = "End a sample when it produces STRING (kept), e.g. $'\\n\\n'.")
     String stopAt;
+    @Option(names = "--document",
+            description = "Whole documents: each starts where a document of the corpus starts (the seed is its"
+                    + " beginning) and ends at the boundary that ends one, -n the cap. For models trained on documents.")
+    boolean document;
+    @Option(names = "--novel",
+            description = "With --document: draw again a document that equals one of the training corpus (up to "
+                    + NOVEL_DRAWS + " more draws each); stderr says how many were rejected.")
+    boolean novel;
     @Option(names = "--no-echo-seed", description = "Print only the continuation.")
     boolean noEchoSeed;
     @Option(names = "--unknown", defaultValue = "error", paramLabel = "error|skip",
@@ -89,6 +103,12 @@ public final class SampleCommand implements Callable<Integer> {
         if (seed != null && seedFile != null) {
             throw RnnException.usage("--seed and --seed-file are exclusive; give one");
         }
+        if (novel && !document) {
+            throw RnnException.usage("--novel compares whole documents: it needs --document");
+        }
+        if (document && stopAt != null) {
+            throw RnnException.usage("--document ends each sample at the end of a document; leave --stop-at out");
+        }
         Strategy strategy = new Strategy(argmax, temperature, topK, topP);
         List<String> seeds = seeds();
         long rs = randomSeed != null ? randomSeed : new java.security.SecureRandom().nextLong();
@@ -98,28 +118,84 @@ public final class SampleCommand implements Callable<Integer> {
         Sampler sampler = new Sampler(loaded.net(), vocab);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean stream = !json && numSamples == 1 && Terminal.stdoutIsTerminal();
+        int boundary = document ? boundary(loaded) : -1;
+        String stop = document ? Character.toString(boundary) : stopAt;
+        DocumentSet known = novel ? trainingDocuments(loaded, boundary) : null;
+        // a document of lines is one line: no header between them
+        boolean headers = numSamples > 1 && boundary != '\n';
+        boolean stream = !json && numSamples == 1 && !novel && Terminal.stdoutIsTerminal();
+        long rejected = 0;
+        long givenUp = 0;
 
         for (String s : seeds) {
             int[] ids = encode(vocab, s, err);
+            if (document) {
+                int[] start = new int[ids.length + 1];
+                start[0] = vocab.id(boundary);
+                System.arraycopy(ids, 0, start, 1, ids.length);
+                ids = start;
+            }
             String shown = noEchoSeed ? "" : s;
             if (stream) {
                 out.print(shown);
                 out.flush();
             }
-            String[] texts = sampler.generate(ids, length, numSamples, strategy, rs, stopAt, !stream ? null
+            int warmUp = document ? ids[0] : -1;
+            String[] texts = sampler.generate(ids, length, numSamples, strategy, rs, stop, !stream ? null
                     : (k, cp) -> {
-                        out.print(Character.toString(cp));
-                        out.flush();
-                    });
+                        if (cp != boundary) {
+                            out.print(Character.toString(cp));
+                            out.flush();
+                        }
+                    }, warmUp);
+            long[] seedOf = new long[texts.length];
             for (int k = 0; k < texts.length; k++) {
+                seedOf[k] = rs + k;
+            }
+            if (known != null) {
+                long next = rs + numSamples;
+                for (int draw = 0; draw < NOVEL_DRAWS; draw++) {
+                    List<Integer> copies = new ArrayList<>();
+                    for (int k = 0; k < texts.length; k++) {
+                        if (texts[k] != null && known.contains(s + withoutEnd(texts[k], stop))) {
+                            copies.add(k);
+                        }
+                    }
+                    if (copies.isEmpty()) {
+                        break;
+                    }
+                    rejected += copies.size();
+                    String[] again = sampler.generate(ids, length, copies.size(), strategy, next, stop, null, warmUp);
+                    for (int i = 0; i < copies.size(); i++) {
+                        texts[copies.get(i)] = again[i];
+                        seedOf[copies.get(i)] = next + i;
+                    }
+                    next += copies.size();
+                }
+                for (int k = 0; k < texts.length; k++) {
+                    if (known.contains(s + withoutEnd(texts[k], stop))) {
+                        texts[k] = null;
+                        givenUp++;
+                    }
+                }
+            }
+            for (int k = 0; k < texts.length; k++) {
+                if (texts[k] == null) {
+                    continue;
+                }
+                boolean ended = document && texts[k].endsWith(stop);
+                String text = document ? withoutEnd(texts[k], stop) : texts[k];
                 if (json) {
-                    JsonOutput.print(spec, json(s, k, texts[k], loaded.file().toString(), rs + k));
+                    ObjectNode o = json(s, k, text, loaded.file().toString(), seedOf[k]);
+                    if (document) {
+                        o.put("complete", ended);
+                    }
+                    JsonOutput.print(spec, o);
                 } else if (!stream) {
-                    if (numSamples > 1) {
+                    if (headers) {
                         out.printf(HEADER, k);
                     }
-                    out.println(shown + texts[k]);
+                    out.println(shown + text);
                 }
             }
             if (stream) {
@@ -127,10 +203,43 @@ public final class SampleCommand implements Callable<Integer> {
             }
             out.flush();
         }
+        if (known != null && !verbosity.quiet()) {
+            err.printf("--novel: %,d drawn documents were copies of the %,d training documents and were drawn again%s%n",
+                    rejected, known.size(), givenUp == 0 ? "" : String.format("; %,d still copies after %d draws were"
+                            + " left out", givenUp, NOVEL_DRAWS + 1));
+        }
         if (randomSeed == null && !argmax && !verbosity.quiet()) {
             err.println("(random seed " + rs + "; pass --random-seed " + rs + " to repeat this output)");
         }
         return 0;
+    }
+
+    /** The code point that ends a document of the model's corpus; a model of one stream has none. */
+    private int boundary(Checkpoint.Loaded loaded) {
+        var corpus = loaded.info().corpus();
+        Integer b = corpus == null ? null : corpus.documentsOrNone().boundary();
+        if (b == null || !loaded.vocabulary().contains(b)) {
+            throw RnnException.usage("--document: " + loaded.file() + " was trained on one stream, without documents;"
+                    + " train it on a folder, several files or --documents lines");
+        }
+        return b;
+    }
+
+    /** The documents of the corpus the model was trained on, from its prepared directory. */
+    private static DocumentSet trainingDocuments(Checkpoint.Loaded loaded, int boundary) {
+        String dir = loaded.info().state().corpusDir();
+        Path prepared = dir != null && PreparedCorpus.isPrepared(Path.of(dir)) ? Path.of(dir)
+                : loaded.file().toAbsolutePath().getParent().resolve(RunSetup.CORPUS_CACHE);
+        if (!PreparedCorpus.isPrepared(prepared)) {
+            throw RnnException.badData("--novel compares with the training documents, but " + prepared
+                    + " is gone; train the model again or leave --novel out");
+        }
+        return DocumentSet.of(PreparedCorpus.open(prepared), boundary);
+    }
+
+    /** A sample's text without the document boundary that ended it. */
+    private static String withoutEnd(String text, String end) {
+        return end != null && text.endsWith(end) ? text.substring(0, text.length() - end.length()) : text;
     }
 
     /** Sample {@code k} of {@code seed} as {@code --json} prints it: the text and the settings that made it. */
@@ -149,6 +258,10 @@ public final class SampleCommand implements Callable<Integer> {
         st.put("randomSeed", sampleSeed);
         if (stopAt != null) {
             st.put("stopAt", stopAt);
+        }
+        if (document) {
+            st.put("document", true);
+            st.put("novel", novel);
         }
         return o;
     }

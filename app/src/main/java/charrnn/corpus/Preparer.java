@@ -240,25 +240,27 @@ public final class Preparer {
             }
             boolean whole = documents && heldOut.cardinality() > 0 && heldOut.cardinality() < docs
                     && held >= 0.5 * o.valFraction() * seen && held <= 1.5 * o.valFraction() * seen;
-            Vocabulary provisional = vocabulary(1);
-            int width = idWidth(provisional.size());
+            Vocabulary symbols = symbols();
+            int width = idWidth(symbols.size());
+            long[] written = new long[symbols.size()]; // the counts of vocab.json: what pass 2 writes
             Parts parts;
             Path ids = dir.resolve(IDS);
             Path valPart = dir.resolve(VALIDATION_PART);
-            try (IdWriter train = new IdWriter(ids, width); IdWriter val = new IdWriter(valPart, width)) {
-                parts = new Parts(train, val, whole, boundary < 0 ? -1 : provisional.id(boundary));
+            try (IdWriter train = new IdWriter(ids, width, written);
+                 IdWriter val = new IdWriter(valPart, width, written)) {
+                parts = new Parts(train, val, whole, boundary < 0 ? -1 : symbols.id(boundary));
                 if (!documents) {
                     parts.begin(total, false);
                 }
                 int[] idOf = new int[DIRECT]; // id + 1 of the BMP's code points, 0: not in the vocabulary
-                for (int id = 0; id < provisional.size(); id++) {
-                    if (provisional.codePoint(id) < DIRECT) {
-                        idOf[provisional.codePoint(id)] = id + 1;
+                for (int id = 0; id < symbols.size(); id++) {
+                    if (symbols.codePoint(id) < DIRECT) {
+                        idOf[symbols.codePoint(id)] = id + 1;
                     }
                 }
                 long doc = 0;
                 for (Scan s : scans) {
-                    doc = write(s, provisional, idOf, parts, doc);
+                    doc = write(s, symbols, idOf, parts, doc);
                 }
                 if (!documents) {
                     parts.end();
@@ -278,13 +280,12 @@ public final class Preparer {
                 train.ch.force(true);
             }
             Files.delete(valPart);
-            if (boundary >= 0) {
-                // the boundaries written replace the newlines read (lines) or the none there were (files)
-                count(boundary, parts.boundaries - countOf(boundary));
-            }
-            Vocabulary vocab = vocabulary(0);
-            if (!java.util.Arrays.equals(vocab.codePoints(), provisional.codePoints())) {
-                throw new IllegalStateException("the symbols changed between the passes");
+            Vocabulary vocab = new Vocabulary(symbols.codePoints(), written);
+            var inBase = java.util.Arrays.stream(base).boxed().collect(java.util.stream.Collectors.toSet());
+            for (int id = 0; id < vocab.size(); id++) {
+                if (written[id] == 0 && !inBase.contains(vocab.codePoint(id))) {
+                    throw new IllegalStateException(Vocabulary.describe(vocab.codePoint(id)) + " counted, never written");
+                }
             }
             return manifest(dir, vocab, width, parts);
         }
@@ -440,12 +441,8 @@ public final class Preparer {
             }
         }
 
-        long countOf(int cp) {
-            return cp < DIRECT ? counts[cp] : astral.getOrDefault(cp, 0L);
-        }
-
-        /** The symbols counted and the base's (count 0 when absent); {@code boundaryMin} 1 adds the boundary before it is counted. */
-        Vocabulary vocabulary(int boundaryMin) {
+        /** The symbols pass 2 writes: those counted, the boundary, and the base's (which may be absent). */
+        Vocabulary symbols() {
             var hist = new HashMap<Integer, Long>();
             for (int cp : base) {
                 hist.put(cp, 0L);
@@ -460,8 +457,8 @@ public final class Preparer {
                     hist.put(cp, c);
                 }
             });
-            if (boundary >= 0 && boundaryMin > 0) {
-                hist.merge(boundary, 0L, Long::sum);
+            if (boundary >= 0) {
+                hist.put(boundary, 0L);
             }
             return Vocabulary.fromCounts(hist);
         }
@@ -672,12 +669,15 @@ public final class Preparer {
         final byte[] buf = new byte[1 << 20];
         int pos;
         final int width;
+        final long[] counts;
         long count;
 
-        IdWriter(Path file, int width) throws IOException {
+        /** @param counts the count of each id written, added to */
+        IdWriter(Path file, int width, long[] counts) throws IOException {
             this.ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
             this.width = width;
+            this.counts = counts;
         }
 
         void put(int id) throws IOException {
@@ -692,14 +692,17 @@ public final class Preparer {
                     continue;
                 }
                 byte[] b = buf;
+                long[] c = counts;
                 int p = pos;
                 if (width == 1) {
                     for (int k = from; k < end; k++) {
+                        c[ids[k]]++;
                         b[p++] = (byte) ids[k];
                     }
                 } else {
                     for (int k = from; k < end; k++) {
                         int id = ids[k];
+                        c[id]++;
                         for (int j = 0; j < width; j++) {
                             b[p++] = (byte) (id >>> 8 * j);
                         }
@@ -739,7 +742,6 @@ public final class Preparer {
         long head;
         long written;
         long part;
-        long boundaries;
         long trainDocs;
         long valDocs;
 
@@ -783,7 +785,6 @@ public final class Preparer {
             }
             if (boundaryId >= 0) {
                 out.put(boundaryId);
-                boundaries++;
             }
             if (out == train) {
                 trainDocs++;

@@ -1,5 +1,7 @@
 package charrnn.sample;
 
+import charrnn.RnnException;
+
 import charrnn.corpus.Vocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,6 +52,12 @@ public final class Sampler {
      */
     public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
                              Listener listener) {
+        return generate(seedIds, length, n, strategy, randomSeed, stopAt, listener, -1);
+    }
+
+    /** As above, each sample first drawing a document to throw away that ends at {@code warmUp} (an id; -1: none), see {@link Slots.Generation#warmUp}. */
+    public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
+                             Listener listener, int warmUp) {
 
         StringBuilder[] text = new StringBuilder[n];
         for (int k = 0; k < n; k++) {
@@ -59,6 +67,9 @@ public final class Sampler {
             return toStrings(text);
         }
         int[] start = startOf(seedIds);
+        if (fast == null && warmUp >= 0) {
+            throw RnnException.badModel("documents are drawn by rnn's own cells; this model's layers are not theirs");
+        }
         if (fast == null) {
             Random[] rng = new Random[n];
             for (int k = 0; k < n; k++) {
@@ -79,8 +90,8 @@ public final class Sampler {
         Slots first = slots(mid);
         Slots second = split ? slots(n - mid) : null;
         for (int k = 0; k < n; k++) {
-            (k < mid ? first : second).add(new Slots.Generation(start, length, strategy, randomSeed + k,
-                    collector(k, text[k], stopAt, listener)));
+            var g = new Slots.Generation(start, length, strategy, randomSeed + k, collector(k, text[k], stopAt, listener));
+            (k < mid ? first : second).add(warmUp >= 0 ? g.warmUp(warmUp) : g);
         }
         ForkJoinTask<?> other = split ? ForkJoinPool.commonPool().submit(second::drain) : null;
         first.drain();

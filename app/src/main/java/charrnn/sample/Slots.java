@@ -37,6 +37,8 @@ public final class Slots {
         private int fed;
         private int drawn;
         private int last;
+        private int warmUntil = -1;
+        private int warmDrawn;
         private volatile boolean cancelled;
 
         /**
@@ -54,6 +56,17 @@ public final class Slots {
             this.listener = listener;
         }
 
+        /**
+         * Before the prompt, draws a document to throw away: from its first prompt character (the
+         * boundary {@code id}) until it draws {@code id} or {@code length} characters, then feeds the
+         * whole prompt. A document then begins after one, as in training, not from a zero state, which
+         * the model meets only at the start of its windows.
+         */
+        public Generation warmUp(int id) {
+            warmUntil = id;
+            return this;
+        }
+
         public void cancel() {
             cancelled = true;
         }
@@ -64,11 +77,22 @@ public final class Slots {
 
         /** The input of its next step: the next prompt character, then the last one drawn. */
         private int input() {
+            if (warmUntil >= 0 && fed > 0) {
+                return last;
+            }
             return fed < prompt.length ? prompt[fed++] : last;
         }
 
         /** After a step: draws when the prompt is in; true when the generation is over. */
         private boolean after(float[] logits) {
+            if (warmUntil >= 0) {
+                last = strategy.choose(logits, random);
+                if (last == warmUntil || ++warmDrawn >= length) {
+                    warmUntil = -1;
+                    fed = 0; // its boundary (drawn, or forced at the cap) is the prompt's first character
+                }
+                return false;
+            }
             if (fed < prompt.length) {
                 return false;
             }

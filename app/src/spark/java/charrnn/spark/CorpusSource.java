@@ -93,12 +93,13 @@ record CorpusSource(Kind kind, String location, int idWidth, long length,
                 sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration())));
     }
 
-    /** The same ids: the same text (by its SHA-256), normalisation, split and ids, wherever the text was read from. */
+    /** The same ids: the same text (by its SHA-256), normalisation, documents, split and ids, wherever the text was read from. */
     private static boolean sameCorpus(Manifest a, Manifest b) {
         return a.format().equals(b.format()) && a.formatVersion() == b.formatVersion()
-                && a.source().sha256().equals(b.source().sha256()) && a.codePoints() == b.codePoints()
+                && a.sha256().equals(b.sha256()) && a.codePoints() == b.codePoints()
                 && a.vocabSize() == b.vocabSize() && a.idWidth() == b.idWidth() && a.split().equals(b.split())
-                && a.normalisation().equals(b.normalisation());
+                && a.normalisation().equals(b.normalisation())
+                && a.documentsOrNone().equals(b.documentsOrNone());
     }
 
     private static CorpusSource of(Kind kind, String location, PreparedCorpus corpus,
