@@ -58,6 +58,15 @@ public final class InfoCommand implements Callable<Integer> {
                     srcs.stream().mapToLong(src -> src.bytes()).sum(), i.corpus().sha256());
             out.printf("              %,d characters: %,d train, %,d validation%n", i.corpus().codePoints(),
                     i.corpus().split().trainLength(), i.corpus().split().valLength());
+            var d = i.corpus().documentsOrNone();
+            if (d.boundary() != null) {
+                out.printf("documents     %,d (%s): %,d train, %,d validation (%s)%n", d.count(), d.mode(), d.train(),
+                        d.validation(), d.heldOut());
+            }
+            if (d.labels() != null) {
+                out.printf("labels        %s%n", String.join("; ", d.labels().stream().map(lab -> String.format(
+                        "%s: %,d documents, %,d characters", lab.label(), lab.documents(), lab.characters())).toList()));
+            }
         }
         for (var p = i.parent(); p != null; p = p.parent()) {
             out.printf("%-13s %s: step %,d%s%n", p == i.parent() ? "parent" : "its parent", p.checkpoint(),

@@ -1,5 +1,6 @@
 package charrnn.cli;
 
+import charrnn.RnnException;
 import charrnn.corpus.PrepareOptions;
 import picocli.CommandLine.Option;
 
@@ -13,6 +14,17 @@ final class PrepareGroup {
                     + " U+0003), each non-empty line (names, titles: each ends with its newline), or none (one"
                     + " stream, the default for one file).")
     PrepareOptions.Documents documents;
+
+    enum LabelFrom { parent }
+
+    @Option(names = "--label-from", paramLabel = "parent",
+            description = "Label each document with its folder's name (corpus/poe/, corpus/dickinson/): the model learns"
+                    + " to write under a label (rnn sample --document --label).")
+    LabelFrom labelFrom;
+
+    @Option(names = "--label-column",
+            description = "With --documents lines: each line is label<TAB>text.")
+    boolean labelColumn;
 
     @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
             description = "Fraction held out for validation, in (0, 0.5]: whole documents spread through the corpus"
@@ -43,7 +55,11 @@ final class PrepareGroup {
     boolean skipInvalid;
 
     PrepareOptions options() {
+        if (labelFrom != null && labelColumn) {
+            throw RnnException.usage("--label-from and --label-column are two sources of labels; give one");
+        }
         return new PrepareOptions(valFraction, !keepCrlf, !keepBom, !keepBoilerplate, lowercase, ascii, replaceInvalid,
-                skipInvalid, documents);
+                skipInvalid, documents, labelFrom != null ? PrepareOptions.Labels.PARENT
+                : labelColumn ? PrepareOptions.Labels.COLUMN : null);
     }
 }

@@ -76,6 +76,10 @@ public final class SampleCommand implements Callable<Integer> {
             description = "Whole documents: each starts where a document of the corpus starts (the seed is its"
                     + " beginning) and ends at the boundary that ends one, -n the cap. For models trained on documents.")
     boolean document;
+    @Option(names = "--label", paramLabel = "L",
+            description = "With --document: documents under label L, for a model trained with labels (an unknown"
+                    + " label: exit 3, naming the known ones).")
+    String label;
     @Option(names = "--novel",
             description = "With --document: draw again a document that equals one of the training corpus (up to "
                     + NOVEL_DRAWS + " more draws each); stderr says how many were rejected.")
@@ -102,6 +106,9 @@ public final class SampleCommand implements Callable<Integer> {
         }
         if (seed != null && seedFile != null) {
             throw RnnException.usage("--seed and --seed-file are exclusive; give one");
+        }
+        if (label != null && !document) {
+            throw RnnException.usage("--label puts a document under a label: it needs --document");
         }
         if (novel && !document) {
             throw RnnException.usage("--novel compares whole documents: it needs --document");
@@ -130,9 +137,11 @@ public final class SampleCommand implements Callable<Integer> {
         for (String s : seeds) {
             int[] ids = encode(vocab, s, err);
             if (document) {
-                int[] start = new int[ids.length + 1];
+                int[] prefix = label == null ? new int[0] : loaded.info().corpus().labelPrefix(label, vocab);
+                int[] start = new int[ids.length + prefix.length + 1];
                 start[0] = vocab.id(boundary);
-                System.arraycopy(ids, 0, start, 1, ids.length);
+                System.arraycopy(prefix, 0, start, 1, prefix.length);
+                System.arraycopy(ids, 0, start, 1 + prefix.length, ids.length);
                 ids = start;
             }
             String shown = noEchoSeed ? "" : s;
@@ -262,6 +271,9 @@ public final class SampleCommand implements Callable<Integer> {
         if (document) {
             st.put("document", true);
             st.put("novel", novel);
+            if (label != null) {
+                st.put("label", label);
+            }
         }
         return o;
     }

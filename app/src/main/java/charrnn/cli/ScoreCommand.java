@@ -40,6 +40,10 @@ public final class ScoreCommand implements Callable<Integer> {
                     + " (each file for a model of one stream).")
     PrepareOptions.Documents documents;
 
+    @Option(names = "--label", paramLabel = "L",
+            description = "Score every document under label L (a model trained with labels; default: none).")
+    String label;
+
     /** One line of stdout. {@code line}: the document's first line in its file, for line documents. */
     record Score(String source, long document, Long line, long characters, long unknown, double nats,
                  Double natsPerChar, Double bitsPerChar, Double perplexity) {
@@ -53,6 +57,7 @@ public final class ScoreCommand implements Callable<Integer> {
         boolean lines = documents != null ? documents == PrepareOptions.Documents.LINES
                 : rule != null && rule.mode().equals(PrepareOptions.Documents.LINES.label());
         Scorer scorer = new Scorer(loaded.net(), loaded.vocabulary(), rule == null ? null : rule.boundary());
+        int[] context = label == null ? new int[0] : corpus.labelPrefix(label, loaded.vocabulary());
         PrintWriter err = spec.commandLine().getErr();
         double[] total = {0};
         long[] counts = new long[4]; // documents, characters, unknown, predictions
@@ -67,7 +72,7 @@ public final class ScoreCommand implements Callable<Integer> {
                         this.source = source;
                         this.number = number;
                         this.line = line;
-                        scorer.begin();
+                        scorer.begin(context);
                     }
 
                     @Override

@@ -1,5 +1,6 @@
 package charrnn.corpus;
 
+import charrnn.RnnException;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -33,9 +34,10 @@ public record Manifest(
 
     /**
      * A file as read: absolute path, size in bytes, SHA-256, code points before normalisation, and
-     * the documents it gave (0 in a manifest from before documents).
+     * the documents it gave (0 in a manifest from before documents), and their label when it is the
+     * file's folder's name ({@code --label-from parent}).
      */
-    public record Source(String path, long bytes, String sha256, long codePoints, long documents) {
+    public record Source(String path, long bytes, String sha256, long codePoints, long documents, String label) {
     }
 
     /**
@@ -69,16 +71,51 @@ public record Manifest(
      * default), files (each file one document, each followed by {@code boundary}, U+0003 END OF
      * TEXT) or lines (each non-empty line, {@code boundary} the newline); how many went to each
      * split, and {@code heldOut}: "documents" (whole documents spread through the corpus) or
-     * "document ends" (the last fraction of every document).
+     * "document ends" (the last fraction of every document). {@code labelFrom}: where labels came
+     * from ("parent", "column"; null: none), and each label's documents and characters of text.
      */
-    public record Documents(String mode, Integer boundary, long count, long train, long validation, String heldOut) {
+    public record Documents(String mode, Integer boundary, long count, long train, long validation, String heldOut,
+                            String labelFrom, List<Label> labels) {
+    }
+
+    /** A label and the documents under it, with their characters (label and boundary not counted). */
+    public record Label(String label, long documents, long characters) {
     }
 
     /** The documents of a manifest that recorded none: one stream. */
     @JsonIgnore
     public Documents documentsOrNone() {
         return documents != null ? documents : new Documents(PrepareOptions.Documents.NONE.label(), null, 1, 1, 1,
-                "document ends");
+                "document ends", null, null);
+    }
+
+    /**
+     * The ids fed before a document under label {@code given} (with the corpus's normalisation):
+     * U+0001, the label, U+0002. A model without labels is a usage error; an unknown label is bad
+     * data naming the known ones.
+     */
+    @JsonIgnore
+    public int[] labelPrefix(String given, Vocabulary vocab) {
+        List<Label> known = documentsOrNone().labels();
+        if (known == null || known.isEmpty()) {
+            throw RnnException.usage("--label: this model was trained without labels; train it with --label-from parent"
+                    + " or --label-column");
+        }
+        int[] cps = given.codePoints().toArray();
+        int[] out = new int[cps.length + 1];
+        String label = new String(out, 0, Normaliser.of(normalisation).apply(cps, cps.length, out));
+        if (known.stream().noneMatch(l -> l.label().equals(label))) {
+            throw RnnException.badData("--label " + given + ": not a label of this model; its labels: "
+                    + String.join(", ", known.stream().map(Label::label).toList()));
+        }
+        int[] ids = new int[label.codePointCount(0, label.length()) + 2];
+        ids[0] = vocab.id(Preparer.LABEL_START);
+        int k = 1;
+        for (int cp : label.codePoints().toArray()) {
+            ids[k++] = vocab.id(cp);
+        }
+        ids[k] = vocab.id(Preparer.LABEL_END);
+        return ids;
     }
 
     /** The corpus for a person: its file, or its first file and how many more. */

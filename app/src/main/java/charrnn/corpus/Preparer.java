@@ -39,6 +39,9 @@ public final class Preparer {
     private static final String VALIDATION_PART = "validation.part";
     /** The symbol that ends each document of files: U+0003 END OF TEXT (what GPT-2's end-of-text token is to its tokens). */
     public static final int END_OF_TEXT = 0x03;
+    /** A document's label is written before it as U+0001 START OF HEADING, the label, U+0002 START OF TEXT. */
+    public static final int LABEL_START = 0x01;
+    public static final int LABEL_END = 0x02;
 
     private final PrepareOptions options;
     private final Consumer<String> log;
@@ -203,6 +206,9 @@ public final class Preparer {
         final Map<Integer, Long> astral = new HashMap<>();
         final List<Scan> scans = new ArrayList<>();
         final BitSet heldOut = new BitSet();
+        final PrepareOptions.Labels labels;
+        /** Per label: documents and characters of text. */
+        final Map<String, long[]> perLabel = new java.util.TreeMap<>();
         long docs;
         long seen;
         long held;
@@ -217,6 +223,14 @@ public final class Preparer {
             lines = o.documents() == PrepareOptions.Documents.LINES;
             documents = o.documents() != PrepareOptions.Documents.NONE;
             boundary = lines ? '\n' : documents ? END_OF_TEXT : -1;
+            labels = o.labels();
+            if (labels != null && !documents) {
+                throw RnnException.usage("labels are given per document: --label-from and --label-column need"
+                        + " --documents files or lines");
+            }
+            if (labels == PrepareOptions.Labels.COLUMN && !lines) {
+                throw RnnException.usage("--label-column reads label<TAB>text lines: it needs --documents lines");
+            }
         }
 
         Manifest prepare(Path dir) throws IOException {
@@ -323,6 +337,7 @@ public final class Preparer {
         private Scan scan(Path f) throws IOException {
             Scan s = new Scan(f, Normaliser.of(o));
             long endOfText = counts[END_OF_TEXT];
+            long labelMarks = counts[LABEL_START] + counts[LABEL_END];
             MessageDigest md = sha256();
             s.raw = read(f, s.norm, s::accept, md, true);
             s.finish();
@@ -331,6 +346,10 @@ public final class Preparer {
                 throw RnnException.badData(f + ": holds U+0003 END OF TEXT, which marks the end of each document"
                         + " of a folder; remove it, or give --documents lines or none");
             }
+            if (labels != null && counts[LABEL_START] + counts[LABEL_END] != labelMarks) {
+                throw RnnException.badData(f + ": holds U+0001 or U+0002, which mark a document's label; remove them,"
+                        + " or prepare it without labels");
+            }
             if (!s.keep.isEmpty() && !lines && o.stripBoilerplate()) {
                 uncount(s);
             } else {
@@ -338,7 +357,7 @@ public final class Preparer {
             }
             s.kept = s.keep.stream().mapToLong(r -> r[1] - r[0]).sum();
             if (documents && !lines && s.kept > 0) {
-                document(s.kept + 1);
+                document(s.kept, s.label);
                 s.documents = 1;
             } else if (!documents) {
                 s.documents = scans.isEmpty() ? 1 : 0; // the one stream begins in the first file
@@ -346,8 +365,18 @@ public final class Preparer {
             return s;
         }
 
-        /** A document of {@code length} code points (its boundary included) in pass 1: held out or not. */
-        void document(long length) {
+        /**
+         * A document of {@code text} code points in pass 1 under {@code label} (null: none): held out or
+         * not, by its length with its label and boundary.
+         */
+        void document(long text, String label) {
+            long length = text + 1;
+            if (label != null) {
+                length += label.codePointCount(0, label.length()) + 2;
+                long[] l = perLabel.computeIfAbsent(label, k -> new long[2]);
+                l[0]++;
+                l[1] += text;
+            }
             seen += length;
             if (o.valFraction() * seen - held >= length / 2.0) {
                 heldOut.set(Math.toIntExact(docs));
@@ -370,8 +399,10 @@ public final class Preparer {
         private long write(Scan s, Vocabulary vocab, int[] idOf, Parts parts, long doc) throws IOException {
             long[] next = {doc};
             var line = new IdBuffer();
+            int[] prefix = s.label == null ? null : prefix(s.label.codePoints().map(cp -> idOf(vocab, idOf, cp))
+                    .toArray(), 0, (int) s.label.codePoints().count(), vocab, idOf);
             if (documents && !lines && s.kept > 0) {
-                parts.begin(s.kept, heldOut.get(Math.toIntExact(next[0]++)));
+                parts.begin(s.kept, heldOut.get(Math.toIntExact(next[0]++)), prefix);
             }
             var kept = new Kept(s.keep);
             read(s.file, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> {
@@ -380,11 +411,17 @@ public final class Preparer {
                     int cp = c[k];
                     if (lines && cp == '\n') {
                         line.add(c, start, k);
-                        next[0] = line(line, parts, next[0]);
+                        next[0] = line(line, parts, next[0], prefix, vocab, idOf);
                         start = k + 1;
                         continue;
                     }
-                    int id = (cp < DIRECT ? idOf[cp] : vocab.id(cp) + 1) - 1;
+                    if (cp == '\t' && labels == PrepareOptions.Labels.COLUMN && line.labelEnd < 0) {
+                        line.add(c, start, k);
+                        line.labelEnd = line.size;
+                        start = k + 1;
+                        continue;
+                    }
+                    int id = idOf(vocab, idOf, cp);
                     if (id < 0) {
                         throw RnnException.badData(s.file + ": changed while it was being prepared; prepare again");
                     }
@@ -397,23 +434,51 @@ public final class Preparer {
                 }
             }, null), null, true);
             if (lines) {
-                next[0] = line(line, parts, next[0]);
+                next[0] = line(line, parts, next[0], prefix, vocab, idOf);
             } else if (documents && s.kept > 0) {
                 parts.end();
             }
             return next[0];
         }
 
-        /** A line's ids, a document when not empty; returns the next document's number. */
-        private long line(IdBuffer line, Parts parts, long doc) throws IOException {
+        /**
+         * A line's ids, a document when not empty, under {@code prefix} (a file's label, or null) or with
+         * --label-column its own label; returns the next document's number.
+         */
+        private long line(IdBuffer line, Parts parts, long doc, int[] prefix, Vocabulary vocab, int[] idOf)
+                throws IOException {
             if (line.size == 0) {
                 return doc;
             }
-            parts.begin(line.size, heldOut.get(Math.toIntExact(doc)));
-            parts.ids(line.ids, 0, line.size);
+            int from = 0;
+            if (labels == PrepareOptions.Labels.COLUMN) {
+                from = line.labelEnd;
+                prefix = prefix(line.ids, 0, from, vocab, idOf);
+                line.labelEnd = -1;
+                if (from == line.size) { // a label without text: not a document
+                    line.size = 0;
+                    return doc;
+                }
+            }
+            parts.begin(line.size - from, heldOut.get(Math.toIntExact(doc)), prefix);
+            parts.ids(line.ids, from, line.size);
             parts.end();
             line.size = 0;
             return doc + 1;
+        }
+
+        /** The ids written before a document of label {@code ids[from..to)}: START OF HEADING, the label, START OF TEXT. */
+        private int[] prefix(int[] ids, int from, int to, Vocabulary vocab, int[] idOf) {
+            int[] p = new int[to - from + 2];
+            p[0] = idOf(vocab, idOf, LABEL_START);
+            System.arraycopy(ids, from, p, 1, to - from);
+            p[p.length - 1] = idOf(vocab, idOf, LABEL_END);
+            return p;
+        }
+
+        /** The id of {@code cp} (-1: not in the vocabulary) through the BMP's table. */
+        private static int idOf(Vocabulary vocab, int[] idOf, int cp) {
+            return (cp < DIRECT ? idOf[cp] : vocab.id(cp) + 1) - 1;
         }
 
         /**
@@ -460,6 +525,11 @@ public final class Preparer {
             if (boundary >= 0) {
                 hist.put(boundary, 0L);
             }
+            for (String label : perLabel.keySet()) {
+                label.codePoints().forEach(cp -> hist.putIfAbsent(cp, 0L));
+                hist.putIfAbsent(LABEL_START, 0L);
+                hist.putIfAbsent(LABEL_END, 0L);
+            }
             return Vocabulary.fromCounts(hist);
         }
 
@@ -473,7 +543,7 @@ public final class Preparer {
             Scan first = null;
             for (Scan s : scans) {
                 sources.add(new Manifest.Source(s.file.toAbsolutePath().normalize().toString(), s.bytes, s.sha256,
-                        s.raw, s.documents));
+                        s.raw, s.documents, s.label));
                 crlf += s.norm.crlf();
                 loneCr += s.norm.loneCr();
                 nonAscii += s.norm.nonAscii();
@@ -492,7 +562,9 @@ public final class Preparer {
                     o.skipInvalid(), filesSkipped);
             var docs = new Manifest.Documents(o.documents().label(), boundary < 0 ? null : boundary,
                     documents ? this.docs : 1, parts.trainDocs, parts.valDocs,
-                    parts.whole ? "documents" : "document ends");
+                    parts.whole ? "documents" : "document ends", labels == null ? null : labels.label(),
+                    labels == null ? null : perLabel.entrySet().stream()
+                            .map(e -> new Manifest.Label(e.getKey(), e.getValue()[0], e.getValue()[1])).toList());
             var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
                     sources, train + val, vocab.size(), width,
                     new Manifest.Split(o.valFraction(), 0, train, train, val), norm, docs);
@@ -521,6 +593,11 @@ public final class Preparer {
             final Path file;
             final Normaliser norm;
             final long bytes;
+            /** The file's label (--label-from parent), null for none. */
+            final String label;
+            // --label-column: the label of the current line while it is read
+            final StringBuilder lineLabel = new StringBuilder();
+            boolean inLabel = true;
             String sha256;
             long raw;
             long length;
@@ -542,6 +619,25 @@ public final class Preparer {
                 this.file = file;
                 this.norm = norm;
                 this.bytes = Files.size(file);
+                this.label = labels == PrepareOptions.Labels.PARENT ? folderLabel(file) : null;
+            }
+
+            /** The name of the file's folder, normalised as the text is: a label to steer by. */
+            private String folderLabel(Path file) {
+                Path parent = file.toAbsolutePath().normalize().getParent();
+                String name = parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString();
+                int[] cps = name.codePoints().toArray();
+                int[] out = new int[cps.length + 1];
+                return checkLabel(new String(out, 0, Normaliser.of(o).apply(cps, cps.length, out)), 0);
+            }
+
+            private String checkLabel(String l, long line) {
+                if (l.isEmpty() || l.codePoints().anyMatch(cp -> cp < 0x20)) {
+                    throw RnnException.badData(file + (line > 0 ? ":" + line : "") + ": label '" + l + "' is "
+                            + (l.isEmpty() ? "empty" : "not printable") + "; a label needs a character and no control"
+                            + " characters");
+                }
+                return l;
             }
 
             void accept(int[] cps, int n) {
@@ -555,11 +651,45 @@ public final class Preparer {
                     }
                     if (cp == '\n') {
                         endLine(length + i + 1);
-                    } else if (prefixing) {
-                        prefix(cp);
+                    } else {
+                        if (prefixing) {
+                            prefix(cp);
+                        }
+                        if (inLabel && labels == PrepareOptions.Labels.COLUMN) {
+                            if (cp == '\t') {
+                                inLabel = false;
+                            } else {
+                                lineLabel.appendCodePoint(cp);
+                            }
+                        }
                     }
                 }
                 length += n;
+            }
+
+            /** The line that ended holds {@code content} code points: a document when there are any. */
+            private void lineDocument(long content) {
+                if (lines && content > 0) {
+                    String l = label;
+                    if (labels == PrepareOptions.Labels.COLUMN) {
+                        if (inLabel) {
+                            throw RnnException.badData(file + ":" + line + ": no label (--label-column reads"
+                                    + " label<TAB>text lines)");
+                        }
+                        l = checkLabel(lineLabel.toString(), line);
+                        content -= l.codePointCount(0, l.length()) + 1;
+                        count('\t', -1); // the separator is not written
+                        if (content == 0) {
+                            l.codePoints().forEach(cp -> count(cp, -1)); // nor a label without text
+                        }
+                    }
+                    if (content > 0) {
+                        document(content, l);
+                        documents++;
+                    }
+                }
+                lineLabel.setLength(0);
+                inLabel = true;
             }
 
             private void prefix(int cp) {
@@ -572,11 +702,7 @@ public final class Preparer {
 
             /** The line that began at {@code lineStart} ends just before {@code end}. */
             private void endLine(long end) {
-                long content = end - 1 - lineStart;
-                if (lines && content > 0) {
-                    document(content + 1);
-                    documents++;
-                }
+                lineDocument(end - 1 - lineStart);
                 if (prefixing && prefix.length() >= 3) {
                     if (openAt < 0 && Normaliser.isSectionStart(prefix)) {
                         openAt = end;
@@ -598,11 +724,7 @@ public final class Preparer {
             void finish() {
                 if (length > lineStart) {
                     // a last line without its newline
-                    long content = length - lineStart;
-                    if (lines) {
-                        document(content + 1);
-                        documents++;
-                    }
+                    lineDocument(length - lineStart);
                     if (prefixing && prefix.length() >= 3 && openAt >= 0 && Normaliser.isSectionEnd(prefix)) {
                         keep.add(new long[]{openAt, lineStart});
                         startLine = sections == 0 ? openLine : startLine;
@@ -653,6 +775,8 @@ public final class Preparer {
     private static final class IdBuffer {
         int[] ids = new int[256];
         int size;
+        /** With --label-column: where the line's label ends (its tab left out), -1 before the tab. */
+        int labelEnd = -1;
 
         void add(int[] from, int start, int end) {
             if (size + end - start > ids.length) {
@@ -739,6 +863,7 @@ public final class Preparer {
         final boolean whole;
         final int boundaryId;
         IdWriter out;
+        int[] prefix;
         long head;
         long written;
         long part;
@@ -754,10 +879,16 @@ public final class Preparer {
 
         /** A document of {@code length} code points (its boundary not included) begins. */
         void begin(long length, boolean heldOut) {
+            begin(length, heldOut, null);
+        }
+
+        /** As above, each part of it written after {@code prefix} (its label's ids; null: none). */
+        void begin(long length, boolean heldOut, int[] prefix) {
             out = whole && heldOut ? val : train;
             head = whole ? Long.MAX_VALUE : length - Math.round(length * options.valFraction());
             written = 0;
             part = 0;
+            this.prefix = prefix;
         }
 
         /** The next ids of the document; a document cut into two parts goes on in validation at its head's end. */
@@ -768,6 +899,9 @@ public final class Preparer {
                     out = val;
                 }
                 int end = written < head ? from + (int) Math.min(to - from, head - written) : to;
+                if (part == 0 && prefix != null) {
+                    out.putAll(prefix, 0, prefix.length);
+                }
                 out.putAll(ids, from, end);
                 part += end - from;
                 written += end - from;

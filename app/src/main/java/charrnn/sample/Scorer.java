@@ -29,12 +29,15 @@ public final class Scorer {
         start = end >= 0 ? end : vocab.id('\n');
     }
 
-    /** A document begins. */
-    public void begin() {
+    /** A document begins, after {@code context} (its label's ids, fed and not scored; may be empty). */
+    public void begin(int[] context) {
         batch.reset(0);
         nats = 0;
         predictions = 0;
         logits = step(start);
+        for (int id : context) {
+            logits = step(id);
+        }
     }
 
     /** Scores and feeds the document's next ids. */

@@ -148,6 +148,62 @@ class DocumentCommandsTest {
         assertEquals(1, files.out().lines().count(), "the file as one document: " + files.out());
     }
 
+    /**
+     * Labels steer: a list of words written in capitals under "up" and in small letters under "low";
+     * documents drawn under a label score better under it than under the other.
+     */
+    @Test
+    void documentsUnderALabelScoreBetterUnderTheirOwnLabel() throws Exception {
+        String[] syllables = {"ka", "lo", "mi", "ra", "su", "te", "vi", "no", "be", "du"};
+        StringBuilder text = new StringBuilder();
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 300; i++) {
+            String w = syllables[r.nextInt(10)] + syllables[r.nextInt(10)] + syllables[r.nextInt(10)];
+            text.append(i % 2 == 0 ? "up\t" + w.toUpperCase() : "low\t" + w).append('\n');
+        }
+        Path list = Files.writeString(tmp.resolve("cased.txt"), text.toString());
+        Path m = tmp.resolve("cased-model");
+        CliRunner t = CliRunner.run("train", list.toString(), "--documents", "lines", "--label-column", "--model",
+                m.toString(), "--hidden", "32", "--seq-length", "24", "--batch", "16", "--max-steps", "200",
+                "--eval-every", "100", "--sample-every", "0", "--lr", "1e-2", "-q");
+        assertEquals(0, t.code(), t.err());
+        CliRunner info = CliRunner.run("info", "-m", m.toString());
+        assertTrue(info.out().contains("labels        low: 150 documents, 900 characters; up: 150 documents, 900"
+                + " characters"), info.out());
+        int better = 0;
+        int drawn = 0;
+        for (String label : new String[]{"up", "low"}) {
+            CliRunner d = CliRunner.run("sample", "-m", m.toString(), "--document", "--label", label,
+                    "--num-samples", "10", "--random-seed", "1", "-n", "20");
+            assertEquals(0, d.code(), d.err());
+            Path docs = Files.writeString(tmp.resolve(label + ".txt"), d.out());
+            double[][] s = new double[2][];
+            String[] both = {"up", "low"};
+            for (int k = 0; k < 2; k++) {
+                CliRunner sc = CliRunner.run("score", "-m", m.toString(), docs.toString(), "--label", both[k], "-q");
+                assertEquals(0, sc.code(), sc.err());
+                s[k] = sc.out().lines().mapToDouble(l -> {
+                    try {
+                        return Json.MAPPER.readTree(l).get("nats").asDouble();
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }).toArray();
+            }
+            int own = label.equals("up") ? 0 : 1;
+            for (int i = 0; i < s[0].length; i++) {
+                drawn++;
+                better += s[own][i] < s[1 - own][i] ? 1 : 0;
+            }
+        }
+        assertEquals(20, drawn);
+        assertTrue(better >= 18, better + " of 20 documents score better under their own label");
+        CliRunner unknown = CliRunner.run("sample", "-m", m.toString(), "--document", "--label", "middle");
+        assertEquals(3, unknown.code());
+        assertTrue(unknown.oneErrorLine().contains("--label middle: not a label of this model; its labels: low, up"),
+                unknown.err());
+    }
+
     @Test
     void documentsNeedAModelOfDocumentsAndNovelNeedsDocument() throws Exception {
         Path stream = SamplerModelFixture.train(Files.createDirectories(tmp.resolve("stream")));
@@ -157,6 +213,9 @@ class DocumentCommandsTest {
         CliRunner n = CliRunner.run("sample", "-m", model.toString(), "--novel");
         assertEquals(2, n.code());
         assertTrue(n.oneErrorLine().contains("--novel compares whole documents: it needs --document"), n.err());
+        CliRunner label = CliRunner.run("sample", "-m", model.toString(), "--document", "--label", "x");
+        assertEquals(2, label.code());
+        assertTrue(label.oneErrorLine().contains("this model was trained without labels"), label.err());
         CliRunner missing = CliRunner.run("score", "-m", model.toString(), tmp.resolve("nope.txt").toString());
         assertEquals(3, missing.code());
         assertTrue(missing.oneErrorLine().contains("nope.txt: no such file or folder"), missing.err());

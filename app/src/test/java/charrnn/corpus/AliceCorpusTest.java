@@ -21,7 +21,7 @@ class AliceCorpusTest {
     @Test
     void rawFiguresWithBoilerplateKept() throws IOException {
         Path alice = TestFiles.corpus("alice.txt");
-        var o = new PrepareOptions(0.1, true, true, false, false, false, false, false, null);
+        var o = new PrepareOptions(0.1, true, true, false, false, false, false, false, null, null);
         Manifest m = new Preparer(o, x -> { }, null).prepare(alice, tmp.resolve("a"), false);
         assertEquals(167_497, m.sources().get(0).codePoints());
         assertEquals(167_497, m.sources().get(0).bytes());

@@ -145,6 +145,57 @@ class DocumentsTest {
     }
 
     @Test
+    void aFolderNamesTheLabelOfEachDocumentWrittenBeforeIt() throws IOException {
+        write("c/poe/1.txt", "Once upon a midnight\n");
+        write("c/poe/2.txt", "Quoth the raven\n");
+        write("c/dickinson/1.txt", "Hope is the thing\n");
+        Manifest m = prepare(options("labels", PrepareOptions.Labels.PARENT, "valFraction", 0.3), tmp.resolve("c"));
+        String all = train(m) + validation(m);
+        for (String doc : List.of("\u0001dickinson\u0002Hope is the thing\n" + EOT,
+                "\u0001poe\u0002Once upon a midnight\n" + EOT, "\u0001poe\u0002Quoth the raven\n" + EOT)) {
+            assertTrue(all.contains(doc), all);
+        }
+        assertEquals("parent", m.documents().labelFrom());
+        assertEquals(List.of(new Manifest.Label("dickinson", 1, 18), new Manifest.Label("poe", 2, 37)),
+                m.documents().labels());
+        assertEquals("poe", m.sources().get(1).label());
+    }
+
+    @Test
+    void aLabelColumnLabelsEachLineAndItsTabIsNotWritten() throws IOException {
+        Path f = write("titles.txt", "Poe\tThe Raven\n\nDickinson\tHope\nPoe\tAnnabel Lee\nPoe\t\n");
+        Manifest m = prepare(options("documents", PrepareOptions.Documents.LINES, "labels",
+                PrepareOptions.Labels.COLUMN, "lowercase", true, "valFraction", 0.3), f);
+        String all = train(m) + validation(m);
+        assertEquals(3, m.documents().count(), "a label without text is no document: " + all);
+        for (String doc : List.of("\u0001poe\u0002the raven\n", "\u0001dickinson\u0002hope\n",
+                "\u0001poe\u0002annabel lee\n")) {
+            assertTrue(all.contains(doc), all);
+        }
+        assertFalse(PreparedCorpus.open(tmp.resolve("out")).vocabulary().contains('\t'));
+        assertEquals(List.of(new Manifest.Label("dickinson", 1, 4), new Manifest.Label("poe", 2, 20)),
+                m.documents().labels());
+        Path unlabelled = write("bad.txt", "poe\tThe Raven\nno label here\n");
+        assertRefused(ExitCodes.BAD_DATA, unlabelled + ":2: no label",
+                () -> prepare(options("documents", PrepareOptions.Documents.LINES, "labels",
+                        PrepareOptions.Labels.COLUMN), unlabelled));
+    }
+
+    @Test
+    void labelsNeedDocumentsAndTextWithoutTheirMarks() throws IOException {
+        Path f = write("one.txt", "some text\n".repeat(5));
+        assertRefused(ExitCodes.USAGE, "need --documents files or lines",
+                () -> prepare(options("labels", PrepareOptions.Labels.PARENT), f));
+        assertRefused(ExitCodes.USAGE, "--label-column reads label<TAB>text lines: it needs --documents lines",
+                () -> prepare(options("labels", PrepareOptions.Labels.COLUMN, "documents",
+                        PrepareOptions.Documents.FILES), f));
+        Path marked = write("m/a.txt", "a \u0001 mark\n");
+        write("m/b.txt", "fine\n");
+        assertRefused(ExitCodes.BAD_DATA, marked + ": holds U+0001 or U+0002",
+                () -> prepare(options("labels", PrepareOptions.Labels.PARENT), tmp.resolve("m")));
+    }
+
+    @Test
     void aFileThatHoldsTheBoundaryIsRefusedByName() throws IOException {
         write("f/ok.txt", "fine\n");
         Path bad = write("f/bad.txt", "has " + EOT + " inside\n");

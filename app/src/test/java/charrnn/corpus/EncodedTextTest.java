@@ -43,10 +43,10 @@ class EncodedTextTest {
     void encodesAsPrepareDoes() throws IOException {
         Path f = text();
         for (PrepareOptions o : List.of(
-                new PrepareOptions(0.1, true, true, false, false, false, false, false, null),
-                new PrepareOptions(0.1, true, true, false, true, false, false, false, null),
-                new PrepareOptions(0.1, true, true, false, true, true, false, false, null),
-                new PrepareOptions(0.1, false, false, false, false, true, false, false, null))) {
+                new PrepareOptions(0.1, true, true, false, false, false, false, false, null, null),
+                new PrepareOptions(0.1, true, true, false, true, false, false, false, null, null),
+                new PrepareOptions(0.1, true, true, false, true, true, false, false, null, null),
+                new PrepareOptions(0.1, false, false, false, false, true, false, false, null, null))) {
             Path out = tmp.resolve("prepared");
             new Preparer(o, m -> { }, null).prepare(f, out, false);
             PreparedCorpus c = PreparedCorpus.open(out);

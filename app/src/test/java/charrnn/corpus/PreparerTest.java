@@ -108,13 +108,13 @@ class PreparerTest {
     @Test
     void keepsLineEndingsAndBomWhenAsked() throws IOException {
         String text = "\uFEFFone\r\ntwo\rthree\n";
-        prepare(text, new PrepareOptions(0.5, false, false, true, false, false, false, false, null));
+        prepare(text, new PrepareOptions(0.5, false, false, true, false, false, false, false, null, null));
         assertEquals(text, decodeAll(tmp.resolve("out")));
     }
 
     @Test
     void lowercaseAndAscii() throws IOException {
-        Manifest m = prepare("Ça Va, ÉTÉ déjà vu!\n", new PrepareOptions(0.2, true, true, true, true, true, false, false, null));
+        Manifest m = prepare("Ça Va, ÉTÉ déjà vu!\n", new PrepareOptions(0.2, true, true, true, true, true, false, false, null, null));
         assertEquals("a va, t dj vu!\n", decodeAll(tmp.resolve("out")));
         assertEquals(5, m.normalisation().nonAsciiDropped());
     }
@@ -140,7 +140,7 @@ class PreparerTest {
         }
         assertEquals("\n Bdenotwy".codePoints().boxed().toList(),
                 java.util.stream.IntStream.range(0, v.size()).map(v::codePoint).boxed().toList());
-        prepare(text, new PrepareOptions(0.1, true, true, false, false, false, false, false, null));
+        prepare(text, new PrepareOptions(0.1, true, true, false, false, false, false, false, null, null));
         assertEquals(text.replace("\r\n", "\n"), decodeAll(tmp.resolve("out")));
     }
 
@@ -235,7 +235,7 @@ class PreparerTest {
         assertFalse(Files.exists(tmp.resolve("out")));
         assertNoTemporaryLeft();
 
-        Manifest m = new Preparer(new PrepareOptions(0.2, true, true, true, false, false, true, false, null), x -> { }, null)
+        Manifest m = new Preparer(new PrepareOptions(0.2, true, true, true, false, false, true, false, null, null), x -> { }, null)
                 .prepare(f, tmp.resolve("out"), false);
         assertEquals(1, m.normalisation().invalidReplaced());
         assertEquals("hello wörld \uFFFDxyz\n", decodeAll(tmp.resolve("out")));
