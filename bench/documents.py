@@ -3,8 +3,8 @@
 that steer, and novel documents from a word list.
 
     bench/documents.py prepare [--reference OTHER_CHECKOUT] [--runs 5]
-    bench/documents.py labels [--minutes 10]
-    bench/documents.py novel [--minutes 3] [--words /usr/share/dict/words]
+    bench/documents.py labels [--minutes 10] [--corpus data/authors --model models/authors]
+    bench/documents.py novel [--minutes 3] [--words /usr/share/dict/words] [--model MODEL]
 
 Corpora come from ../shared/corpora (or RNN_CORPORA); everything is written under bench/out/documents.
 Times are whole commands (JVM start included), medians of alternated runs.
@@ -82,7 +82,7 @@ def chunks(text, lines):
 
 
 def labels(args):
-    corpus = OUT / "authors"
+    corpus = Path(args.corpus) if args.corpus else OUT / "authors"
     if not corpus.exists():
         wp = (CORPORA / "war_and_peace.txt").read_text(encoding="utf-8")
         wp = wp[wp.index("*** START OF"):wp.index("*** END OF")].split("\n", 1)[1]
@@ -91,7 +91,7 @@ def labels(args):
             (corpus / label).mkdir(parents=True)
             for i, part in enumerate(chunks(text, 100)):
                 (corpus / label / f"part-{i:04d}.txt").write_text(part, encoding="utf-8")
-    model = OUT / "authors-model"
+    model = Path(args.model) if args.model else OUT / "authors-model"
     if not (model / "best.zip").exists():
         run([RNN, "train", corpus, "--label-from", "parent", "--model", model, "--force",
              "--max-time", f"{args.minutes}m", "-q"])
@@ -122,7 +122,7 @@ def novel(args):
         words = OUT / "alice-words.txt"
         words.write_text("\n".join(sorted(set(re.findall(r"[a-z]+", text)))) + "\n", encoding="utf-8")
     known = set(w.strip() for w in words.read_text(encoding="utf-8").splitlines() if w.strip())
-    model = OUT / "words-model"
+    model = Path(args.model) if args.model else OUT / "words-model"
     if not (model / "best.zip").exists():
         run([RNN, "train", words, "--documents", "lines", "--model", model, "--force",
              "--max-time", f"{args.minutes}m", "-q"])
@@ -144,9 +144,12 @@ def main():
     a.add_argument("--runs", type=int, default=5)
     b = sub.add_parser("labels")
     b.add_argument("--minutes", type=int, default=10)
+    b.add_argument("--corpus", help="a folder of one folder per label (default: made from the corpora)")
+    b.add_argument("--model", help="a model trained on it (default: trained here)")
     c = sub.add_parser("novel")
     c.add_argument("--minutes", type=int, default=3)
     c.add_argument("--words", help="a word list, one per line (default: the words of Alice)")
+    c.add_argument("--model", help="a model trained on it (default: trained here)")
     args = p.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     {"prepare": prepare, "labels": labels, "novel": novel}[args.what](args)

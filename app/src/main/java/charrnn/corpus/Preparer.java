@@ -235,18 +235,21 @@ public final class Preparer {
 
         Manifest prepare(Path dir) throws IOException {
             List<Path> readable = new ArrayList<>();
+            List<Long> sizes = new ArrayList<>();
             for (Path f : files) {
-                if (usable(f, files.size() == 1)) {
+                long size = Files.size(f);
+                if (usable(f, size, files.size() == 1)) {
                     readable.add(f);
-                    bytesTotal += 2 * Files.size(f);
+                    sizes.add(size);
+                    bytesTotal += 2 * size;
                 }
             }
             if (readable.isEmpty()) {
                 throw RnnException.badData(String.join(", ", files.stream().map(Path::toString).limit(3).toList())
                         + (files.size() > 3 ? " ...": "") + ": no text to prepare (every file was skipped)");
             }
-            for (Path f : readable) {
-                scans.add(scan(f));
+            for (int i = 0; i < readable.size(); i++) {
+                scans.add(scan(readable.get(i), sizes.get(i)));
             }
             long total = 0;
             for (Scan s : scans) {
@@ -308,11 +311,8 @@ public final class Preparer {
          * Whether to read {@code f}: an empty file in a folder gives nothing, a binary one or (with
          * --skip-invalid checked by a strict read) one that is not UTF-8 is refused or skipped.
          */
-        private boolean usable(Path f, boolean alone) throws IOException {
-            if (!Files.isReadable(f)) {
-                throw RnnException.badData(f + ": not readable (check its permissions)");
-            }
-            if (Files.size(f) == 0) {
+        private boolean usable(Path f, long size, boolean alone) throws IOException {
+            if (size == 0) {
                 if (alone) {
                     throw RnnException.badData(f + ": is empty; give a text file with some text");
                 }
@@ -334,12 +334,12 @@ public final class Preparer {
         }
 
         /** Pass 1 over one file. */
-        private Scan scan(Path f) throws IOException {
-            Scan s = new Scan(f, Normaliser.of(o));
+        private Scan scan(Path f, long size) throws IOException {
+            Scan s = new Scan(f, size, Normaliser.of(o));
             long endOfText = counts[END_OF_TEXT];
             long labelMarks = counts[LABEL_START] + counts[LABEL_END];
             MessageDigest md = sha256();
-            s.raw = read(f, s.norm, s::accept, md, true);
+            s.raw = read(f, size, s.norm, s::accept, md, true);
             s.finish();
             s.sha256 = HexFormat.of().formatHex(md.digest());
             if (boundary == END_OF_TEXT && counts[END_OF_TEXT] != endOfText) {
@@ -388,7 +388,7 @@ public final class Preparer {
         /** Takes back the counts of a file's text outside its Gutenberg sections (a third read, of that file only). */
         private void uncount(Scan s) throws IOException {
             var kept = new Kept(s.keep);
-            read(s.file, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> { }, (c, from, to) -> {
+            read(s.file, s.bytes, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> { }, (c, from, to) -> {
                 for (int k = from; k < to; k++) {
                     count(c[k], -1);
                 }
@@ -405,7 +405,7 @@ public final class Preparer {
                 parts.begin(s.kept, heldOut.get(Math.toIntExact(next[0]++)), prefix);
             }
             var kept = new Kept(s.keep);
-            read(s.file, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> {
+            read(s.file, s.bytes, Normaliser.of(o), (cps, n) -> kept.walk(cps, n, (c, from, to) -> {
                 int start = from;
                 for (int k = from; k < to; k++) {
                     int cp = c[k];
@@ -486,14 +486,14 @@ public final class Preparer {
          * bytes into {@code md} (may be null) and, when {@code report}, reporting them; returns the
          * code points read before normalisation.
          */
-        private long read(Path f, Normaliser norm, Utf8Reader.Sink sink, MessageDigest md, boolean report)
+        private long read(Path f, long size, Normaliser norm, Utf8Reader.Sink sink, MessageDigest md, boolean report)
                 throws IOException {
             long before = bytesDone;
             long raw = norm.read(new Utf8Reader(f, o.replaceInvalid()), sink,
-                    progress == null || !report ? null : (done, size) -> progress.bytesDone(before + done, bytesTotal),
+                    progress == null || !report ? null : (done, all) -> progress.bytesDone(before + done, bytesTotal),
                     md);
             if (report) {
-                bytesDone = before + Files.size(f);
+                bytesDone = before + size;
             }
             return raw;
         }
@@ -615,10 +615,10 @@ public final class Preparer {
             long openAt = -1;
             long openLine;
 
-            Scan(Path file, Normaliser norm) throws IOException {
+            Scan(Path file, long bytes, Normaliser norm) {
                 this.file = file;
                 this.norm = norm;
-                this.bytes = Files.size(file);
+                this.bytes = bytes;
                 this.label = labels == PrepareOptions.Labels.PARENT ? folderLabel(file) : null;
             }
 

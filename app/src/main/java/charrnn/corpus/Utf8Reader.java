@@ -78,13 +78,26 @@ public final class Utf8Reader {
      * first invalid sequence unless replacing, and what the sink throws.
      */
     void read(Sink sink, ProgressListener progress, MessageDigest digest) throws IOException {
-        if (java.nio.file.Files.size(file) < CHUNK) {
-            // a small file (a folder of poems): a thread and 16 MB of buffers would cost more than it
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw RnnException.badData(file + ": not readable (check its permissions)");
+        }
+        try (ch) {
+            read(ch, sink, progress, digest);
+        }
+    }
+
+    private void read(FileChannel ch, Sink sink, ProgressListener progress, MessageDigest digest) throws IOException {
+        if (ch.size() < CHUNK) {
+            // a small file (a folder of poems): the caller's thread, and its buffers again
+            Buffers b = SMALL.get();
             try {
-                decode((cps, n) -> {
+                decode(ch, (cps, n) -> {
                     sink.accept(cps, n);
                     return cps;
-                }, progress, digest);
+                }, progress, digest, b.in.clear(), b.chars.clear(), b.cps);
                 return;
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e); // never: the hand-off does not wait
@@ -98,10 +111,10 @@ public final class Utf8Reader {
         Thread decoder = new Thread(() -> {
             Object last = END;
             try {
-                decode((cps, n) -> {
+                decode(ch, (cps, n) -> {
                     filled.put(new Filled(cps, n));
                     return free.take();
-                }, progress, digest);
+                }, progress, digest, ByteBuffer.allocate(CHUNK), CharBuffer.allocate(CHUNK), new int[CHUNK]);
             } catch (InterruptedException e) {
                 return; // the caller stopped reading
             } catch (Throwable e) {
@@ -150,52 +163,53 @@ public final class Utf8Reader {
         int[] pass(int[] cps, int n) throws IOException, InterruptedException;
     }
 
-    private void decode(Handoff handoff, ProgressListener progress, MessageDigest digest)
-            throws IOException, InterruptedException {
+    /** Buffers of {@link #CHUNK} for a thread's small files (a char per byte at most, a code point per char). */
+    private record Buffers(ByteBuffer in, CharBuffer chars, int[] cps) {
+    }
+
+    private static final ThreadLocal<Buffers> SMALL = ThreadLocal.withInitial(() ->
+            new Buffers(ByteBuffer.allocate(CHUNK), CharBuffer.allocate(CHUNK), new int[CHUNK]));
+
+    private void decode(FileChannel ch, Handoff handoff, ProgressListener progress, MessageDigest digest,
+                        ByteBuffer in, CharBuffer chars, int[] cps) throws IOException, InterruptedException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            int chunk = (int) Math.min(CHUNK, Math.max(16, size + 1));
-            ByteBuffer in = ByteBuffer.allocate(chunk);
-            CharBuffer chars = CharBuffer.allocate(chunk); // a byte decodes to at most one char
-            int[] cps = new int[chunk];
-            long base = 0; // file offset of in's first byte
-            for (boolean eof = false; !eof; ) {
-                int n = ch.read(in);
-                eof = n < 0;
-                if (base == 0 && n > 0 && forPrepare) {
-                    checkText(file, in.array(), in.position());
+        long size = ch.size();
+        long base = 0; // file offset of in's first byte
+        for (boolean eof = false; !eof; ) {
+            int n = ch.read(in);
+            eof = n < 0;
+            if (base == 0 && n > 0 && forPrepare) {
+                checkText(file, in.array(), in.position());
+            }
+            if (n > 0 && digest != null) {
+                digest.update(in.array(), in.position() - n, n);
+            }
+            in.flip();
+            int k = 0;
+            while (true) {
+                // a sequence cut by the end of the chunk stays in 'in' for the next round
+                CoderResult r = decoder.decode(in, chars, eof);
+                k = codePoints(chars, cps, k);
+                if (r.isUnderflow()) {
+                    break;
                 }
-                if (n > 0 && digest != null) {
-                    digest.update(in.array(), in.position() - n, n);
+                if (r.isError()) {
+                    // the JDK's malformed length: one replacement per maximal subpart
+                    invalid(base + in.position());
+                    in.position(in.position() + r.length());
+                    cps[k++] = INVALID;
                 }
-                in.flip();
-                int k = 0;
-                while (true) {
-                    // a sequence cut by the end of the chunk stays in 'in' for the next round
-                    CoderResult r = decoder.decode(in, chars, eof);
-                    k = codePoints(chars, cps, k);
-                    if (r.isUnderflow()) {
-                        break;
-                    }
-                    if (r.isError()) {
-                        // the JDK's malformed length: one replacement per maximal subpart
-                        invalid(base + in.position());
-                        in.position(in.position() + r.length());
-                        cps[k++] = INVALID;
-                    }
-                }
-                if (eof) {
-                    decoder.flush(chars);
-                    k = codePoints(chars, cps, k);
-                }
-                cps = handoff.pass(cps, k);
-                base += in.position();
-                in.compact();
-                if (progress != null) {
-                    progress.bytesDone(base, size);
-                }
+            }
+            if (eof) {
+                decoder.flush(chars);
+                k = codePoints(chars, cps, k);
+            }
+            cps = handoff.pass(cps, k);
+            base += in.position();
+            in.compact();
+            if (progress != null) {
+                progress.bytesDone(base, size);
             }
         }
     }
