@@ -89,7 +89,7 @@ def labels(args):
         for label, text in [("shakespeare", (CORPORA / "tinyshakespeare.txt").read_text(encoding="utf-8")),
                             ("tolstoy", wp)]:
             (corpus / label).mkdir(parents=True)
-            for i, part in enumerate(chunks(text, 100)):
+            for i, part in enumerate(chunks(text, 20)):
                 (corpus / label / f"part-{i:04d}.txt").write_text(part, encoding="utf-8")
     model = Path(args.model) if args.model else OUT / "authors-model"
     if not (model / "best.zip").exists():

@@ -136,6 +136,7 @@ public final class SampleCommand implements Callable<Integer> {
 
         for (String s : seeds) {
             int[] ids = encode(vocab, s, err);
+            int warmUp = 0;
             if (document) {
                 int[] prefix = label == null ? new int[0] : loaded.info().corpus().labelPrefix(label, vocab);
                 int[] start = new int[ids.length + prefix.length + 1];
@@ -143,13 +144,13 @@ public final class SampleCommand implements Callable<Integer> {
                 System.arraycopy(prefix, 0, start, 1, prefix.length);
                 System.arraycopy(ids, 0, start, 1 + prefix.length, ids.length);
                 ids = start;
+                warmUp = 1 + prefix.length; // the throwaway document is one of the label's too
             }
             String shown = noEchoSeed ? "" : s;
             if (stream) {
                 out.print(shown);
                 out.flush();
             }
-            int warmUp = document ? ids[0] : -1;
             String[] texts = sampler.generate(ids, length, numSamples, strategy, rs, stop, !stream ? null
                     : (k, cp) -> {
                         if (cp != boundary) {

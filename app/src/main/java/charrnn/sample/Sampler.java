@@ -52,10 +52,13 @@ public final class Sampler {
      */
     public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
                              Listener listener) {
-        return generate(seedIds, length, n, strategy, randomSeed, stopAt, listener, -1);
+        return generate(seedIds, length, n, strategy, randomSeed, stopAt, listener, 0);
     }
 
-    /** As above, each sample first drawing a document to throw away that ends at {@code warmUp} (an id; -1: none), see {@link Slots.Generation#warmUp}. */
+    /**
+     * As above, each sample first drawing a document to throw away after the first {@code warmUp}
+     * seed ids (0: none), see {@link Slots.Generation#warmUp}.
+     */
     public String[] generate(int[] seedIds, int length, int n, Strategy strategy, long randomSeed, String stopAt,
                              Listener listener, int warmUp) {
 
@@ -67,7 +70,7 @@ public final class Sampler {
             return toStrings(text);
         }
         int[] start = startOf(seedIds);
-        if (fast == null && warmUp >= 0) {
+        if (fast == null && warmUp > 0) {
             throw RnnException.badModel("documents are drawn by rnn's own cells; this model's layers are not theirs");
         }
         if (fast == null) {
@@ -91,7 +94,7 @@ public final class Sampler {
         Slots second = split ? slots(n - mid) : null;
         for (int k = 0; k < n; k++) {
             var g = new Slots.Generation(start, length, strategy, randomSeed + k, collector(k, text[k], stopAt, listener));
-            (k < mid ? first : second).add(warmUp >= 0 ? g.warmUp(warmUp) : g);
+            (k < mid ? first : second).add(g.warmUp(warmUp));
         }
         ForkJoinTask<?> other = split ? ForkJoinPool.commonPool().submit(second::drain) : null;
         first.drain();

@@ -37,7 +37,8 @@ public final class Slots {
         private int fed;
         private int drawn;
         private int last;
-        private int warmUntil = -1;
+        private int warmPrefix;
+        private boolean warming;
         private int warmDrawn;
         private volatile boolean cancelled;
 
@@ -57,13 +58,15 @@ public final class Slots {
         }
 
         /**
-         * Before the prompt, draws a document to throw away: from its first prompt character (the
-         * boundary {@code id}) until it draws {@code id} or {@code length} characters, then feeds the
-         * whole prompt. A document then begins after one, as in training, not from a zero state, which
-         * the model meets only at the start of its windows.
+         * Before the prompt, draws a document to throw away: after the first {@code prefix} prompt
+         * characters (the boundary that ends documents, then a label's), until it draws the boundary
+         * again or {@code length} characters; then feeds the whole prompt. A document then begins
+         * after one of its kind, as in training, not from a zero state, which the model meets only at
+         * the start of its windows.
          */
-        public Generation warmUp(int id) {
-            warmUntil = id;
+        public Generation warmUp(int prefix) {
+            warmPrefix = prefix;
+            warming = prefix > 0;
             return this;
         }
 
@@ -77,7 +80,7 @@ public final class Slots {
 
         /** The input of its next step: the next prompt character, then the last one drawn. */
         private int input() {
-            if (warmUntil >= 0 && fed > 0) {
+            if (warming && fed >= warmPrefix) {
                 return last;
             }
             return fed < prompt.length ? prompt[fed++] : last;
@@ -85,10 +88,13 @@ public final class Slots {
 
         /** After a step: draws when the prompt is in; true when the generation is over. */
         private boolean after(float[] logits) {
-            if (warmUntil >= 0) {
+            if (warming) {
+                if (fed < warmPrefix) {
+                    return false;
+                }
                 last = strategy.choose(logits, random);
-                if (last == warmUntil || ++warmDrawn >= length) {
-                    warmUntil = -1;
+                if (last == prompt[0] || ++warmDrawn >= length) {
+                    warming = false;
                     fed = 0; // its boundary (drawn, or forced at the cap) is the prompt's first character
                 }
                 return false;
