@@ -5,12 +5,8 @@ import charrnn.RnnException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -259,13 +255,10 @@ public final class Preparer {
                     && held >= 0.5 * o.valFraction() * seen && held <= 1.5 * o.valFraction() * seen;
             Vocabulary symbols = symbols();
             int width = idWidth(symbols.size());
-            long[] written = new long[symbols.size()]; // the counts of vocab.json: what pass 2 writes
-            Parts parts;
-            Path ids = dir.resolve(IDS);
-            Path valPart = dir.resolve(VALIDATION_PART);
-            try (IdWriter train = new IdWriter(ids, width, written);
-                 IdWriter val = new IdWriter(valPart, width, written)) {
-                parts = new Parts(train, val, whole, boundary < 0 ? -1 : symbols.id(boundary));
+            SplitWriter parts;
+            try (SplitWriter w = new SplitWriter(dir.resolve(IDS), dir.resolve(VALIDATION_PART), width, symbols.size(),
+                    whole, o.valFraction(), boundary < 0 ? -1 : symbols.id(boundary))) {
+                parts = w;
                 if (!documents) {
                     parts.begin(total, false);
                 }
@@ -282,21 +275,15 @@ public final class Preparer {
                 if (!documents) {
                     parts.end();
                 }
-                train.flush();
-                val.flush();
-                long n = train.count + val.count;
-                if (val.count < 2 || train.count < 2) {
-                    throw RnnException.badData(describe(files) + ": too short to split (" + n
-                            + " code points after normalisation, validation would get " + val.count
+                if (parts.valLength() < 2 || parts.trainLength() < 2) {
+                    throw RnnException.badData(describe(files) + ": too short to split ("
+                            + (parts.trainLength() + parts.valLength()) + " code points after normalisation,"
+                            + " validation would get " + parts.valLength()
                             + "); give a longer text or a larger --val-fraction");
                 }
-                val.ch.position(0);
-                for (long at = 0; at < val.ch.size(); ) {
-                    at += val.ch.transferTo(at, val.ch.size() - at, train.ch);
-                }
-                train.ch.force(true);
+                parts.finish();
             }
-            Files.delete(valPart);
+            long[] written = parts.counts();
             Vocabulary vocab = new Vocabulary(symbols.codePoints(), written);
             var inBase = java.util.Arrays.stream(base).boxed().collect(java.util.stream.Collectors.toSet());
             for (int id = 0; id < vocab.size(); id++) {
@@ -396,7 +383,7 @@ public final class Preparer {
         }
 
         /** Pass 2 over one file: its kept text as ids, through {@code parts}; returns the next document's number. */
-        private long write(Scan s, Vocabulary vocab, int[] idOf, Parts parts, long doc) throws IOException {
+        private long write(Scan s, Vocabulary vocab, int[] idOf, SplitWriter parts, long doc) throws IOException {
             long[] next = {doc};
             var line = new IdBuffer();
             int[] prefix = s.label == null ? null : prefix(s.label.codePoints().map(cp -> idOf(vocab, idOf, cp))
@@ -445,7 +432,7 @@ public final class Preparer {
          * A line's ids, a document when not empty, under {@code prefix} (a file's label, or null) or with
          * --label-column its own label; returns the next document's number.
          */
-        private long line(IdBuffer line, Parts parts, long doc, int[] prefix, Vocabulary vocab, int[] idOf)
+        private long line(IdBuffer line, SplitWriter parts, long doc, int[] prefix, Vocabulary vocab, int[] idOf)
                 throws IOException {
             if (line.size == 0) {
                 return doc;
@@ -533,9 +520,9 @@ public final class Preparer {
             return Vocabulary.fromCounts(hist);
         }
 
-        private Manifest manifest(Path dir, Vocabulary vocab, int width, Parts parts) throws IOException {
-            long train = parts.train.count;
-            long val = parts.val.count;
+        private Manifest manifest(Path dir, Vocabulary vocab, int width, SplitWriter parts) throws IOException {
+            long train = parts.trainLength();
+            long val = parts.valLength();
             List<Manifest.Source> sources = new ArrayList<>();
             long crlf = 0, loneCr = 0, nonAscii = 0, replaced = 0, dropped = 0;
             boolean bom = false;
@@ -561,8 +548,8 @@ public final class Preparer {
                     o.stripBoilerplate(), boiler, o.lowercase(), o.ascii(), nonAscii, o.replaceInvalid(), replaced,
                     o.skipInvalid(), filesSkipped);
             var docs = new Manifest.Documents(o.documents().label(), boundary < 0 ? null : boundary,
-                    documents ? this.docs : 1, parts.trainDocs, parts.valDocs,
-                    parts.whole ? "documents" : "document ends", labels == null ? null : labels.label(),
+                    documents ? this.docs : 1, parts.trainDocs(), parts.valDocs(),
+                    parts.whole() ? "documents" : "document ends", labels == null ? null : labels.label(),
                     labels == null ? null : perLabel.entrySet().stream()
                             .map(e -> new Manifest.Label(e.getKey(), e.getValue()[0], e.getValue()[1])).toList());
             var manifest = new Manifest(Manifest.FORMAT, width == 1 ? Manifest.VERSION : Manifest.VERSION_WIDE_IDS,
@@ -787,147 +774,6 @@ public final class Preparer {
         }
     }
 
-    /** Ids appended to a file, little-endian, {@code width} bytes each, through a buffer. */
-    private static final class IdWriter implements java.io.Closeable {
-        final FileChannel ch;
-        final byte[] buf = new byte[1 << 20];
-        int pos;
-        final int width;
-        final long[] counts;
-        long count;
-
-        /** @param counts the count of each id written, added to */
-        IdWriter(Path file, int width, long[] counts) throws IOException {
-            this.ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-            this.width = width;
-            this.counts = counts;
-        }
-
-        void put(int id) throws IOException {
-            putAll(new int[]{id}, 0, 1);
-        }
-
-        void putAll(int[] ids, int from, int to) throws IOException {
-            while (from < to) {
-                int end = Math.min(to, from + (buf.length - pos) / width);
-                if (end == from) {
-                    flush();
-                    continue;
-                }
-                byte[] b = buf;
-                long[] c = counts;
-                int p = pos;
-                if (width == 1) {
-                    for (int k = from; k < end; k++) {
-                        c[ids[k]]++;
-                        b[p++] = (byte) ids[k];
-                    }
-                } else {
-                    for (int k = from; k < end; k++) {
-                        int id = ids[k];
-                        c[id]++;
-                        for (int j = 0; j < width; j++) {
-                            b[p++] = (byte) (id >>> 8 * j);
-                        }
-                    }
-                }
-                pos = p;
-                count += end - from;
-                from = end;
-            }
-        }
-
-        void flush() throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(buf, 0, pos);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            pos = 0;
-        }
-
-        @Override
-        public void close() throws IOException {
-            ch.close();
-        }
-    }
-
-    /**
-     * Where the ids of each document go: whole documents to training or validation; or each
-     * document's last fraction to validation and the rest to training. Each non-empty part ends
-     * with the boundary (none for one stream).
-     */
-    private final class Parts {
-        final IdWriter train;
-        final IdWriter val;
-        final boolean whole;
-        final int boundaryId;
-        IdWriter out;
-        int[] prefix;
-        long head;
-        long written;
-        long part;
-        long trainDocs;
-        long valDocs;
-
-        Parts(IdWriter train, IdWriter val, boolean whole, int boundaryId) {
-            this.train = train;
-            this.val = val;
-            this.whole = whole;
-            this.boundaryId = boundaryId;
-        }
-
-        /** A document of {@code length} code points (its boundary not included) begins. */
-        void begin(long length, boolean heldOut) {
-            begin(length, heldOut, null);
-        }
-
-        /** As above, each part of it written after {@code prefix} (its label's ids; null: none). */
-        void begin(long length, boolean heldOut, int[] prefix) {
-            out = whole && heldOut ? val : train;
-            head = whole ? Long.MAX_VALUE : length - Math.round(length * options.valFraction());
-            written = 0;
-            part = 0;
-            this.prefix = prefix;
-        }
-
-        /** The next ids of the document; a document cut into two parts goes on in validation at its head's end. */
-        void ids(int[] ids, int from, int to) throws IOException {
-            while (from < to) {
-                if (written == head) {
-                    endPart();
-                    out = val;
-                }
-                int end = written < head ? from + (int) Math.min(to - from, head - written) : to;
-                if (part == 0 && prefix != null) {
-                    out.putAll(prefix, 0, prefix.length);
-                }
-                out.putAll(ids, from, end);
-                part += end - from;
-                written += end - from;
-                from = end;
-            }
-        }
-
-        void end() throws IOException {
-            endPart();
-        }
-
-        private void endPart() throws IOException {
-            if (part == 0) {
-                return;
-            }
-            if (boundaryId >= 0) {
-                out.put(boundaryId);
-            }
-            if (out == train) {
-                trainDocs++;
-            } else {
-                valDocs++;
-            }
-            part = 0;
-        }
-    }
 
     /** Bytes per id of a vocabulary of {@code symbols}: 1 up to 256, 2 up to 65,536, else 4. */
     static int idWidth(int symbols) {
