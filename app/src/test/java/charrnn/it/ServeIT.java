@@ -89,27 +89,29 @@ class ServeIT {
     void sigtermDuringSixteenStreamsLetsThemFinishThenExits0() throws Exception {
         String url = serve();
         List<BufferedReader> streams = new ArrayList<>();
-        List<String> firsts = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             HttpResponse<InputStream> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
-                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body(3000, true))).build(),
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body(4000, true))).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, r.statusCode());
-            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-            String first = in.readLine();
-            assertTrue(first.startsWith("data: {"), "under way: " + first);
-            firsts.add(first);
-            streams.add(in);
+            assertEquals(200, r.statusCode(), "under way");
+            streams.add(new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8)));
         }
-        // the clients read no further: each generation waits for its reader, so all 16 are under way
+        // at once, while all 16 generate (64,000 characters: seconds): a stream whose characters all fit
+        // in the socket's buffers ends without its reader, and with none under way the listener closes
         new ProcessBuilder("kill", "-TERM", Long.toString(server.pid())).start().waitFor();
         HttpResponse<String> late = null;
         for (int i = 0; i < 100 && (late == null || late.statusCode() != 503); i++) {
-            Thread.sleep(20);
             late = CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString(body(5, false))).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(late.statusCode() == 503 ? 0 : 20);
         }
         assertEquals(503, late.statusCode(), "a request after SIGTERM: " + late.body());
+        List<String> firsts = new ArrayList<>();
+        for (BufferedReader in : streams) {
+            String first = in.readLine();
+            assertTrue(first.startsWith("data: {"), "under way: " + first);
+            firsts.add(first);
+        }
         assertTrue(Json.MAPPER.readTree(late.body()).at("/error/message").asText().contains("stopping"));
         for (int i = 0; i < streams.size(); i++) {
             BufferedReader in = streams.get(i);
@@ -129,7 +131,7 @@ class ServeIT {
                 }
             }
             assertEquals("data: [DONE]", last);
-            assertEquals(3000, text.codePointCount(0, text.length()), "the whole stream");
+            assertEquals(4000, text.codePointCount(0, text.length()), "the whole stream");
         }
         assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server did not exit");
         assertEquals(0, server.exitValue(), Files.readString(tmp.resolve("serve.log")));
