@@ -386,8 +386,8 @@ public final class Preparer {
         private long write(Scan s, Vocabulary vocab, int[] idOf, SplitWriter parts, long doc) throws IOException {
             long[] next = {doc};
             var line = new IdBuffer();
-            int[] prefix = s.label == null ? null : prefix(s.label.codePoints().map(cp -> idOf(vocab, idOf, cp))
-                    .toArray(), 0, (int) s.label.codePoints().count(), vocab, idOf);
+            int[] label = s.label == null ? null : s.label.codePoints().map(cp -> idOf(vocab, idOf, cp)).toArray();
+            int[] prefix = label == null ? null : prefix(label, 0, label.length, vocab, idOf);
             if (documents && !lines && s.kept > 0) {
                 parts.begin(s.kept, heldOut.get(Math.toIntExact(next[0]++)), prefix);
             }
@@ -690,18 +690,7 @@ public final class Preparer {
             /** The line that began at {@code lineStart} ends just before {@code end}. */
             private void endLine(long end) {
                 lineDocument(end - 1 - lineStart);
-                if (prefixing && prefix.length() >= 3) {
-                    if (openAt < 0 && Normaliser.isSectionStart(prefix)) {
-                        openAt = end;
-                        openLine = line;
-                    } else if (openAt >= 0 && Normaliser.isSectionEnd(prefix)) {
-                        keep.add(new long[]{openAt, lineStart});
-                        startLine = sections == 0 ? openLine : startLine;
-                        endLine = line;
-                        sections++;
-                        openAt = -1;
-                    }
-                }
+                markers(end);
                 lineStart = end;
                 line++;
                 prefixing = true;
@@ -712,12 +701,24 @@ public final class Preparer {
                 if (length > lineStart) {
                     // a last line without its newline
                     lineDocument(length - lineStart);
-                    if (prefixing && prefix.length() >= 3 && openAt >= 0 && Normaliser.isSectionEnd(prefix)) {
-                        keep.add(new long[]{openAt, lineStart});
-                        startLine = sections == 0 ? openLine : startLine;
-                        endLine = line;
-                        sections++;
-                    }
+                    markers(length);
+                }
+            }
+
+            /** The line ending at {@code end} opens a Gutenberg section (its body starts at end) or closes one. */
+            private void markers(long end) {
+                if (!prefixing || prefix.length() < 3) {
+                    return;
+                }
+                if (openAt < 0 && Normaliser.isSectionStart(prefix)) {
+                    openAt = end;
+                    openLine = line;
+                } else if (openAt >= 0 && Normaliser.isSectionEnd(prefix)) {
+                    keep.add(new long[]{openAt, lineStart});
+                    startLine = sections == 0 ? openLine : startLine;
+                    endLine = line;
+                    sections++;
+                    openAt = -1;
                 }
             }
         }
